@@ -1,0 +1,452 @@
+//! Archiving one user, and one queue message of users.
+//!
+//! Per user, in this order: the idempotency slot in KV; the user's row (one D1 read); the
+//! access token, refreshed just in time (a rotated refresh token is stored before the new
+//! access token is used); one recently-played call after the cursor; one atomic D1 batch
+//! with the plays and the cursor together, so a crash at any point loses nothing and a
+//! redelivery duplicates nothing; then the slot is written. A failure is classified and
+//! recorded on the user, and never touches the other users of the message.
+
+use futures::future::join_all;
+
+use crate::breaker::{cooldown_after, FailureKind};
+use crate::crypto::{CryptoError, TokenCipher};
+use crate::gaps::Gap;
+use crate::job::{ArchiveJob, JobUser};
+use crate::ports::{Database, HttpClient, KeyValueStore};
+use crate::schedule::PollingPolicy;
+use crate::slot::SLOT_TTL_SECONDS;
+use crate::spotify::client::ClientCredentials;
+use crate::spotify::token::TokenGrant;
+use crate::spotify::{SpotifyClient, SpotifyEndpoints, SpotifyError};
+use crate::store::{ArchiveUser, SealedTokens, Store, StoreError};
+use crate::time::{UnixMillis, MINUTE_MS, SECOND_MS};
+use crate::write_plan::{plan_archive, PollState};
+
+/// An access token expiring sooner than this is refreshed before use.
+pub const REFRESH_BUFFER_MS: i64 = 5 * MINUTE_MS;
+
+/// The longest delay a Queue retry may ask for (12 hours).
+pub const MAX_QUEUE_DELAY_SECONDS: u64 = 12 * 60 * 60;
+
+/// Everything an archive needs, borrowed from the edge.
+pub struct Archiver<'a, D, K, H> {
+    pub db: &'a D,
+    pub kv: &'a K,
+    pub http: &'a H,
+    pub endpoints: &'a SpotifyEndpoints,
+    pub credentials: &'a ClientCredentials,
+    pub cipher: &'a TokenCipher,
+    pub policy: PollingPolicy,
+}
+
+/// How one user's archive ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArchiveOutcome {
+    Archived {
+        plays_seen: usize,
+        plays_inserted: usize,
+        gap: Option<Gap>,
+        spotify_calls: u32,
+    },
+    /// The slot's key was already in KV: a redelivery, nothing to do.
+    AlreadyArchived,
+    /// The user is gone, paused or needs to log in again.
+    Skipped,
+    /// Spotify refused the refresh token; polling stops until the user logs in again.
+    NeedsReauth,
+    /// Recorded on the user with a cooldown.
+    Failed {
+        kind: FailureKind,
+        cooldown_until: UnixMillis,
+        error: String,
+    },
+    /// Recorded with a cooldown of Spotify's `Retry-After`; the message is retried then.
+    RateLimited { retry_after_seconds: u64 },
+    /// Not even the failure could be recorded (D1 unreachable): the message is retried.
+    Unrecorded { error: String },
+}
+
+impl ArchiveOutcome {
+    /// A short name for logs and counts.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Archived { .. } => "archived",
+            Self::AlreadyArchived => "already_archived",
+            Self::Skipped => "skipped",
+            Self::NeedsReauth => "needs_reauth",
+            Self::Failed { .. } => "failed",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Unrecorded { .. } => "unrecorded",
+        }
+    }
+}
+
+/// Why the archive itself stopped, before it is classified.
+#[derive(Debug)]
+enum ArchiveError {
+    Spotify(SpotifyError),
+    Store(StoreError),
+    /// A stored token does not open (the key changed without its predecessor).
+    Crypto(CryptoError),
+    /// The user has no refresh token at all.
+    NoRefreshToken,
+}
+
+impl From<SpotifyError> for ArchiveError {
+    fn from(error: SpotifyError) -> Self {
+        Self::Spotify(error)
+    }
+}
+
+impl From<StoreError> for ArchiveError {
+    fn from(error: StoreError) -> Self {
+        Self::Store(error)
+    }
+}
+
+impl From<CryptoError> for ArchiveError {
+    fn from(error: CryptoError) -> Self {
+        Self::Crypto(error)
+    }
+}
+
+/// An access token ready to use, and whether it still has to be stored.
+struct AccessToken {
+    token: String,
+    /// Sealed and not yet in D1: written with the archive batch.
+    unsaved: Option<(String, UnixMillis)>,
+}
+
+/// What a queue message should become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageDecision {
+    Ack,
+    /// Redeliver after this many seconds; users already archived skip by their slot.
+    Retry {
+        delay_seconds: u64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobReport {
+    pub outcomes: Vec<(String, ArchiveOutcome)>,
+    pub decision: MessageDecision,
+}
+
+impl<D: Database, K: KeyValueStore, H: HttpClient> Archiver<'_, D, K, H> {
+    /// Archives every user of a message concurrently and decides the message's fate.
+    /// `attempt` is the platform's delivery count (1 for the first delivery).
+    pub async fn archive_job(&self, job: &ArchiveJob, attempt: u32, now: UnixMillis) -> JobReport {
+        let outcomes = join_all(job.users.iter().map(|user| self.archive_user(user, now))).await;
+        let decision = decide(&outcomes, attempt);
+        JobReport {
+            outcomes: job
+                .users
+                .iter()
+                .map(|user| user.user_id.clone())
+                .zip(outcomes)
+                .collect(),
+            decision,
+        }
+    }
+
+    pub async fn archive_user(&self, job: &JobUser, now: UnixMillis) -> ArchiveOutcome {
+        // A KV outage must not stop archiving: the unique key still prevents duplicates,
+        // at worst we make one Spotify call too many.
+        if let Ok(Some(_)) = self.kv.get(&job.slot).await {
+            return ArchiveOutcome::AlreadyArchived;
+        }
+        let store = Store::new(self.db);
+        let user = match store.archive_user(&job.user_id).await {
+            Ok(Some(user)) if user.is_active() => user,
+            Ok(_) => return ArchiveOutcome::Skipped,
+            Err(error) => {
+                return ArchiveOutcome::Unrecorded {
+                    error: error.to_string(),
+                }
+            }
+        };
+        let spotify = SpotifyClient::new(self.http, self.endpoints, self.credentials);
+        match self.archive(&store, &spotify, &user, now).await {
+            Ok(outcome) => {
+                // Best effort: without the key a redelivery costs one call, never a row.
+                let _ = self.kv.put(&job.slot, "done", SLOT_TTL_SECONDS).await;
+                outcome
+            }
+            Err(error) => self.record_failure(&store, &user, error, now).await,
+        }
+    }
+
+    async fn archive(
+        &self,
+        store: &Store<'_, D>,
+        spotify: &SpotifyClient<'_, H>,
+        user: &ArchiveUser,
+        now: UnixMillis,
+    ) -> Result<ArchiveOutcome, ArchiveError> {
+        let stored_access = match (&user.access_token_enc, user.token_expires_at) {
+            (Some(sealed), Some(expires_at)) if expires_at - now > REFRESH_BUFFER_MS => {
+                Some(self.cipher.open(sealed, &user.id)?)
+            }
+            _ => None,
+        };
+        let (mut access, refreshed) = match stored_access {
+            Some(token) => (
+                AccessToken {
+                    token,
+                    unsaved: None,
+                },
+                false,
+            ),
+            None => (self.refresh(store, spotify, user, now).await?, true),
+        };
+        let page = match spotify
+            .recently_played(&access.token, user.cursor_after, now)
+            .await
+        {
+            // The token died early (revoked, clock skew): one refresh, one retry.
+            Err(SpotifyError::Unauthorized) if !refreshed => {
+                access = self.refresh(store, spotify, user, now).await?;
+                spotify
+                    .recently_played(&access.token, user.cursor_after, now)
+                    .await?
+            }
+            result => result?,
+        };
+        let state = PollState {
+            cursor_after: user.cursor_after,
+            last_success_at: user.last_success_at,
+            after_downtime: was_down(
+                user.consecutive_failures,
+                user.last_success_at,
+                now,
+                &self.policy,
+            ),
+        };
+        let plan = plan_archive(&page, &state, &self.policy, now);
+        let unsaved = access
+            .unsaved
+            .as_ref()
+            .map(|(sealed, expires_at)| (sealed.as_str(), *expires_at));
+        let write = store.write_archive(&user.id, &plan, unsaved).await?;
+        Ok(ArchiveOutcome::Archived {
+            plays_seen: plan.plays.len(),
+            plays_inserted: write.plays_inserted,
+            gap: plan.gap,
+            spotify_calls: spotify.calls(),
+        })
+    }
+
+    async fn refresh(
+        &self,
+        store: &Store<'_, D>,
+        spotify: &SpotifyClient<'_, H>,
+        user: &ArchiveUser,
+        now: UnixMillis,
+    ) -> Result<AccessToken, ArchiveError> {
+        let sealed_refresh = user
+            .refresh_token_enc
+            .as_deref()
+            .ok_or(ArchiveError::NoRefreshToken)?;
+        let refresh_token = self.cipher.open(sealed_refresh, &user.id)?;
+        let TokenGrant {
+            access_token,
+            expires_in,
+            refresh_token: rotated,
+            ..
+        } = spotify.refresh(&refresh_token, now).await?;
+        let expires_at = now + i64::try_from(expires_in).unwrap_or(3_600) * SECOND_MS;
+        let sealed_access = self.cipher.seal(&access_token, &user.id)?;
+        match rotated {
+            // The old refresh token may already be dead: store the new one before anything else.
+            Some(rotated) => {
+                let tokens = SealedTokens {
+                    access_token_enc: sealed_access,
+                    refresh_token_enc: Some(self.cipher.seal(&rotated, &user.id)?),
+                    expires_at,
+                };
+                store.store_tokens(&user.id, &tokens, now).await?;
+                Ok(AccessToken {
+                    token: access_token,
+                    unsaved: None,
+                })
+            }
+            None => Ok(AccessToken {
+                token: access_token,
+                unsaved: Some((sealed_access, expires_at)),
+            }),
+        }
+    }
+
+    async fn record_failure(
+        &self,
+        store: &Store<'_, D>,
+        user: &ArchiveUser,
+        error: ArchiveError,
+        now: UnixMillis,
+    ) -> ArchiveOutcome {
+        let failures_before = u32::try_from(user.consecutive_failures).unwrap_or(0);
+        let (kind, retry_after, message) = match &error {
+            ArchiveError::Spotify(SpotifyError::InvalidGrant) | ArchiveError::NoRefreshToken => {
+                return match store.mark_needs_reauth(&user.id, now).await {
+                    Ok(()) => ArchiveOutcome::NeedsReauth,
+                    Err(error) => ArchiveOutcome::Unrecorded {
+                        error: error.to_string(),
+                    },
+                };
+            }
+            ArchiveError::Spotify(spotify) => {
+                let retry_after = match spotify {
+                    SpotifyError::RateLimited {
+                        retry_after_seconds,
+                    } => *retry_after_seconds,
+                    _ => None,
+                };
+                (spotify.failure_kind(), retry_after, spotify.to_string())
+            }
+            // A token that no longer opens is an authorization problem the operator or a
+            // new login fixes; it must not look like a Spotify outage.
+            ArchiveError::Crypto(crypto) => (FailureKind::Auth, None, crypto.to_string()),
+            ArchiveError::Store(store_error) => {
+                (FailureKind::Unknown, None, store_error.to_string())
+            }
+        };
+        let cooldown = cooldown_after(kind, failures_before, retry_after, now);
+        if let Err(record_error) = store.record_failure(&user.id, kind, cooldown, now).await {
+            return ArchiveOutcome::Unrecorded {
+                error: format!("{message}; then {record_error}"),
+            };
+        }
+        match kind {
+            FailureKind::RateLimited => ArchiveOutcome::RateLimited {
+                retry_after_seconds: u64::try_from((cooldown.until - now).div_euclid(SECOND_MS))
+                    .unwrap_or(0),
+            },
+            _ => ArchiveOutcome::Failed {
+                kind,
+                cooldown_until: cooldown.until,
+                error: message,
+            },
+        }
+    }
+}
+
+/// Ack unless a user was rate limited (retry after Spotify's wait) or could not be
+/// recorded (retry with a growing delay; past the configured retries the platform moves
+/// the message to the dead-letter queue).
+pub fn decide(outcomes: &[ArchiveOutcome], attempt: u32) -> MessageDecision {
+    let rate_limit_wait = outcomes
+        .iter()
+        .filter_map(|outcome| match outcome {
+            ArchiveOutcome::RateLimited {
+                retry_after_seconds,
+            } => Some(*retry_after_seconds),
+            _ => None,
+        })
+        .max();
+    let unrecorded = outcomes
+        .iter()
+        .any(|outcome| matches!(outcome, ArchiveOutcome::Unrecorded { .. }));
+    let backoff = unrecorded.then(|| 30_u64.saturating_mul(1 << attempt.saturating_sub(1).min(5)));
+    match rate_limit_wait.into_iter().chain(backoff).max() {
+        Some(wait) => MessageDecision::Retry {
+            delay_seconds: wait.clamp(1, MAX_QUEUE_DELAY_SECONDS),
+        },
+        None => MessageDecision::Ack,
+    }
+}
+
+/// Whether the user was out of reach since the last archive: failures in a row, or no
+/// success for over two regular intervals (a pause, a re-login, a long cooldown).
+pub fn was_down(
+    consecutive_failures: i64,
+    last_success_at: Option<UnixMillis>,
+    now: UnixMillis,
+    policy: &PollingPolicy,
+) -> bool {
+    consecutive_failures > 0
+        || last_success_at.is_some_and(|at| now - at > 2 * policy.regular_interval_ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_of_successes_and_recorded_failures_is_acked() {
+        let outcomes = [
+            ArchiveOutcome::AlreadyArchived,
+            ArchiveOutcome::Failed {
+                kind: FailureKind::Network,
+                cooldown_until: 0,
+                error: String::new(),
+            },
+            ArchiveOutcome::NeedsReauth,
+        ];
+        assert_eq!(decide(&outcomes, 1), MessageDecision::Ack);
+    }
+
+    #[test]
+    fn a_rate_limit_retries_the_message_after_the_longest_wait() {
+        let outcomes = [
+            ArchiveOutcome::RateLimited {
+                retry_after_seconds: 30,
+            },
+            ArchiveOutcome::RateLimited {
+                retry_after_seconds: 120,
+            },
+            ArchiveOutcome::Skipped,
+        ];
+        assert_eq!(
+            decide(&outcomes, 1),
+            MessageDecision::Retry { delay_seconds: 120 }
+        );
+    }
+
+    #[test]
+    fn a_wait_of_hours_is_capped_at_the_queue_maximum() {
+        let outcomes = [ArchiveOutcome::RateLimited {
+            retry_after_seconds: 86_400,
+        }];
+        assert_eq!(
+            decide(&outcomes, 1),
+            MessageDecision::Retry {
+                delay_seconds: MAX_QUEUE_DELAY_SECONDS
+            }
+        );
+    }
+
+    #[test]
+    fn an_unrecorded_failure_retries_with_a_growing_delay() {
+        let outcomes = [ArchiveOutcome::Unrecorded {
+            error: "d1 down".into(),
+        }];
+        assert_eq!(
+            decide(&outcomes, 1),
+            MessageDecision::Retry { delay_seconds: 30 }
+        );
+        assert_eq!(
+            decide(&outcomes, 3),
+            MessageDecision::Retry { delay_seconds: 120 }
+        );
+        assert_eq!(
+            decide(&outcomes, 99),
+            MessageDecision::Retry { delay_seconds: 960 }
+        );
+    }
+
+    #[test]
+    fn downtime_is_failures_or_a_long_silence() {
+        let policy = PollingPolicy::default();
+        assert!(was_down(1, Some(0), 0, &policy));
+        assert!(was_down(
+            0,
+            Some(0),
+            3 * policy.regular_interval_ms,
+            &policy
+        ));
+        assert!(!was_down(0, Some(0), policy.regular_interval_ms, &policy));
+        assert!(!was_down(0, None, 0, &policy));
+    }
+}

@@ -1,0 +1,164 @@
+//! The Worker's settings, read from vars and secrets at the edge and checked here.
+
+use crate::schedule::PollingPolicy;
+use crate::spotify::client::ClientCredentials;
+use crate::spotify::SpotifyEndpoints;
+use crate::sweep::SweepConfig;
+use crate::time::MINUTE_MS;
+
+pub const DEFAULT_ACCOUNTS_URL: &str = "https://accounts.spotify.com";
+pub const DEFAULT_API_URL: &str = "https://api.spotify.com";
+
+/// A setting that is missing or unreadable. Names the setting, never its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigError {
+    Missing(&'static str),
+    Invalid(&'static str),
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Missing(name) => write!(f, "{name} is not set"),
+            Self::Invalid(name) => write!(f, "{name} is not valid"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Reads one setting by name (a var or a secret).
+pub trait Settings {
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+fn number<T: std::str::FromStr>(
+    settings: &impl Settings,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match settings.get(name).filter(|value| !value.trim().is_empty()) {
+        Some(value) => value.trim().parse().map_err(|_| ConfigError::Invalid(name)),
+        None => Ok(default),
+    }
+}
+
+pub fn endpoints(settings: &impl Settings) -> SpotifyEndpoints {
+    let read = |name: &str, default: &str| {
+        settings
+            .get(name)
+            .filter(|value| !value.trim().is_empty())
+            .unwrap_or_else(|| default.to_owned())
+            .trim_end_matches('/')
+            .to_owned()
+    };
+    SpotifyEndpoints {
+        accounts_url: read("SPOTIFY_ACCOUNTS_URL", DEFAULT_ACCOUNTS_URL),
+        api_url: read("SPOTIFY_API_URL", DEFAULT_API_URL),
+    }
+}
+
+pub fn credentials(settings: &impl Settings) -> Result<ClientCredentials, ConfigError> {
+    let required = |name: &'static str| {
+        settings
+            .get(name)
+            .filter(|value| !value.is_empty())
+            .ok_or(ConfigError::Missing(name))
+    };
+    Ok(ClientCredentials {
+        client_id: required("SPOTIFY_CLIENT_ID")?,
+        client_secret: required("SPOTIFY_CLIENT_SECRET")?,
+    })
+}
+
+pub fn sweep_config(settings: &impl Settings) -> Result<SweepConfig, ConfigError> {
+    let defaults = SweepConfig::default();
+    let users_per_message = number(settings, "USERS_PER_MESSAGE", defaults.users_per_message)?;
+    if !(1..=100).contains(&users_per_message) {
+        return Err(ConfigError::Invalid("USERS_PER_MESSAGE"));
+    }
+    Ok(SweepConfig {
+        users_per_message,
+        max_users: number(settings, "SWEEP_MAX_USERS", defaults.max_users)?,
+        lease_ms: defaults.lease_ms,
+    })
+}
+
+pub fn polling_policy(settings: &impl Settings) -> Result<PollingPolicy, ConfigError> {
+    let defaults = PollingPolicy::default();
+    let min_minutes: i64 = number(
+        settings,
+        "MIN_POLL_INTERVAL_MINUTES",
+        defaults.min_interval_ms / MINUTE_MS,
+    )?;
+    if !(5..=60).contains(&min_minutes) {
+        return Err(ConfigError::Invalid("MIN_POLL_INTERVAL_MINUTES"));
+    }
+    Ok(PollingPolicy {
+        min_interval_ms: min_minutes * MINUTE_MS,
+        ..defaults
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct Map(HashMap<&'static str, &'static str>);
+
+    impl Settings for Map {
+        fn get(&self, name: &str) -> Option<String> {
+            self.0.get(name).map(|value| (*value).to_owned())
+        }
+    }
+
+    #[test]
+    fn endpoints_default_to_spotify_and_lose_a_trailing_slash() {
+        let none = Map(HashMap::new());
+        assert_eq!(
+            endpoints(&none).accounts_url,
+            "https://accounts.spotify.com"
+        );
+        let sim = Map(HashMap::from([(
+            "SPOTIFY_API_URL",
+            "http://127.0.0.1:9000/",
+        )]));
+        assert_eq!(endpoints(&sim).api_url, "http://127.0.0.1:9000");
+    }
+
+    #[test]
+    fn missing_credentials_name_the_setting() {
+        let only_id = Map(HashMap::from([("SPOTIFY_CLIENT_ID", "id")]));
+        assert_eq!(
+            credentials(&only_id),
+            Err(ConfigError::Missing("SPOTIFY_CLIENT_SECRET"))
+        );
+    }
+
+    #[test]
+    fn numbers_are_checked() {
+        let bad = Map(HashMap::from([("USERS_PER_MESSAGE", "0")]));
+        assert_eq!(
+            sweep_config(&bad),
+            Err(ConfigError::Invalid("USERS_PER_MESSAGE"))
+        );
+        let text = Map(HashMap::from([("SWEEP_MAX_USERS", "many")]));
+        assert_eq!(
+            sweep_config(&text),
+            Err(ConfigError::Invalid("SWEEP_MAX_USERS"))
+        );
+        let ok = Map(HashMap::from([
+            ("USERS_PER_MESSAGE", "5"),
+            ("MIN_POLL_INTERVAL_MINUTES", "10"),
+        ]));
+        assert_eq!(
+            sweep_config(&ok).map(|config| config.users_per_message),
+            Ok(5)
+        );
+        assert_eq!(
+            polling_policy(&ok).map(|policy| policy.min_interval_ms),
+            Ok(10 * MINUTE_MS)
+        );
+    }
+}

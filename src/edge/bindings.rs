@@ -1,0 +1,186 @@
+//! The ports, bound to the Workers runtime: D1, KV, the Queue producer and `fetch`.
+//! Nothing here decides anything; it only moves data across.
+
+use std::time::Duration;
+
+use futures::future::{select, Either};
+use serde_json::Value;
+use wasm_bindgen::JsValue;
+use worker::{
+    AbortController, D1Database, Delay, Env, Fetch, Headers, KvStore, Queue, Request, RequestInit,
+};
+
+use crate::config::Settings;
+use crate::job::ArchiveJob;
+use crate::ports::{
+    Database, DatabaseError, HttpClient, HttpRequest, HttpResponse, JobQueue, KeyValueError,
+    KeyValueStore, Method, QueueError, Row, Statement, TransportError,
+};
+
+/// Binding names, as in wrangler.toml.
+pub const DATABASE: &str = "ARCHIVE_DB";
+pub const IDEMPOTENCY_KV: &str = "IDEMPOTENCY_KV";
+pub const ARCHIVE_QUEUE: &str = "ARCHIVE_QUEUE";
+
+/// Spotify answers in well under a second; a call that hangs this long is a failure.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct D1(pub D1Database);
+
+fn d1_error(error: worker::Error) -> DatabaseError {
+    DatabaseError {
+        message: error.to_string(),
+    }
+}
+
+fn to_js(value: &Value) -> JsValue {
+    match value {
+        Value::Null => JsValue::NULL,
+        Value::Bool(flag) => JsValue::from_f64(if *flag { 1.0 } else { 0.0 }),
+        Value::Number(number) => JsValue::from_f64(number.as_f64().unwrap_or(0.0)),
+        Value::String(text) => JsValue::from_str(text),
+        other => JsValue::from_str(&other.to_string()),
+    }
+}
+
+fn rows(result: &worker::D1Result) -> Result<Vec<Row>, DatabaseError> {
+    let values: Vec<Value> = result.results().map_err(d1_error)?;
+    Ok(values
+        .into_iter()
+        .filter_map(|value| match value {
+            Value::Object(row) => Some(row),
+            _ => None,
+        })
+        .collect())
+}
+
+impl D1 {
+    fn prepare(&self, statement: &Statement) -> Result<worker::D1PreparedStatement, DatabaseError> {
+        let params: Vec<JsValue> = statement.params.iter().map(to_js).collect();
+        self.0
+            .prepare(statement.sql)
+            .bind(&params)
+            .map_err(d1_error)
+    }
+}
+
+impl Database for D1 {
+    async fn query(&self, statement: Statement) -> Result<Vec<Row>, DatabaseError> {
+        let result = self.prepare(&statement)?.all().await.map_err(d1_error)?;
+        rows(&result)
+    }
+
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<Vec<Row>>, DatabaseError> {
+        let prepared = statements
+            .iter()
+            .map(|statement| self.prepare(statement))
+            .collect::<Result<Vec<_>, _>>()?;
+        let results = self.0.batch(prepared).await.map_err(d1_error)?;
+        results.iter().map(rows).collect()
+    }
+}
+
+pub struct Kv(pub KvStore);
+
+fn kv_error(error: impl std::fmt::Display) -> KeyValueError {
+    KeyValueError {
+        message: error.to_string(),
+    }
+}
+
+impl KeyValueStore for Kv {
+    async fn get(&self, key: &str) -> Result<Option<String>, KeyValueError> {
+        self.0.get(key).text().await.map_err(kv_error)
+    }
+
+    async fn put(&self, key: &str, value: &str, ttl_seconds: u64) -> Result<(), KeyValueError> {
+        self.0
+            .put(key, value)
+            .map_err(kv_error)?
+            .expiration_ttl(ttl_seconds.max(60))
+            .execute()
+            .await
+            .map_err(kv_error)
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), KeyValueError> {
+        self.0.delete(key).await.map_err(kv_error)
+    }
+}
+
+pub struct ArchiveQueue(pub Queue);
+
+impl JobQueue for ArchiveQueue {
+    async fn send_batch(&self, messages: Vec<ArchiveJob>) -> Result<(), QueueError> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        self.0
+            .send_batch(messages)
+            .await
+            .map_err(|error| QueueError {
+                message: error.to_string(),
+            })
+    }
+}
+
+/// `fetch`, with a deadline.
+pub struct WorkerFetch;
+
+impl HttpClient for WorkerFetch {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let failed = |error: worker::Error| TransportError::Failed(error.to_string());
+        let headers = Headers::new();
+        for (name, value) in &request.headers {
+            headers.set(name, value).map_err(failed)?;
+        }
+        let mut init = RequestInit::new();
+        init.with_method(match request.method {
+            Method::Get => worker::Method::Get,
+            Method::Post => worker::Method::Post,
+        })
+        .with_headers(headers)
+        .with_body(request.body.as_deref().map(JsValue::from_str));
+        let outgoing = Request::new_with_init(&request.url, &init).map_err(failed)?;
+        let controller = AbortController::default();
+        let signal = controller.signal();
+        let fetch = Fetch::Request(outgoing);
+        let call = Box::pin(async move {
+            let mut response = fetch.send_with_signal(&signal).await?;
+            let body = response.text().await?;
+            Ok::<_, worker::Error>((
+                response.status_code(),
+                response.headers().entries().collect::<Vec<_>>(),
+                body,
+            ))
+        });
+        let outcome = select(call, Delay::from(FETCH_TIMEOUT)).await;
+        match outcome {
+            Either::Left((result, _)) => {
+                let (status, headers, body) = result.map_err(failed)?;
+                Ok(HttpResponse {
+                    status,
+                    headers,
+                    body,
+                })
+            }
+            Either::Right(((), _)) => {
+                controller.abort();
+                Err(TransportError::Timeout)
+            }
+        }
+    }
+}
+
+/// Vars and secrets, by name.
+pub struct EnvSettings<'a>(pub &'a Env);
+
+impl Settings for EnvSettings<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        self.0
+            .secret(name)
+            .map(|secret| secret.to_string())
+            .or_else(|_| self.0.var(name).map(|var| var.to_string()))
+            .ok()
+    }
+}

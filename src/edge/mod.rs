@@ -1,0 +1,265 @@
+//! The Worker's three handlers. Each reads its bindings and settings, takes the clock,
+//! hands plain data to the core and turns the answer back into the platform's types.
+//! None of them returns an error to the runtime for something a user or Spotify did.
+
+mod bindings;
+
+use serde_json::json;
+use worker::{
+    event, Context, Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder, Request, Response,
+    ScheduleContext, ScheduledEvent,
+};
+
+use self::bindings::{
+    ArchiveQueue, EnvSettings, Kv, WorkerFetch, ARCHIVE_QUEUE, D1, DATABASE, IDEMPOTENCY_KV,
+};
+use crate::archive::{Archiver, MessageDecision};
+use crate::config::{self, ConfigError, Settings};
+use crate::crypto::TokenCipher;
+use crate::job::ArchiveJob;
+use crate::ports::Method;
+use crate::sweep::run_sweep;
+use crate::time::UnixMillis;
+use crate::web::{App, WebRequest, WebResponse};
+
+fn now() -> UnixMillis {
+    worker::Date::now().as_millis() as UnixMillis
+}
+
+/// One structured log line (Workers Logs indexes JSON fields).
+fn log(event: &str, fields: serde_json::Value) {
+    let mut line = json!({ "event": event });
+    if let (Some(line), serde_json::Value::Object(fields)) = (line.as_object_mut(), fields) {
+        line.extend(fields);
+    }
+    worker::console_log!("{line}");
+}
+
+fn cipher(settings: &impl Settings) -> Result<TokenCipher, ConfigError> {
+    let key = settings
+        .get("TOKEN_ENCRYPTION_KEY")
+        .ok_or(ConfigError::Missing("TOKEN_ENCRYPTION_KEY"))?;
+    let previous = settings.get("TOKEN_ENCRYPTION_KEY_PREVIOUS");
+    TokenCipher::new(&key, previous.as_deref())
+        .map_err(|_| ConfigError::Invalid("TOKEN_ENCRYPTION_KEY"))
+}
+
+#[event(fetch)]
+async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    let started = now();
+    let web_request = match read_request(&mut request).await {
+        Ok(web_request) => web_request,
+        Err(response) => return into_response(response),
+    };
+    let (db, kv, queue) = match (
+        env.d1(DATABASE),
+        env.kv(IDEMPOTENCY_KV),
+        env.queue(ARCHIVE_QUEUE),
+    ) {
+        (Ok(db), Ok(kv), Ok(queue)) => (D1(db), Kv(kv), ArchiveQueue(queue)),
+        _ => {
+            log("binding_missing", json!({ "path": web_request.path }));
+            return into_response(WebResponse::error(
+                503,
+                "misconfigured",
+                "The service is missing a binding.",
+            ));
+        }
+    };
+    let settings = EnvSettings(&env);
+    let endpoints = config::endpoints(&settings);
+    let credentials = config::credentials(&settings);
+    let cipher = cipher(&settings);
+    let cron_secret = settings
+        .get("CRON_SECRET")
+        .filter(|secret| !secret.is_empty());
+    let (sweep, policy) = match (
+        config::sweep_config(&settings),
+        config::polling_policy(&settings),
+    ) {
+        (Ok(sweep), Ok(policy)) => (sweep, policy),
+        (Err(error), _) | (_, Err(error)) => {
+            log("config_invalid", json!({ "error": error.to_string() }));
+            return into_response(WebResponse::error(
+                503,
+                "misconfigured",
+                "The service is misconfigured.",
+            ));
+        }
+    };
+    let app = App {
+        db: &db,
+        kv: &kv,
+        http: &WorkerFetch,
+        queue: &queue,
+        endpoints: &endpoints,
+        credentials: credentials.as_ref().map_err(|error| *error),
+        cipher: cipher.as_ref().map_err(|error| *error),
+        cron_secret: cron_secret.as_deref(),
+        sweep,
+        policy,
+    };
+    let response = app.handle(&web_request, started, now).await;
+    log(
+        "request",
+        json!({ "method": format!("{:?}", web_request.method), "path": web_request.path,
+                "status": response.status, "ms": now() - started }),
+    );
+    into_response(response)
+}
+
+/// The largest request body we read: login and admin forms are tiny.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+async fn read_request(request: &mut Request) -> Result<WebRequest, WebResponse> {
+    let url = request
+        .url()
+        .map_err(|_| WebResponse::error(400, "bad_request", "The URL is not valid."))?;
+    let method = match request.method() {
+        worker::Method::Get | worker::Method::Head => Method::Get,
+        worker::Method::Post => Method::Post,
+        _ => {
+            return Err(WebResponse::error(
+                405,
+                "method_not_allowed",
+                "This route does not take that method.",
+            ))
+        }
+    };
+    let declared = request
+        .headers()
+        .get("Content-Length")
+        .ok()
+        .flatten()
+        .and_then(|length| length.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
+        return Err(WebResponse::error(
+            413,
+            "body_too_large",
+            "The request body is too large.",
+        ));
+    }
+    let body = if method == Method::Post {
+        request.text().await.unwrap_or_default()
+    } else {
+        String::new()
+    };
+    if body.len() > MAX_BODY_BYTES {
+        return Err(WebResponse::error(
+            413,
+            "body_too_large",
+            "The request body is too large.",
+        ));
+    }
+    Ok(WebRequest {
+        method,
+        origin: url.origin().ascii_serialization(),
+        path: url.path().to_owned(),
+        query: url.query().unwrap_or_default().to_owned(),
+        headers: request.headers().entries().collect(),
+        body,
+    })
+}
+
+fn into_response(response: WebResponse) -> worker::Result<Response> {
+    let headers = worker::Headers::new();
+    for (name, value) in &response.headers {
+        headers.append(name, value)?;
+    }
+    Ok(Response::ok(response.body)?
+        .with_status(response.status)
+        .with_headers(headers))
+}
+
+#[event(scheduled)]
+async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    let started = now();
+    let settings = EnvSettings(&env);
+    let (db, queue) = match (env.d1(DATABASE), env.queue(ARCHIVE_QUEUE)) {
+        (Ok(db), Ok(queue)) => (D1(db), ArchiveQueue(queue)),
+        _ => return log("sweep_failed", json!({ "error": "a binding is missing" })),
+    };
+    let config = match config::sweep_config(&settings) {
+        Ok(config) => config,
+        Err(error) => return log("sweep_failed", json!({ "error": error.to_string() })),
+    };
+    let summary = run_sweep(&db, &queue, &config, "cron", started, now).await;
+    log(
+        "sweep",
+        json!({ "cron": event.cron(), "users_due": summary.users_due, "skipped_cooldown": summary.skipped_cooldown,
+                "enqueued": summary.enqueued, "messages": summary.messages, "duration_ms": summary.duration_ms,
+                "error": summary.error }),
+    );
+}
+
+#[event(queue)]
+async fn queue(
+    batch: MessageBatch<serde_json::Value>,
+    env: Env,
+    _ctx: Context,
+) -> worker::Result<()> {
+    // Returning Err would redeliver the whole batch: every message is acked or retried
+    // on its own instead, and the handler always returns Ok.
+    let messages = match batch.messages() {
+        Ok(messages) => messages,
+        Err(error) => {
+            log(
+                "queue_batch_unreadable",
+                json!({ "error": error.to_string() }),
+            );
+            batch.retry_all();
+            return Ok(());
+        }
+    };
+    let settings = EnvSettings(&env);
+    let bound = (
+        env.d1(DATABASE),
+        env.kv(IDEMPOTENCY_KV),
+        config::credentials(&settings),
+        cipher(&settings),
+        config::polling_policy(&settings),
+    );
+    let (db, kv, credentials, cipher, policy) = match bound {
+        (Ok(db), Ok(kv), Ok(credentials), Ok(cipher), Ok(policy)) => {
+            (D1(db), Kv(kv), credentials, cipher, policy)
+        }
+        _ => {
+            log("queue_misconfigured", json!({ "messages": messages.len() }));
+            batch.retry_all();
+            return Ok(());
+        }
+    };
+    let endpoints = config::endpoints(&settings);
+    let archiver = Archiver {
+        db: &db,
+        kv: &kv,
+        http: &WorkerFetch,
+        endpoints: &endpoints,
+        credentials: &credentials,
+        cipher: &cipher,
+        policy,
+    };
+    let work = messages.iter().map(|message| async {
+        let job: ArchiveJob = match serde_json::from_value(message.body().clone()) {
+            Ok(job) => job,
+            Err(error) => {
+                // It can never succeed; retried, it reaches the dead-letter queue for an operator.
+                log("queue_message_unreadable", json!({ "id": message.id(), "error": error.to_string() }));
+                message.retry();
+                return;
+            }
+        };
+        let report = archiver.archive_job(&job, 1, now()).await;
+        for (user_id, outcome) in &report.outcomes {
+            log("archive", json!({ "user": user_id, "outcome": outcome.label(), "detail": format!("{outcome:?}") }));
+        }
+        match report.decision {
+            MessageDecision::Ack => message.ack(),
+            MessageDecision::Retry { delay_seconds } => message.retry_with_options(
+                &QueueRetryOptionsBuilder::new().with_delay_seconds(u32::try_from(delay_seconds).unwrap_or(u32::MAX)).build(),
+            ),
+        }
+    });
+    futures::future::join_all(work).await;
+    Ok(())
+}

@@ -1,0 +1,33 @@
+//! Spotify Time Machine: a Cloudflare Worker that keeps a complete archive of each
+//! user's Spotify listening history.
+//!
+//! The crate has two halves. Everything outside [`edge`] is the pure core: it knows
+//! nothing of the Workers runtime, takes the clock as an argument and reaches storage and
+//! HTTP only through the small traits in [`ports`], so it is tested natively with
+//! `cargo test` against in-memory twins ([`testing`]). The [`edge`] module, compiled for
+//! wasm32 only, binds those traits to D1, KV, Queues and `fetch` and wires the handlers.
+
+pub mod archive;
+pub mod breaker;
+pub mod config;
+pub mod crypto;
+pub mod form;
+pub mod gaps;
+pub mod ids;
+pub mod job;
+pub mod oauth;
+pub mod ports;
+pub mod schedule;
+pub mod slot;
+pub mod spotify;
+pub mod store;
+pub mod sweep;
+pub mod time;
+pub mod web;
+pub mod write_plan;
+
+#[cfg(target_arch = "wasm32")]
+mod edge;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod testing;

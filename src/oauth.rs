@@ -1,0 +1,151 @@
+//! Spotify's authorization code flow with PKCE (S256), as the Worker drives it.
+//!
+//! `/login` makes a one-time `state` and a code verifier, keeps them (hashed state, the
+//! verifier) for ten minutes bound to this browser, and redirects to Spotify;
+//! `/callback` reads what Spotify sent back.
+
+use crate::crypto::{random_token, sha256_base64url, CryptoError};
+use crate::form::{decode_pairs, encode_pairs, find};
+use crate::time::{UnixMillis, MINUTE_MS};
+
+/// What we ask Spotify for: the plays, and the email to tell the user who they are.
+pub const SCOPES: &str = "user-read-recently-played user-read-email";
+
+/// How long a login may take between `/login` and `/callback`.
+pub const LOGIN_TTL_MS: i64 = 10 * MINUTE_MS;
+
+/// A started login: the state travels through Spotify, the verifier stays with us.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingLogin {
+    pub state: String,
+    pub code_verifier: String,
+    pub expires_at: UnixMillis,
+}
+
+impl PendingLogin {
+    pub fn start(now: UnixMillis) -> Result<Self, CryptoError> {
+        Ok(Self {
+            state: random_token(32)?,
+            // 48 bytes make 64 characters, inside RFC 7636's 43..=128.
+            code_verifier: random_token(48)?,
+            expires_at: now + LOGIN_TTL_MS,
+        })
+    }
+
+    /// The URL of Spotify's consent page for this login.
+    pub fn authorize_url(&self, accounts_url: &str, client_id: &str, redirect_uri: &str) -> String {
+        let challenge = sha256_base64url(&self.code_verifier);
+        let query = encode_pairs([
+            ("client_id", client_id),
+            ("response_type", "code"),
+            ("redirect_uri", redirect_uri),
+            ("state", self.state.as_str()),
+            ("scope", SCOPES),
+            ("code_challenge_method", "S256"),
+            ("code_challenge", challenge.as_str()),
+        ]);
+        format!("{}/authorize?{query}", accounts_url.trim_end_matches('/'))
+    }
+}
+
+/// What Spotify's redirect to `/callback` says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallbackOutcome {
+    Approved {
+        code: String,
+        state: String,
+    },
+    /// The user pressed Cancel (`error=access_denied`) or Spotify sent another error.
+    Refused {
+        error: String,
+        state: Option<String>,
+    },
+    /// Neither a code nor an error with a state: not a redirect from Spotify.
+    Invalid,
+}
+
+pub fn read_callback(query: &str) -> CallbackOutcome {
+    let pairs = decode_pairs(query);
+    let state = find(&pairs, "state")
+        .filter(|state| !state.is_empty())
+        .map(str::to_owned);
+    if let Some(error) = find(&pairs, "error") {
+        return CallbackOutcome::Refused {
+            error: error.to_owned(),
+            state,
+        };
+    }
+    match (find(&pairs, "code").filter(|code| !code.is_empty()), state) {
+        (Some(code), Some(state)) => CallbackOutcome::Approved {
+            code: code.to_owned(),
+            state,
+        },
+        _ => CallbackOutcome::Invalid,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::form::decode_pairs;
+
+    #[test]
+    fn the_authorize_url_carries_a_s256_challenge_of_the_verifier() {
+        let login = PendingLogin::start(0).expect("random");
+        let url = login.authorize_url("http://sim/", "client", "http://127.0.0.1:8787/callback");
+        let (base, query) = url.split_once('?').expect("query");
+        assert_eq!(base, "http://sim/authorize");
+        let pairs = decode_pairs(query);
+        assert_eq!(
+            find(&pairs, "redirect_uri"),
+            Some("http://127.0.0.1:8787/callback")
+        );
+        assert_eq!(find(&pairs, "scope"), Some(SCOPES));
+        assert_eq!(find(&pairs, "state"), Some(login.state.as_str()));
+        assert_eq!(find(&pairs, "code_challenge_method"), Some("S256"));
+        assert_eq!(
+            find(&pairs, "code_challenge"),
+            Some(sha256_base64url(&login.code_verifier).as_str())
+        );
+        assert!((43..=128).contains(&login.code_verifier.len()));
+    }
+
+    #[test]
+    fn each_login_has_its_own_state_and_verifier() {
+        let (first, second) = (
+            PendingLogin::start(0).expect("random"),
+            PendingLogin::start(0).expect("random"),
+        );
+        assert_ne!(first.state, second.state);
+        assert_ne!(first.code_verifier, second.code_verifier);
+        assert_eq!(first.expires_at, LOGIN_TTL_MS);
+    }
+
+    #[test]
+    fn reads_an_approval() {
+        assert_eq!(
+            read_callback("code=AQD&state=s1"),
+            CallbackOutcome::Approved {
+                code: "AQD".into(),
+                state: "s1".into()
+            }
+        );
+    }
+
+    #[test]
+    fn reads_a_denial() {
+        assert_eq!(
+            read_callback("error=access_denied&state=s1"),
+            CallbackOutcome::Refused {
+                error: "access_denied".into(),
+                state: Some("s1".into())
+            }
+        );
+    }
+
+    #[test]
+    fn a_code_without_state_is_invalid() {
+        assert_eq!(read_callback("code=AQD"), CallbackOutcome::Invalid);
+        assert_eq!(read_callback(""), CallbackOutcome::Invalid);
+    }
+}

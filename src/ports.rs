@@ -1,0 +1,146 @@
+//! The three doors from the core to the outside world, each as small as the core needs:
+//! a SQL database (D1), a key-value store (KV) and an HTTP client (`fetch`). The edge
+//! implements them on the Workers runtime; [`crate::testing`] implements them natively.
+//!
+//! The traits use `async fn` without `Send` bounds on purpose: the Workers runtime is
+//! single-threaded and its futures are not `Send`.
+#![allow(async_fn_in_trait)]
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+/// One SQL statement with its positional parameters (`?1`, `?2`, …).
+///
+/// Parameters are JSON values because that is what D1 binds (null, number, text) and
+/// because a whole page of plays travels as one JSON text for `json_each` to fan out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub sql: &'static str,
+    pub params: Vec<Value>,
+}
+
+impl Statement {
+    pub fn new(sql: &'static str, params: Vec<Value>) -> Self {
+        Self { sql, params }
+    }
+}
+
+/// A result row, column name to value. Integers arrive as JSON integers.
+pub type Row = Map<String, Value>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseError {
+    /// What failed, for logs; never shown to users.
+    pub message: String,
+}
+
+impl fmt::Display for DatabaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "database error: {}", self.message)
+    }
+}
+
+impl std::error::Error for DatabaseError {}
+
+pub trait Database {
+    /// Runs one statement and returns its rows.
+    async fn query(&self, statement: Statement) -> Result<Vec<Row>, DatabaseError>;
+
+    /// Runs the statements in one round trip, atomically: all of them or none.
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<Vec<Row>>, DatabaseError>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyValueError {
+    pub message: String,
+}
+
+impl fmt::Display for KeyValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "key-value store error: {}", self.message)
+    }
+}
+
+impl std::error::Error for KeyValueError {}
+
+pub trait KeyValueStore {
+    async fn get(&self, key: &str) -> Result<Option<String>, KeyValueError>;
+    /// Stores `value` under `key` for `ttl_seconds` (KV needs at least 60).
+    async fn put(&self, key: &str, value: &str, ttl_seconds: u64) -> Result<(), KeyValueError>;
+    async fn delete(&self, key: &str) -> Result<(), KeyValueError>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl HttpResponse {
+    /// The first header of that name, compared without regard to case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// A request that got no HTTP answer at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportError {
+    /// No answer within the client's deadline.
+    Timeout,
+    /// The connection failed or broke; the text is for logs.
+    Failed(String),
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Timeout => write!(f, "request timed out"),
+            Self::Failed(message) => write!(f, "request failed: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for TransportError {}
+
+pub trait HttpClient {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueError {
+    pub message: String,
+}
+
+impl fmt::Display for QueueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "queue error: {}", self.message)
+    }
+}
+
+impl std::error::Error for QueueError {}
+
+/// The producer side of the archive queue.
+pub trait JobQueue {
+    /// Sends the messages in one call; the caller keeps each call inside the Queue limits.
+    async fn send_batch(&self, messages: Vec<crate::job::ArchiveJob>) -> Result<(), QueueError>;
+}

@@ -1,0 +1,707 @@
+//! Every SQL statement the Worker runs, and the typed rows they return.
+//!
+//! The statements run on D1 in production and on SQLite natively ([`crate::testing`]), the
+//! same text on both. Each one is served by an index in `migrations/` (a test checks the
+//! query plans); writes that belong together go out as one batch, which D1 runs as one
+//! transaction.
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::breaker::{Cooldown, FailureKind};
+use crate::ports::{Database, DatabaseError, Row, Statement};
+use crate::spotify::profile::Profile;
+use crate::time::UnixMillis;
+use crate::write_plan::ArchivePlan;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    Database(DatabaseError),
+    /// A row that does not have the shape its query promises.
+    Decode(String),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Database(error) => write!(f, "{error}"),
+            Self::Decode(what) => write!(f, "unexpected row: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<DatabaseError> for StoreError {
+    fn from(error: DatabaseError) -> Self {
+        Self::Database(error)
+    }
+}
+
+fn decode<T: DeserializeOwned>(row: Row) -> Result<T, StoreError> {
+    serde_json::from_value(Value::Object(row))
+        .map_err(|error| StoreError::Decode(error.to_string()))
+}
+
+fn decode_all<T: DeserializeOwned>(rows: Vec<Row>) -> Result<Vec<T>, StoreError> {
+    rows.into_iter().map(decode).collect()
+}
+
+fn to_json_text<T: serde::Serialize>(value: &T) -> Value {
+    // Serialising our own row structs cannot fail; an empty array is the safe fallback.
+    Value::String(serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned()))
+}
+
+/// A user as the archive needs them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ArchiveUser {
+    pub id: String,
+    pub access_token_enc: Option<String>,
+    pub refresh_token_enc: Option<String>,
+    pub token_expires_at: Option<UnixMillis>,
+    pub is_active: i64,
+    pub cursor_after: Option<UnixMillis>,
+    pub last_success_at: Option<UnixMillis>,
+    pub consecutive_failures: i64,
+}
+
+impl ArchiveUser {
+    pub fn is_active(&self) -> bool {
+        self.is_active != 0
+    }
+}
+
+/// A user the sweep claimed.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct DueUser {
+    pub id: String,
+    pub last_polled_at: Option<UnixMillis>,
+}
+
+/// What the sweep saw and did, as stored in `sweeps`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SweepSummary {
+    pub started_at: UnixMillis,
+    pub trigger: &'static str,
+    pub users_due: usize,
+    pub skipped_cooldown: usize,
+    pub enqueued: usize,
+    pub messages: usize,
+    pub duration_ms: i64,
+    pub error: Option<String>,
+}
+
+/// What the status page and API show about a user.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct UserStatus {
+    pub id: String,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub is_active: i64,
+    pub needs_reauth: i64,
+    pub paused: i64,
+    pub authorized_at: UnixMillis,
+    pub last_polled_at: Option<UnixMillis>,
+    pub last_success_at: Option<UnixMillis>,
+    pub next_due_at: UnixMillis,
+    pub consecutive_failures: i64,
+    pub last_failure_type: Option<String>,
+    pub last_failure_at: Option<UnixMillis>,
+    pub cooldown_until: Option<UnixMillis>,
+    pub plays_archived: i64,
+    pub first_play_at: Option<UnixMillis>,
+    pub last_play_at: Option<UnixMillis>,
+}
+
+/// One play with what the timeline shows of it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct PlayView {
+    pub played_at: UnixMillis,
+    pub track_id: String,
+    pub track_name: String,
+    pub track_uri: String,
+    pub duration_ms: i64,
+    pub is_local: i64,
+    pub artist_names: Option<String>,
+    pub album_name: Option<String>,
+    pub image_url: Option<String>,
+    pub context_uri: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct GapView {
+    pub gap_from: UnixMillis,
+    pub gap_to: UnixMillis,
+    pub reason: String,
+    pub detected_at: UnixMillis,
+    pub filled_at: Option<UnixMillis>,
+}
+
+/// A login under way, taken (and so consumed) at the callback.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TakenLogin {
+    pub code_verifier: String,
+    pub browser_hash: String,
+    pub expires_at: UnixMillis,
+}
+
+/// Sealed tokens for storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedTokens {
+    pub access_token_enc: String,
+    /// `None` keeps the stored refresh token (Spotify did not rotate it).
+    pub refresh_token_enc: Option<String>,
+    pub expires_at: UnixMillis,
+}
+
+const CLAIM_DUE_USERS: &str = "\
+UPDATE users SET next_due_at = ?2
+ WHERE id IN (SELECT id FROM users
+               WHERE is_active = 1 AND next_due_at <= ?1 AND coalesce(cooldown_until, 0) <= ?1
+               ORDER BY next_due_at LIMIT ?3)
+RETURNING id, last_polled_at";
+
+const COUNT_COOLING_DOWN: &str = "\
+SELECT count(*) AS n FROM users WHERE cooldown_until > ?1 AND is_active = 1";
+
+const INSERT_SWEEP: &str = "\
+INSERT INTO sweeps (started_at, trigger, users_due, skipped_cooldown, enqueued, messages, duration_ms, error)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+const DELETE_EXPIRED_LOGINS: &str = "DELETE FROM oauth_logins WHERE expires_at <= ?1";
+const DELETE_EXPIRED_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at <= ?1";
+
+const SELECT_ARCHIVE_USER: &str = "\
+SELECT id, access_token_enc, refresh_token_enc, token_expires_at, is_active, cursor_after,
+       last_success_at, consecutive_failures
+  FROM users WHERE id = ?1";
+
+const UPDATE_TOKENS: &str = "\
+UPDATE users SET access_token_enc = ?2, refresh_token_enc = coalesce(?3, refresh_token_enc),
+                 token_expires_at = ?4, updated_at = ?5
+ WHERE id = ?1";
+
+const UPSERT_ARTISTS: &str = "\
+INSERT INTO artists (id, name, uri, updated_at)
+SELECT value ->> 'id', value ->> 'name', value ->> 'uri', ?2 FROM json_each(?1) WHERE true
+ON CONFLICT (id) DO UPDATE SET name = excluded.name, uri = coalesce(excluded.uri, artists.uri),
+                               updated_at = excluded.updated_at
+ WHERE artists.name IS NOT excluded.name OR (excluded.uri IS NOT NULL AND artists.uri IS NOT excluded.uri)";
+
+const UPSERT_ALBUMS: &str = "\
+INSERT INTO albums (id, name, uri, image_url, release_date, updated_at)
+SELECT value ->> 'id', value ->> 'name', value ->> 'uri', value ->> 'image_url', value ->> 'release_date', ?2
+  FROM json_each(?1) WHERE true
+ON CONFLICT (id) DO UPDATE SET name = excluded.name, uri = coalesce(excluded.uri, albums.uri),
+                               image_url = coalesce(excluded.image_url, albums.image_url),
+                               release_date = coalesce(excluded.release_date, albums.release_date),
+                               updated_at = excluded.updated_at
+ WHERE albums.name IS NOT excluded.name
+    OR (excluded.image_url IS NOT NULL AND albums.image_url IS NOT excluded.image_url)";
+
+const UPSERT_TRACKS: &str = "\
+INSERT INTO tracks (id, name, uri, duration_ms, album_id, is_local, explicit, updated_at)
+SELECT value ->> 'id', value ->> 'name', value ->> 'uri', value ->> 'duration_ms', value ->> 'album_id',
+       value ->> 'is_local', value ->> 'explicit', ?2
+  FROM json_each(?1) WHERE true
+ON CONFLICT (id) DO UPDATE SET name = excluded.name, duration_ms = excluded.duration_ms,
+                               album_id = coalesce(excluded.album_id, tracks.album_id),
+                               explicit = excluded.explicit, updated_at = excluded.updated_at
+ WHERE tracks.name IS NOT excluded.name OR tracks.duration_ms IS NOT excluded.duration_ms
+    OR tracks.explicit IS NOT excluded.explicit
+    OR (excluded.album_id IS NOT NULL AND tracks.album_id IS NOT excluded.album_id)";
+
+const INSERT_TRACK_ARTISTS: &str = "\
+INSERT INTO track_artists (track_id, artist_id, position)
+SELECT value ->> 'track_id', value ->> 'artist_id', value ->> 'position' FROM json_each(?1) WHERE true
+ON CONFLICT DO NOTHING";
+
+const INSERT_PLAYS: &str = "\
+INSERT INTO play_events (user_id, track_id, played_at, context_uri, source, archived_at)
+SELECT ?1, value ->> 'track_id', value ->> 'played_at', value ->> 'context_uri', 'poll', ?3
+  FROM json_each(?2) WHERE true
+ON CONFLICT DO NOTHING
+RETURNING played_at";
+
+const INSERT_GAPS: &str = "\
+INSERT INTO data_gaps (user_id, gap_from, gap_to, reason, detected_at)
+SELECT ?1, value ->> 'from', value ->> 'to', value ->> 'reason', ?3 FROM json_each(?2) WHERE true
+ON CONFLICT DO NOTHING";
+
+const RECORD_SUCCESS: &str = "\
+UPDATE users SET
+    cursor_after = CASE WHEN ?2 IS NOT NULL AND (cursor_after IS NULL OR ?2 > cursor_after) THEN ?2
+                        ELSE cursor_after END,
+    last_polled_at = ?3, last_success_at = ?3, next_due_at = ?4, last_page_size = ?5,
+    consecutive_failures = 0, cooldown_until = NULL,
+    access_token_enc = coalesce(?6, access_token_enc), token_expires_at = coalesce(?7, token_expires_at),
+    updated_at = ?3
+ WHERE id = ?1";
+
+const RECORD_FAILURE: &str = "\
+UPDATE users SET last_polled_at = ?2, consecutive_failures = ?3, last_failure_type = ?4,
+                 last_failure_at = ?2, cooldown_until = ?5, next_due_at = max(next_due_at, ?5),
+                 updated_at = ?2
+ WHERE id = ?1";
+
+const MARK_NEEDS_REAUTH: &str = "\
+UPDATE users SET needs_reauth = 1, is_active = 0, last_polled_at = ?2, last_failure_type = 'AUTH',
+                 last_failure_at = ?2, consecutive_failures = consecutive_failures + 1, updated_at = ?2
+ WHERE id = ?1";
+
+const UPSERT_USER_ON_LOGIN: &str = "\
+INSERT INTO users (id, spotify_id, display_name, email, country, product, access_token_enc,
+                   refresh_token_enc, token_expires_at, authorized_at, created_at, updated_at, next_due_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?10, ?10)
+ON CONFLICT (id) DO UPDATE SET
+    spotify_id = excluded.spotify_id, display_name = excluded.display_name,
+    email = coalesce(excluded.email, users.email), country = coalesce(excluded.country, users.country),
+    product = coalesce(excluded.product, users.product),
+    access_token_enc = excluded.access_token_enc, refresh_token_enc = excluded.refresh_token_enc,
+    token_expires_at = excluded.token_expires_at, authorized_at = excluded.authorized_at,
+    updated_at = excluded.updated_at, needs_reauth = 0, is_active = 1 - users.paused,
+    next_due_at = excluded.next_due_at, consecutive_failures = 0, cooldown_until = NULL
+RETURNING created_at";
+
+const INSERT_LOGIN: &str = "\
+INSERT INTO oauth_logins (state_hash, code_verifier, browser_hash, expires_at) VALUES (?1, ?2, ?3, ?4)";
+
+const TAKE_LOGIN: &str = "\
+DELETE FROM oauth_logins WHERE state_hash = ?1 RETURNING code_verifier, browser_hash, expires_at";
+
+const INSERT_SESSION: &str = "\
+INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)";
+
+const SESSION_USER: &str = "\
+SELECT user_id FROM sessions WHERE id_hash = ?1 AND expires_at > ?2";
+
+const DELETE_SESSION: &str = "DELETE FROM sessions WHERE id_hash = ?1";
+
+const USER_STATUS: &str = "\
+SELECT id, display_name, email, is_active, needs_reauth, paused, authorized_at, last_polled_at,
+       last_success_at, next_due_at, consecutive_failures, last_failure_type, last_failure_at,
+       cooldown_until,
+       (SELECT count(*) FROM play_events WHERE user_id = ?1) AS plays_archived,
+       (SELECT min(played_at) FROM play_events WHERE user_id = ?1) AS first_play_at,
+       (SELECT max(played_at) FROM play_events WHERE user_id = ?1) AS last_play_at
+  FROM users WHERE id = ?1";
+
+const RECENT_PLAYS: &str = "\
+SELECT p.played_at, t.id AS track_id, t.name AS track_name, t.uri AS track_uri, t.duration_ms,
+       t.is_local, p.context_uri, al.name AS album_name, al.image_url,
+       (SELECT group_concat(name, ', ') FROM
+          (SELECT a.name FROM track_artists ta JOIN artists a ON a.id = ta.artist_id
+            WHERE ta.track_id = t.id ORDER BY ta.position)) AS artist_names
+  FROM play_events p
+  JOIN tracks t ON t.id = p.track_id
+  LEFT JOIN albums al ON al.id = t.album_id
+ WHERE p.user_id = ?1 AND p.played_at < ?2
+ ORDER BY p.played_at DESC
+ LIMIT ?3";
+
+const USER_GAPS: &str = "\
+SELECT gap_from, gap_to, reason, detected_at, filled_at FROM data_gaps
+ WHERE user_id = ?1 ORDER BY gap_from DESC LIMIT ?2";
+
+const LAST_SWEEP: &str = "\
+SELECT started_at, users_due, enqueued, error FROM sweeps ORDER BY started_at DESC LIMIT 1";
+
+/// Every statement, for the test that checks each one's query plan uses an index.
+pub const ALL_STATEMENTS: &[&str] = &[
+    CLAIM_DUE_USERS,
+    COUNT_COOLING_DOWN,
+    INSERT_SWEEP,
+    DELETE_EXPIRED_LOGINS,
+    DELETE_EXPIRED_SESSIONS,
+    SELECT_ARCHIVE_USER,
+    UPDATE_TOKENS,
+    UPSERT_ARTISTS,
+    UPSERT_ALBUMS,
+    UPSERT_TRACKS,
+    INSERT_TRACK_ARTISTS,
+    INSERT_PLAYS,
+    INSERT_GAPS,
+    RECORD_SUCCESS,
+    RECORD_FAILURE,
+    MARK_NEEDS_REAUTH,
+    UPSERT_USER_ON_LOGIN,
+    INSERT_LOGIN,
+    TAKE_LOGIN,
+    INSERT_SESSION,
+    SESSION_USER,
+    DELETE_SESSION,
+    USER_STATUS,
+    RECENT_PLAYS,
+    USER_GAPS,
+    LAST_SWEEP,
+];
+
+/// The last sweep, for the health route.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct LastSweep {
+    pub started_at: UnixMillis,
+    pub users_due: i64,
+    pub enqueued: i64,
+    pub error: Option<String>,
+}
+
+/// What one archive's write batch did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArchiveWrite {
+    pub plays_inserted: usize,
+    pub statements: usize,
+}
+
+pub struct Store<'a, D> {
+    db: &'a D,
+}
+
+impl<'a, D: Database> Store<'a, D> {
+    pub fn new(db: &'a D) -> Self {
+        Self { db }
+    }
+
+    /// Claims up to `limit` due users not in a cooldown, moving their due time to
+    /// `lease_until` so the next sweep does not send them again while the queue drains
+    /// (if the archive never runs, they come back when the lease ends). Also counts the
+    /// users resting in a cooldown. One round trip.
+    pub async fn claim_due_users(
+        &self,
+        now: UnixMillis,
+        lease_until: UnixMillis,
+        limit: usize,
+    ) -> Result<(Vec<DueUser>, usize), StoreError> {
+        let mut results = self
+            .db
+            .batch(vec![
+                Statement::new(
+                    CLAIM_DUE_USERS,
+                    vec![json!(now), json!(lease_until), json!(limit)],
+                ),
+                Statement::new(COUNT_COOLING_DOWN, vec![json!(now)]),
+            ])
+            .await?
+            .into_iter();
+        let claimed = decode_all(results.next().unwrap_or_default())?;
+        #[derive(Deserialize)]
+        struct Count {
+            n: usize,
+        }
+        let cooling = results
+            .next()
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .map(decode::<Count>)
+            .transpose()?
+            .map_or(0, |count| count.n);
+        Ok((claimed, cooling))
+    }
+
+    /// Records a sweep and clears expired logins and sessions, in one round trip.
+    pub async fn record_sweep(&self, summary: &SweepSummary) -> Result<(), StoreError> {
+        self.db
+            .batch(vec![
+                Statement::new(
+                    INSERT_SWEEP,
+                    vec![
+                        json!(summary.started_at),
+                        json!(summary.trigger),
+                        json!(summary.users_due),
+                        json!(summary.skipped_cooldown),
+                        json!(summary.enqueued),
+                        json!(summary.messages),
+                        json!(summary.duration_ms),
+                        json!(summary.error),
+                    ],
+                ),
+                Statement::new(DELETE_EXPIRED_LOGINS, vec![json!(summary.started_at)]),
+                Statement::new(DELETE_EXPIRED_SESSIONS, vec![json!(summary.started_at)]),
+            ])
+            .await?;
+        Ok(())
+    }
+
+    pub async fn last_sweep(&self) -> Result<Option<LastSweep>, StoreError> {
+        let rows = self.db.query(Statement::new(LAST_SWEEP, vec![])).await?;
+        rows.into_iter().next().map(decode).transpose()
+    }
+
+    pub async fn archive_user(&self, user_id: &str) -> Result<Option<ArchiveUser>, StoreError> {
+        let rows = self
+            .db
+            .query(Statement::new(SELECT_ARCHIVE_USER, vec![json!(user_id)]))
+            .await?;
+        rows.into_iter().next().map(decode).transpose()
+    }
+
+    /// Stores refreshed tokens at once: a rotated refresh token must be safe in D1
+    /// before the access token that came with it is used.
+    pub async fn store_tokens(
+        &self,
+        user_id: &str,
+        tokens: &SealedTokens,
+        now: UnixMillis,
+    ) -> Result<(), StoreError> {
+        self.db
+            .query(Statement::new(
+                UPDATE_TOKENS,
+                vec![
+                    json!(user_id),
+                    json!(tokens.access_token_enc),
+                    json!(tokens.refresh_token_enc),
+                    json!(tokens.expires_at),
+                    json!(now),
+                ],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// The archive's one write: catalogue, plays, gap and the user's new state, atomically.
+    /// `fresh_access` is a refreshed access token that has not been stored yet.
+    pub async fn write_archive(
+        &self,
+        user_id: &str,
+        plan: &ArchivePlan,
+        fresh_access: Option<(&str, UnixMillis)>,
+    ) -> Result<ArchiveWrite, StoreError> {
+        let now = plan.polled_at;
+        let gaps: Vec<Value> = plan
+            .gap
+            .iter()
+            .map(|gap| json!({"from": gap.from, "to": gap.to, "reason": gap.reason.as_str()}))
+            .collect();
+        let statements = vec![
+            Statement::new(
+                UPSERT_ARTISTS,
+                vec![to_json_text(&plan.artists), json!(now)],
+            ),
+            Statement::new(UPSERT_ALBUMS, vec![to_json_text(&plan.albums), json!(now)]),
+            Statement::new(UPSERT_TRACKS, vec![to_json_text(&plan.tracks), json!(now)]),
+            Statement::new(
+                INSERT_TRACK_ARTISTS,
+                vec![to_json_text(&plan.track_artists)],
+            ),
+            Statement::new(
+                INSERT_PLAYS,
+                vec![json!(user_id), to_json_text(&plan.plays), json!(now)],
+            ),
+            Statement::new(
+                INSERT_GAPS,
+                vec![json!(user_id), to_json_text(&gaps), json!(now)],
+            ),
+            Statement::new(
+                RECORD_SUCCESS,
+                vec![
+                    json!(user_id),
+                    json!(plan.cursor_after),
+                    json!(now),
+                    json!(plan.next_due_at),
+                    json!(plan.page_size),
+                    json!(fresh_access.map(|(sealed, _)| sealed)),
+                    json!(fresh_access.map(|(_, expires_at)| expires_at)),
+                ],
+            ),
+        ];
+        let count = statements.len();
+        let results = self.db.batch(statements).await?;
+        let plays_inserted = results.get(4).map_or(0, Vec::len);
+        Ok(ArchiveWrite {
+            plays_inserted,
+            statements: count,
+        })
+    }
+
+    /// Records a failure and opens the breaker until `cooldown.until`.
+    pub async fn record_failure(
+        &self,
+        user_id: &str,
+        kind: FailureKind,
+        cooldown: Cooldown,
+        now: UnixMillis,
+    ) -> Result<(), StoreError> {
+        self.db
+            .query(Statement::new(
+                RECORD_FAILURE,
+                vec![
+                    json!(user_id),
+                    json!(now),
+                    json!(cooldown.consecutive_failures),
+                    json!(kind.as_str()),
+                    json!(cooldown.until),
+                ],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// Spotify refused the refresh token: stop polling until the user logs in again.
+    /// The tokens stay, since an outage can look like a revocation.
+    pub async fn mark_needs_reauth(
+        &self,
+        user_id: &str,
+        now: UnixMillis,
+    ) -> Result<(), StoreError> {
+        self.db
+            .query(Statement::new(
+                MARK_NEEDS_REAUTH,
+                vec![json!(user_id), json!(now)],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// Creates or refreshes the user after a login; they are due at once. Returns
+    /// whether the user is new.
+    pub async fn upsert_user_on_login(
+        &self,
+        profile: &Profile,
+        tokens: &SealedTokens,
+        now: UnixMillis,
+    ) -> Result<bool, StoreError> {
+        let rows = self
+            .db
+            .query(Statement::new(
+                UPSERT_USER_ON_LOGIN,
+                vec![
+                    json!(profile.stable_id()),
+                    json!(profile.id),
+                    json!(profile.display_name),
+                    json!(profile.email),
+                    json!(profile.country),
+                    json!(profile.product),
+                    json!(tokens.access_token_enc),
+                    json!(tokens.refresh_token_enc),
+                    json!(tokens.expires_at),
+                    json!(now),
+                ],
+            ))
+            .await?;
+        #[derive(Deserialize)]
+        struct Created {
+            created_at: UnixMillis,
+        }
+        let created = rows.into_iter().next().map(decode::<Created>).transpose()?;
+        Ok(created.is_some_and(|row| row.created_at == now))
+    }
+
+    pub async fn create_login(
+        &self,
+        state_hash: &str,
+        code_verifier: &str,
+        browser_hash: &str,
+        expires_at: UnixMillis,
+    ) -> Result<(), StoreError> {
+        self.db
+            .query(Statement::new(
+                INSERT_LOGIN,
+                vec![
+                    json!(state_hash),
+                    json!(code_verifier),
+                    json!(browser_hash),
+                    json!(expires_at),
+                ],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// Takes a login by its state, deleting it: a state works once.
+    pub async fn take_login(&self, state_hash: &str) -> Result<Option<TakenLogin>, StoreError> {
+        let rows = self
+            .db
+            .query(Statement::new(TAKE_LOGIN, vec![json!(state_hash)]))
+            .await?;
+        rows.into_iter().next().map(decode).transpose()
+    }
+
+    pub async fn create_session(
+        &self,
+        id_hash: &str,
+        user_id: &str,
+        now: UnixMillis,
+        expires_at: UnixMillis,
+    ) -> Result<(), StoreError> {
+        self.db
+            .query(Statement::new(
+                INSERT_SESSION,
+                vec![
+                    json!(id_hash),
+                    json!(user_id),
+                    json!(now),
+                    json!(expires_at),
+                ],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn session_user(
+        &self,
+        id_hash: &str,
+        now: UnixMillis,
+    ) -> Result<Option<String>, StoreError> {
+        #[derive(Deserialize)]
+        struct SessionUser {
+            user_id: String,
+        }
+        let rows = self
+            .db
+            .query(Statement::new(
+                SESSION_USER,
+                vec![json!(id_hash), json!(now)],
+            ))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .map(decode::<SessionUser>)
+            .transpose()?
+            .map(|row| row.user_id))
+    }
+
+    pub async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        self.db
+            .query(Statement::new(DELETE_SESSION, vec![json!(id_hash)]))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn user_status(&self, user_id: &str) -> Result<Option<UserStatus>, StoreError> {
+        let rows = self
+            .db
+            .query(Statement::new(USER_STATUS, vec![json!(user_id)]))
+            .await?;
+        rows.into_iter().next().map(decode).transpose()
+    }
+
+    /// The user's plays before `before`, newest first.
+    pub async fn recent_plays(
+        &self,
+        user_id: &str,
+        before: UnixMillis,
+        limit: usize,
+    ) -> Result<Vec<PlayView>, StoreError> {
+        let rows = self
+            .db
+            .query(Statement::new(
+                RECENT_PLAYS,
+                vec![json!(user_id), json!(before), json!(limit)],
+            ))
+            .await?;
+        decode_all(rows)
+    }
+
+    pub async fn gaps(&self, user_id: &str, limit: usize) -> Result<Vec<GapView>, StoreError> {
+        let rows = self
+            .db
+            .query(Statement::new(
+                USER_GAPS,
+                vec![json!(user_id), json!(limit)],
+            ))
+            .await?;
+        decode_all(rows)
+    }
+}

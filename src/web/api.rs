@@ -1,0 +1,206 @@
+//! The JSON API: health, the session user's status, plays and gaps, and the operators'
+//! manual triggers behind the cron secret.
+
+use serde_json::json;
+
+use super::auth::session_user;
+use super::{App, WebRequest, WebResponse};
+use crate::crypto::constant_time_eq;
+use crate::form::{decode_pairs, find};
+use crate::job::{ArchiveJob, JobUser};
+use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore};
+use crate::slot::SlotKind;
+use crate::store::Store;
+use crate::sweep::run_sweep;
+use crate::time::UnixMillis;
+
+/// Pages of plays hold at most this many.
+pub const MAX_PAGE: usize = 200;
+
+pub async fn health<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    now: UnixMillis,
+) -> WebResponse {
+    let last_sweep = Store::new(app.db).last_sweep().await;
+    let kv = app.kv.get("health_probe").await;
+    let healthy = last_sweep.is_ok() && kv.is_ok();
+    let body = json!({
+        "ok": healthy,
+        "now": now,
+        "bindings": {
+            "database": if last_sweep.is_ok() { "ok" } else { "error" },
+            "idempotency_kv": if kv.is_ok() { "ok" } else { "error" },
+            "archive_queue": "bound",
+        },
+        "configured": {
+            "spotify_client": app.credentials.is_ok(),
+            "token_encryption_key": app.cipher.is_ok(),
+            "cron_secret": app.cron_secret.is_some(),
+        },
+        "spotify": { "accounts_url": app.endpoints.accounts_url, "api_url": app.endpoints.api_url },
+        "last_sweep": last_sweep.ok().flatten(),
+    });
+    WebResponse::json(if healthy { 200 } else { 503 }, &body)
+}
+
+fn unauthenticated() -> WebResponse {
+    WebResponse::error(401, "not_logged_in", "Log in with Spotify first.")
+}
+
+fn unavailable() -> WebResponse {
+    WebResponse::error(
+        503,
+        "storage_unavailable",
+        "The archive could not be read just now; try again soon.",
+    )
+}
+
+pub async fn status<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> WebResponse {
+    let Some(user_id) = session_user(app.db, request, now).await else {
+        return unauthenticated();
+    };
+    match Store::new(app.db).user_status(&user_id).await {
+        Ok(Some(status)) => WebResponse::json(200, &status),
+        Ok(None) => unauthenticated(),
+        Err(_) => unavailable(),
+    }
+}
+
+pub async fn plays<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> WebResponse {
+    let Some(user_id) = session_user(app.db, request, now).await else {
+        return unauthenticated();
+    };
+    let pairs = decode_pairs(&request.query);
+    let before = match find(&pairs, "before").map(str::parse::<i64>) {
+        None => i64::MAX,
+        Some(Ok(before)) if before > 0 => before,
+        Some(_) => {
+            return WebResponse::error(
+                400,
+                "invalid_before",
+                "`before` must be a positive Unix time in milliseconds.",
+            )
+        }
+    };
+    let limit = match find(&pairs, "limit").map(str::parse::<usize>) {
+        None => 50,
+        Some(Ok(limit)) if (1..=MAX_PAGE).contains(&limit) => limit,
+        Some(_) => {
+            return WebResponse::error(400, "invalid_limit", "`limit` must be between 1 and 200.")
+        }
+    };
+    match Store::new(app.db)
+        .recent_plays(&user_id, before, limit)
+        .await
+    {
+        Ok(plays) => {
+            // Keyset pagination: the next page starts before the oldest play of this one.
+            let next_before = (plays.len() == limit)
+                .then(|| plays.last().map(|play| play.played_at))
+                .flatten();
+            WebResponse::json(200, &json!({ "plays": plays, "next_before": next_before }))
+        }
+        Err(_) => unavailable(),
+    }
+}
+
+pub async fn gaps<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> WebResponse {
+    let Some(user_id) = session_user(app.db, request, now).await else {
+        return unauthenticated();
+    };
+    match Store::new(app.db).gaps(&user_id, 500).await {
+        Ok(gaps) => WebResponse::json(200, &json!({ "gaps": gaps })),
+        Err(_) => unavailable(),
+    }
+}
+
+/// `Authorization: Bearer <CRON_SECRET>`, compared in constant time; with no secret set
+/// the admin routes refuse everything.
+fn admin_refusal(app_secret: Option<&str>, request: &WebRequest) -> Option<WebResponse> {
+    let Some(secret) = app_secret.filter(|secret| !secret.is_empty()) else {
+        return Some(WebResponse::error(
+            403,
+            "admin_disabled",
+            "Admin routes are disabled until CRON_SECRET is set.",
+        ));
+    };
+    let presented = request
+        .header("Authorization")
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or("");
+    (!constant_time_eq(presented.as_bytes(), secret.as_bytes())).then(|| {
+        WebResponse::error(
+            401,
+            "unauthorized",
+            "A valid admin bearer token is required.",
+        )
+    })
+}
+
+pub async fn admin_sweep<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    now: UnixMillis,
+    clock: impl Fn() -> UnixMillis,
+) -> WebResponse {
+    if let Some(refusal) = admin_refusal(app.cron_secret, request) {
+        return refusal;
+    }
+    let summary = run_sweep(app.db, app.queue, &app.sweep, "admin", now, clock).await;
+    let body = json!({
+        "users_due": summary.users_due,
+        "skipped_cooldown": summary.skipped_cooldown,
+        "enqueued": summary.enqueued,
+        "messages": summary.messages,
+        "duration_ms": summary.duration_ms,
+        "error": summary.error,
+    });
+    WebResponse::json(if summary.error.is_none() { 200 } else { 503 }, &body)
+}
+
+pub async fn admin_archive<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    user_id: &str,
+    now: UnixMillis,
+) -> WebResponse {
+    if let Some(refusal) = admin_refusal(app.cron_secret, request) {
+        return refusal;
+    }
+    let user_id = crate::form::decode_component(user_id);
+    match Store::new(app.db).archive_user(&user_id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return WebResponse::error(404, "unknown_user", "No user has that id."),
+        Err(_) => return unavailable(),
+    }
+    // Its own slot: it runs whatever the hourly key, the due time or the cooldown say.
+    let job = JobUser::new(&user_id, SlotKind::Manual, now);
+    let slot = job.slot.clone();
+    match app
+        .queue
+        .send_batch(vec![ArchiveJob {
+            users: vec![job],
+            enqueued_at: now,
+        }])
+        .await
+    {
+        Ok(()) => WebResponse::json(202, &json!({ "queued": user_id, "slot": slot })),
+        Err(_) => WebResponse::error(
+            503,
+            "queue_unavailable",
+            "The archive could not be queued; try again soon.",
+        ),
+    }
+}

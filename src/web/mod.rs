@@ -1,0 +1,232 @@
+//! The Worker's HTTP surface as plain data in, plain data out.
+//!
+//! The edge turns a `worker::Request` into a [`WebRequest`] and a [`WebResponse`] back into
+//! a `worker::Response`; everything between (routing, login, sessions, the JSON API and
+//! the pages) lives here, generic over the ports, and is tested natively.
+
+pub mod api;
+pub mod auth;
+pub mod cookies;
+pub mod pages;
+
+use serde::Serialize;
+
+use crate::config::ConfigError;
+use crate::crypto::TokenCipher;
+use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, Method};
+use crate::schedule::PollingPolicy;
+use crate::spotify::client::ClientCredentials;
+use crate::spotify::SpotifyEndpoints;
+use crate::sweep::SweepConfig;
+use crate::time::UnixMillis;
+
+/// A request as the core sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebRequest {
+    pub method: Method,
+    /// `scheme://host[:port]`, as the browser reached us.
+    pub origin: String,
+    pub path: String,
+    /// The raw query string, without `?`.
+    pub query: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl WebRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Whether we are served on loopback over plain HTTP (local development), where
+    /// browsers drop `Secure` cookies.
+    pub fn is_loopback_http(&self) -> bool {
+        let Some(host) = self.origin.strip_prefix("http://") else {
+            return false;
+        };
+        let host = host.rsplit_once(':').map_or(host, |(host, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                host
+            } else {
+                ""
+            }
+        });
+        matches!(host, "127.0.0.1" | "[::1]" | "localhost")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// Security headers for every HTML page: nothing from elsewhere, no framing, no sniffing.
+const HTML_SECURITY_HEADERS: &[(&str, &str)] = &[
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; img-src 'self' https://i.scdn.co https://*.spotifycdn.com; style-src 'self' 'unsafe-inline'; \
+         script-src 'self'; connect-src 'self'; form-action 'self' http: https:; base-uri 'none'; frame-ancestors 'none'",
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+    ("Cache-Control", "no-store"),
+];
+
+impl WebResponse {
+    pub fn html(status: u16, body: String) -> Self {
+        let mut headers = vec![(
+            "Content-Type".to_owned(),
+            "text/html; charset=utf-8".to_owned(),
+        )];
+        headers.extend(
+            HTML_SECURITY_HEADERS
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn json<T: Serialize>(status: u16, value: &T) -> Self {
+        Self {
+            status,
+            headers: vec![
+                ("Content-Type".to_owned(), "application/json".to_owned()),
+                ("Cache-Control".to_owned(), "no-store".to_owned()),
+                ("X-Content-Type-Options".to_owned(), "nosniff".to_owned()),
+            ],
+            body: serde_json::to_string(value).unwrap_or_else(|_| "{}".to_owned()),
+        }
+    }
+
+    /// A JSON error with a stable code and a message for people.
+    pub fn error(status: u16, code: &str, message: &str) -> Self {
+        Self::json(
+            status,
+            &serde_json::json!({ "error": { "code": code, "message": message } }),
+        )
+    }
+
+    pub fn redirect(location: &str) -> Self {
+        let mut response = Self::html(302, String::new());
+        response
+            .headers
+            .push(("Location".to_owned(), location.to_owned()));
+        response
+    }
+
+    pub fn with_header(mut self, name: &str, value: String) -> Self {
+        self.headers.push((name.to_owned(), value));
+        self
+    }
+}
+
+/// What the handlers reach: the ports, the settings, and what failed to configure.
+pub struct App<'a, D, K, H, Q> {
+    pub db: &'a D,
+    pub kv: &'a K,
+    pub http: &'a H,
+    pub queue: &'a Q,
+    pub endpoints: &'a SpotifyEndpoints,
+    /// `Err` names the missing secret; login answers a clear page instead of failing.
+    pub credentials: Result<&'a ClientCredentials, ConfigError>,
+    pub cipher: Result<&'a TokenCipher, ConfigError>,
+    pub cron_secret: Option<&'a str>,
+    pub sweep: SweepConfig,
+    pub policy: PollingPolicy,
+}
+
+impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H, Q> {
+    /// Routes a request. `clock` reads the time again where a duration is measured.
+    pub async fn handle(
+        &self,
+        request: &WebRequest,
+        now: UnixMillis,
+        clock: impl Fn() -> UnixMillis,
+    ) -> WebResponse {
+        let path = request.path.trim_end_matches('/');
+        let segments: Vec<&str> = path
+            .split('/')
+            .filter(|segment| !segment.is_empty())
+            .collect();
+        match (request.method, segments.as_slice()) {
+            (Method::Get, []) => auth::home(self, request, now).await,
+            (Method::Get, ["login"]) => auth::login(self, request, now).await,
+            (Method::Get, ["callback"]) => auth::callback(self, request, now).await,
+            (Method::Post, ["logout"]) => auth::logout(self, request).await,
+            (Method::Get, ["api", "health"]) => api::health(self, now).await,
+            (Method::Get, ["api", "status"]) => api::status(self, request, now).await,
+            (Method::Get, ["api", "plays"]) => api::plays(self, request, now).await,
+            (Method::Get, ["api", "gaps"]) => api::gaps(self, request, now).await,
+            (Method::Post, ["api", "admin", "sweep"]) => {
+                api::admin_sweep(self, request, now, clock).await
+            }
+            (Method::Post, ["api", "admin", "archive", user_id]) => {
+                api::admin_archive(self, request, user_id, now).await
+            }
+            (_, ["login" | "callback" | "logout"])
+            | (_, [])
+            | (_, ["api", "health" | "status" | "plays" | "gaps"])
+            | (_, ["api", "admin", ..]) => WebResponse::error(
+                405,
+                "method_not_allowed",
+                "This route does not take that method.",
+            ),
+            _ if path.starts_with("/api") => WebResponse::error(404, "not_found", "No such route."),
+            _ => WebResponse::html(
+                404,
+                pages::message_page("Not found", "There is nothing at this address.", None),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(origin: &str) -> WebRequest {
+        WebRequest {
+            method: Method::Get,
+            origin: origin.into(),
+            path: "/".into(),
+            query: String::new(),
+            headers: vec![],
+            body: String::new(),
+        }
+    }
+
+    #[test]
+    fn loopback_http_is_recognised() {
+        assert!(request("http://127.0.0.1:8787").is_loopback_http());
+        assert!(request("http://[::1]:8787").is_loopback_http());
+        assert!(!request("https://127.0.0.1:8787").is_loopback_http());
+        assert!(!request("http://example.com").is_loopback_http());
+        assert!(!request("http://127.0.0.1.evil.com").is_loopback_http());
+    }
+
+    #[test]
+    fn html_responses_carry_the_security_headers() {
+        let response = WebResponse::html(200, String::new());
+        for name in [
+            "Content-Security-Policy",
+            "X-Content-Type-Options",
+            "Referrer-Policy",
+            "X-Frame-Options",
+        ] {
+            assert!(
+                response.headers.iter().any(|(key, _)| key == name),
+                "{name}"
+            );
+        }
+    }
+}
