@@ -204,3 +204,26 @@ pub async fn admin_archive<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQ
         ),
     }
 }
+
+/// Sends an archive job exactly as given: how an operator replays a message from the
+/// dead-letter queue, and how tests deliver the same message twice.
+pub async fn admin_enqueue<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+) -> WebResponse {
+    if let Some(refusal) = admin_refusal(app.cron_secret, request) {
+        return refusal;
+    }
+    let job: ArchiveJob = match serde_json::from_str(&request.body) {
+        Ok(job) => job,
+        Err(_) => return WebResponse::error(400, "invalid_job", "The body must be an archive job as the queue carries it."),
+    };
+    if job.users.is_empty() || job.users.len() > 100 {
+        return WebResponse::error(400, "invalid_job", "A job names between 1 and 100 users.");
+    }
+    let users = job.users.len();
+    match app.queue.send_batch(vec![job]).await {
+        Ok(()) => WebResponse::json(202, &json!({ "queued_users": users })),
+        Err(_) => WebResponse::error(503, "queue_unavailable", "The job could not be queued; try again soon."),
+    }
+}
