@@ -7,6 +7,7 @@
 //! `cargo test` against in-memory twins ([`testing`]). The [`edge`] module, compiled for
 //! wasm32 only, binds those traits to D1, KV, Queues and `fetch` and wires the handlers.
 
+pub mod account;
 pub mod archive;
 pub mod breaker;
 pub mod config;

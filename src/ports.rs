@@ -69,12 +69,15 @@ pub trait KeyValueStore {
     /// Stores `value` under `key` for `ttl_seconds` (KV needs at least 60).
     async fn put(&self, key: &str, value: &str, ttl_seconds: u64) -> Result<(), KeyValueError>;
     async fn delete(&self, key: &str) -> Result<(), KeyValueError>;
+    /// The keys that start with `prefix` (at most 1,000: one page of KV's list).
+    async fn keys_with_prefix(&self, prefix: &str) -> Result<Vec<String>, KeyValueError>;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     Get,
     Post,
+    Delete,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

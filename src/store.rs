@@ -304,6 +304,20 @@ const USER_GAPS: &str = "\
 SELECT gap_from, gap_to, reason, detected_at, filled_at FROM data_gaps
  WHERE user_id = ?1 ORDER BY gap_from DESC LIMIT ?2";
 
+const PAUSE_USER: &str = "\
+UPDATE users SET paused = 1, is_active = 0, updated_at = ?2 WHERE id = ?1";
+
+const RESUME_USER: &str = "\
+UPDATE users SET paused = 0, is_active = 1 - needs_reauth, next_due_at = ?2, updated_at = ?2 WHERE id = ?1";
+
+const COUNT_USER_PLAYS: &str = "SELECT count(*) AS n FROM play_events WHERE user_id = ?1";
+const COUNT_USER_GAPS: &str = "SELECT count(*) AS n FROM data_gaps WHERE user_id = ?1";
+const COUNT_USER_SESSIONS: &str = "SELECT count(*) AS n FROM sessions WHERE user_id = ?1";
+const DELETE_USER_PLAYS: &str = "DELETE FROM play_events WHERE user_id = ?1";
+const DELETE_USER_GAPS: &str = "DELETE FROM data_gaps WHERE user_id = ?1";
+const DELETE_USER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = ?1";
+const DELETE_USER: &str = "DELETE FROM users WHERE id = ?1";
+
 const LAST_SWEEP: &str = "\
 SELECT started_at, users_due, enqueued, error FROM sweeps ORDER BY started_at DESC LIMIT 1";
 
@@ -335,7 +349,24 @@ pub const ALL_STATEMENTS: &[&str] = &[
     RECENT_PLAYS,
     USER_GAPS,
     LAST_SWEEP,
+    PAUSE_USER,
+    RESUME_USER,
+    COUNT_USER_PLAYS,
+    COUNT_USER_GAPS,
+    COUNT_USER_SESSIONS,
+    DELETE_USER_PLAYS,
+    DELETE_USER_GAPS,
+    DELETE_USER_SESSIONS,
+    DELETE_USER,
 ];
+
+/// What deleting an account removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct DeletedAccount {
+    pub plays: usize,
+    pub gaps: usize,
+    pub sessions: usize,
+}
 
 /// The last sweep, for the health route.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -692,6 +723,59 @@ impl<'a, D: Database> Store<'a, D> {
             ))
             .await?;
         decode_all(rows)
+    }
+
+    /// Stops polling the user until they resume.
+    pub async fn pause(&self, user_id: &str, now: UnixMillis) -> Result<(), StoreError> {
+        self.db
+            .query(Statement::new(PAUSE_USER, vec![json!(user_id), json!(now)]))
+            .await?;
+        Ok(())
+    }
+
+    /// Polls the user again at once (unless they need to log in again).
+    pub async fn resume(&self, user_id: &str, now: UnixMillis) -> Result<(), StoreError> {
+        self.db
+            .query(Statement::new(
+                RESUME_USER,
+                vec![json!(user_id), json!(now)],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes the user with their plays, gaps and sessions in one transaction, counting
+    /// first; catalogue rows stay, since other users share them.
+    pub async fn delete_account(&self, user_id: &str) -> Result<DeletedAccount, StoreError> {
+        let id = || vec![json!(user_id)];
+        let results = self
+            .db
+            .batch(vec![
+                Statement::new(COUNT_USER_PLAYS, id()),
+                Statement::new(COUNT_USER_GAPS, id()),
+                Statement::new(COUNT_USER_SESSIONS, id()),
+                Statement::new(DELETE_USER_PLAYS, id()),
+                Statement::new(DELETE_USER_GAPS, id()),
+                Statement::new(DELETE_USER_SESSIONS, id()),
+                Statement::new(DELETE_USER, id()),
+            ])
+            .await?;
+        #[derive(Deserialize)]
+        struct Count {
+            n: usize,
+        }
+        let count = |index: usize| -> Result<usize, StoreError> {
+            let row = results.get(index).and_then(|rows| rows.first()).cloned();
+            Ok(row
+                .map(decode::<Count>)
+                .transpose()?
+                .map_or(0, |count| count.n))
+        };
+        Ok(DeletedAccount {
+            plays: count(0)?,
+            gaps: count(1)?,
+            sessions: count(2)?,
+        })
     }
 
     pub async fn gaps(&self, user_id: &str, limit: usize) -> Result<Vec<GapView>, StoreError> {

@@ -242,6 +242,19 @@ impl KeyValueStore for MemoryKv {
         self.entries.borrow_mut().remove(key);
         Ok(())
     }
+
+    async fn keys_with_prefix(&self, prefix: &str) -> Result<Vec<String>, KeyValueError> {
+        self.operations.set(self.operations.get() + 1);
+        let mut keys: Vec<String> = self
+            .entries
+            .borrow()
+            .keys()
+            .filter(|key| key.starts_with(prefix))
+            .cloned()
+            .collect();
+        keys.sort();
+        Ok(keys)
+    }
 }
 
 /// An HTTP client that answers from a script, in order, and records the requests.

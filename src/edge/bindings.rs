@@ -106,6 +106,17 @@ impl KeyValueStore for Kv {
     async fn delete(&self, key: &str) -> Result<(), KeyValueError> {
         self.0.delete(key).await.map_err(kv_error)
     }
+
+    async fn keys_with_prefix(&self, prefix: &str) -> Result<Vec<String>, KeyValueError> {
+        let listed = self
+            .0
+            .list()
+            .prefix(prefix.to_owned())
+            .execute()
+            .await
+            .map_err(kv_error)?;
+        Ok(listed.keys.into_iter().map(|key| key.name).collect())
+    }
 }
 
 pub struct ArchiveQueue(pub Queue);
@@ -138,6 +149,7 @@ impl HttpClient for WorkerFetch {
         init.with_method(match request.method {
             Method::Get => worker::Method::Get,
             Method::Post => worker::Method::Post,
+            Method::Delete => worker::Method::Delete,
         })
         .with_headers(headers)
         .with_body(request.body.as_deref().map(JsValue::from_str));

@@ -118,6 +118,7 @@ async fn read_request(request: &mut Request) -> Result<WebRequest, WebResponse> 
     let method = match request.method() {
         worker::Method::Get | worker::Method::Head => Method::Get,
         worker::Method::Post => Method::Post,
+        worker::Method::Delete => Method::Delete,
         _ => {
             return Err(WebResponse::error(
                 405,
@@ -139,7 +140,7 @@ async fn read_request(request: &mut Request) -> Result<WebRequest, WebResponse> 
             "The request body is too large.",
         ));
     }
-    let body = if method == Method::Post {
+    let body = if method != Method::Get {
         request.text().await.unwrap_or_default()
     } else {
         String::new()

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::auth::session_user;
 use super::{App, WebRequest, WebResponse};
+use crate::account::AccountStatus;
 use crate::crypto::constant_time_eq;
 use crate::form::{decode_pairs, find};
 use crate::job::{ArchiveJob, JobUser};
@@ -64,7 +65,7 @@ pub async fn status<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
         return unauthenticated();
     };
     match Store::new(app.db).user_status(&user_id).await {
-        Ok(Some(status)) => WebResponse::json(200, &status),
+        Ok(Some(status)) => WebResponse::json(200, &AccountStatus::new(&status, now)),
         Ok(None) => unauthenticated(),
         Err(_) => unavailable(),
     }
@@ -216,7 +217,13 @@ pub async fn admin_enqueue<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQ
     }
     let job: ArchiveJob = match serde_json::from_str(&request.body) {
         Ok(job) => job,
-        Err(_) => return WebResponse::error(400, "invalid_job", "The body must be an archive job as the queue carries it."),
+        Err(_) => {
+            return WebResponse::error(
+                400,
+                "invalid_job",
+                "The body must be an archive job as the queue carries it.",
+            )
+        }
     };
     if job.users.is_empty() || job.users.len() > 100 {
         return WebResponse::error(400, "invalid_job", "A job names between 1 and 100 users.");
@@ -224,6 +231,10 @@ pub async fn admin_enqueue<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQ
     let users = job.users.len();
     match app.queue.send_batch(vec![job]).await {
         Ok(()) => WebResponse::json(202, &json!({ "queued_users": users })),
-        Err(_) => WebResponse::error(503, "queue_unavailable", "The job could not be queued; try again soon."),
+        Err(_) => WebResponse::error(
+            503,
+            "queue_unavailable",
+            "The job could not be queued; try again soon.",
+        ),
     }
 }

@@ -4,10 +4,14 @@
 //! a `worker::Response`; everything between (routing, login, sessions, the JSON API and
 //! the pages) lives here, generic over the ports, and is tested natively.
 
+pub mod account;
 pub mod api;
 pub mod auth;
 pub mod cookies;
 pub mod pages;
+
+#[cfg(test)]
+mod flow_tests;
 
 use serde::Serialize;
 
@@ -167,6 +171,14 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H,
             (Method::Get, ["api", "status"]) => api::status(self, request, now).await,
             (Method::Get, ["api", "plays"]) => api::plays(self, request, now).await,
             (Method::Get, ["api", "gaps"]) => api::gaps(self, request, now).await,
+            (Method::Post, ["api", "account", "pause"]) => account::pause(self, request, now).await,
+            (Method::Post, ["api", "account", "resume"]) => {
+                account::resume(self, request, now).await
+            }
+            // DELETE for the API; POST for the dashboard's form, which cannot send DELETE.
+            (Method::Delete, ["api", "account"]) | (Method::Post, ["api", "account", "delete"]) => {
+                account::delete(self, request, now).await
+            }
             (Method::Post, ["api", "admin", "sweep"]) => {
                 api::admin_sweep(self, request, now, clock).await
             }
@@ -176,7 +188,8 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H,
             }
             (_, ["login" | "callback" | "logout"])
             | (_, [])
-            | (_, ["api", "health" | "status" | "plays" | "gaps"])
+            | (_, ["api", "health" | "status" | "plays" | "gaps" | "account"])
+            | (_, ["api", "account", "pause" | "resume" | "delete"])
             | (_, ["api", "admin", ..]) => WebResponse::error(
                 405,
                 "method_not_allowed",

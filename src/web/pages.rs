@@ -1,10 +1,8 @@
 //! The HTML pages, rendered on the server: no framework, no script, nothing from a CDN.
 
+use crate::account::{AccountStatus, Connection};
 use crate::store::{GapView, PlayView, UserStatus};
-use crate::time::{to_rfc3339, UnixMillis, DAY_MS};
-
-/// Refresh tokens die six months after the user's authorization.
-pub const REFRESH_TOKEN_LIFETIME_MS: i64 = 182 * DAY_MS;
+use crate::time::{to_rfc3339, UnixMillis};
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -76,41 +74,33 @@ fn when(at: Option<UnixMillis>) -> String {
     at.map(to_rfc3339).unwrap_or_else(|| "never".to_owned())
 }
 
-/// The connection state in words, and whether it needs the user's attention.
-pub fn connection_state(status: &UserStatus, now: UnixMillis) -> (&'static str, bool) {
-    if status.needs_reauth != 0 {
-        ("Needs you to log in again", true)
-    } else if status.paused != 0 {
-        ("Paused", true)
-    } else if status.cooldown_until.is_some_and(|until| until > now) {
-        ("Cooling down after a failure", true)
-    } else {
-        ("Archiving", false)
-    }
-}
-
 pub fn dashboard(
     status: &UserStatus,
     plays: &[PlayView],
     gaps: &[GapView],
     now: UnixMillis,
 ) -> String {
-    let (state, attention) = connection_state(status, now);
+    let account = AccountStatus::new(status, now);
+    let state = account.connection.describe();
+    let attention = account.connection != Connection::Active;
     let name = status.display_name.as_deref().unwrap_or(&status.id);
-    let repair = if status.needs_reauth != 0 {
+    let repair = if account.connection == Connection::NeedsReauth {
         "<p><a class=\"button\" id=\"repair\" href=\"/login\">Repair connection</a></p>"
     } else {
         ""
     };
-    let expires_at = status.authorized_at + REFRESH_TOKEN_LIFETIME_MS;
-    let expiry_warning = if expires_at - now < 14 * DAY_MS {
-        format!(
-            "<p class=\"state-attention\" id=\"expiry\">Spotify's permission ends on {}. \
-             <a href=\"/login\">Log in again</a> before then to keep archiving.</p>",
-            escape(&to_rfc3339(expires_at))
-        )
+    let expiry_warning = match account.action {
+        Some(action) if account.connection != Connection::NeedsReauth => format!(
+            "<p class=\"state-attention\" id=\"expiry\">{} (ends {}.) <a href=\"/login\">Log in again</a></p>",
+            escape(action),
+            escape(&to_rfc3339(account.refresh_token_expires_at))
+        ),
+        _ => String::new(),
+    };
+    let pause_or_resume = if account.connection == Connection::Paused {
+        ("/api/account/resume", "Resume archiving")
     } else {
-        String::new()
+        ("/api/account/pause", "Pause archiving")
     };
     let mut timeline = String::new();
     let mut gaps_left: Vec<&GapView> = gaps.iter().collect();
@@ -152,7 +142,14 @@ pub fn dashboard(
              <dt>Last failure</dt><dd>{failure}</dd></dl></section>\
              <section class=\"card\" aria-labelledby=\"timeline-h\"><h2 id=\"timeline-h\">Recent plays</h2>\
              <ol class=\"timeline\" id=\"timeline\">{timeline}</ol></section>\
-             <form method=\"post\" action=\"/logout\"><button class=\"button\" type=\"submit\">Log out</button></form></main>",
+             <section class=\"card\" aria-labelledby=\"account-h\"><h2 id=\"account-h\">Account</h2>\
+             <form method=\"post\" action=\"{pause_action}\"><button class=\"button\" type=\"submit\">{pause_label}</button></form>\
+             <form method=\"post\" action=\"/logout\"><p><button class=\"button\" type=\"submit\">Log out</button></p></form>\
+             <form method=\"post\" action=\"/api/account/delete\"><p><label><input type=\"checkbox\" name=\"confirm\" required> \
+             Delete my archive: every play, gap and session, for good.</label> <button type=\"submit\">Delete</button></p></form>\
+             </section></main>",
+            pause_action = pause_or_resume.0,
+            pause_label = pause_or_resume.1,
             name = escape(name),
             class = if attention { "state-attention" } else { "state-active" },
             count = status.plays_archived,

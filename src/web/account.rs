@@ -1,0 +1,125 @@
+//! The account's life, by its owner: pause, resume, delete. Each needs the session and a
+//! request from our own pages (the Origin header), and answers JSON, or a redirect back
+//! to the dashboard when a page's form sent it.
+
+use serde_json::json;
+
+use super::auth::{same_origin, session_user};
+use super::cookies::{set_cookie, SESSION_COOKIE};
+use super::{App, WebRequest, WebResponse};
+use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore};
+use crate::store::Store;
+use crate::time::UnixMillis;
+
+/// The session's user, or the refusal to send.
+async fn owner<D: Database>(
+    db: &D,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> Result<String, WebResponse> {
+    if !same_origin(request) {
+        return Err(WebResponse::error(
+            403,
+            "forbidden_origin",
+            "This request must come from this site's own pages.",
+        ));
+    }
+    session_user(db, request, now)
+        .await
+        .ok_or_else(|| WebResponse::error(401, "not_logged_in", "Log in with Spotify first."))
+}
+
+fn from_form(request: &WebRequest) -> bool {
+    request
+        .header("Content-Type")
+        .is_some_and(|kind| kind.starts_with("application/x-www-form-urlencoded"))
+}
+
+fn done(request: &WebRequest, body: serde_json::Value) -> WebResponse {
+    if from_form(request) {
+        let mut response = WebResponse::redirect("/");
+        response.status = 303;
+        return response;
+    }
+    WebResponse::json(200, &body)
+}
+
+fn unavailable() -> WebResponse {
+    WebResponse::error(
+        503,
+        "storage_unavailable",
+        "The change could not be saved; try again soon.",
+    )
+}
+
+pub async fn pause<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> WebResponse {
+    let user_id = match owner(app.db, request, now).await {
+        Ok(user_id) => user_id,
+        Err(refusal) => return refusal,
+    };
+    match Store::new(app.db).pause(&user_id, now).await {
+        Ok(()) => done(request, json!({ "paused": true })),
+        Err(_) => unavailable(),
+    }
+}
+
+pub async fn resume<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> WebResponse {
+    let user_id = match owner(app.db, request, now).await {
+        Ok(user_id) => user_id,
+        Err(refusal) => return refusal,
+    };
+    match Store::new(app.db).resume(&user_id, now).await {
+        Ok(()) => done(request, json!({ "paused": false })),
+        Err(_) => unavailable(),
+    }
+}
+
+/// Deletes the user, their plays, gaps, sessions and idempotency keys; catalogue rows
+/// shared with others stay. Answers what was deleted.
+pub async fn delete<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> WebResponse {
+    let user_id = match owner(app.db, request, now).await {
+        Ok(user_id) => user_id,
+        Err(refusal) => return refusal,
+    };
+    let deleted = match Store::new(app.db).delete_account(&user_id).await {
+        Ok(deleted) => deleted,
+        Err(_) => return unavailable(),
+    };
+    // Keys live a day at most; deleting them is tidiness, not safety, so a KV hiccup
+    // does not undo the deletion.
+    let mut keys_deleted = 0;
+    if let Ok(keys) = app
+        .kv
+        .keys_with_prefix(&format!("archive_{user_id}_"))
+        .await
+    {
+        for key in keys {
+            if app.kv.delete(&key).await.is_ok() {
+                keys_deleted += 1;
+            }
+        }
+    }
+    let body = json!({
+        "deleted": {
+            "user": user_id,
+            "plays": deleted.plays,
+            "gaps": deleted.gaps,
+            "sessions": deleted.sessions,
+            "idempotency_keys": keys_deleted,
+        }
+    });
+    let clear = set_cookie(SESSION_COOKIE, "", "/", 0, !request.is_loopback_http());
+    done(request, body).with_header("Set-Cookie", clear)
+}

@@ -1,0 +1,536 @@
+//! The web surface against the native twins: login and its attacks, sessions, data
+//! isolation, the admin guard and the account's life.
+
+use futures::executor::block_on;
+use serde_json::{json, Value};
+
+use super::{App, WebRequest, WebResponse};
+use crate::config::ConfigError;
+use crate::crypto::TokenCipher;
+use crate::form::{decode_pairs, find};
+use crate::ports::{HttpResponse, Method};
+use crate::schedule::PollingPolicy;
+use crate::spotify::client::ClientCredentials;
+use crate::spotify::SpotifyEndpoints;
+use crate::sweep::SweepConfig;
+use crate::testing::{MemoryKv, MemoryQueue, ScriptedHttp, SqliteDatabase};
+
+const NOW: i64 = 1_800_000_000_000;
+const ORIGIN: &str = "http://127.0.0.1:8787";
+const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+struct World {
+    db: SqliteDatabase,
+    kv: MemoryKv,
+    queue: MemoryQueue,
+    endpoints: SpotifyEndpoints,
+    credentials: ClientCredentials,
+    cipher: TokenCipher,
+    cron_secret: Option<&'static str>,
+}
+
+impl World {
+    fn new() -> Self {
+        Self {
+            db: SqliteDatabase::new(),
+            kv: MemoryKv::default(),
+            queue: MemoryQueue::default(),
+            endpoints: SpotifyEndpoints {
+                accounts_url: "http://sim".into(),
+                api_url: "http://sim".into(),
+            },
+            credentials: ClientCredentials {
+                client_id: "cid".into(),
+                client_secret: "csecret".into(),
+            },
+            cipher: TokenCipher::new(KEY, None).expect("key"),
+            cron_secret: Some("admin-secret"),
+        }
+    }
+
+    fn send(&self, http: &ScriptedHttp, request: WebRequest) -> WebResponse {
+        let app = App {
+            db: &self.db,
+            kv: &self.kv,
+            http,
+            queue: &self.queue,
+            endpoints: &self.endpoints,
+            credentials: Ok::<_, ConfigError>(&self.credentials),
+            cipher: Ok::<_, ConfigError>(&self.cipher),
+            cron_secret: self.cron_secret,
+            sweep: SweepConfig::default(),
+            policy: PollingPolicy::default(),
+        };
+        block_on(app.handle(&request, NOW, || NOW))
+    }
+
+    fn plain(&self, request: WebRequest) -> WebResponse {
+        self.send(&ScriptedHttp::new(vec![]), request)
+    }
+
+    /// Starts a login and returns (state, login cookie).
+    fn start_login(&self) -> (String, String) {
+        let response = self.plain(get("/login", None));
+        assert_eq!(response.status, 302);
+        let location = header(&response, "Location").expect("location");
+        let pairs = decode_pairs(location.split_once('?').expect("query").1);
+        let state = find(&pairs, "state").expect("state").to_owned();
+        (
+            state,
+            cookie_value(&response, "stm_login").expect("login cookie"),
+        )
+    }
+
+    /// A whole successful login of `spotify_id`; returns the session cookie.
+    fn login(&self, spotify_id: &str) -> String {
+        let (state, login_cookie) = self.start_login();
+        let response = self.send(
+            &spotify_answers(spotify_id),
+            get(
+                &format!("/callback?code=c-{spotify_id}&state={state}"),
+                Some(&format!("stm_login={login_cookie}")),
+            ),
+        );
+        assert_eq!(response.status, 302, "{}", response.body);
+        cookie_value(&response, "stm_session").expect("session cookie")
+    }
+
+    fn users(&self) -> Vec<serde_json::Map<String, Value>> {
+        self.db.sql("SELECT * FROM users ORDER BY id", vec![])
+    }
+}
+
+fn spotify_answers(spotify_id: &str) -> ScriptedHttp {
+    ScriptedHttp::new(vec![
+        Ok(ScriptedHttp::ok(
+            r#"{"access_token":"AT-secret-access","token_type":"Bearer","expires_in":3600,"refresh_token":"RT-secret-refresh","scope":"user-read-recently-played user-read-email"}"#,
+        )),
+        Ok(ScriptedHttp::ok(&json!({"id": spotify_id, "account_id": format!("acc-{spotify_id}"), "display_name": "Ada", "email": null}).to_string())),
+    ])
+}
+
+fn request(method: Method, path_and_query: &str, cookie: Option<&str>) -> WebRequest {
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    let mut headers = vec![];
+    if let Some(cookie) = cookie {
+        headers.push(("Cookie".to_owned(), cookie.to_owned()));
+    }
+    WebRequest {
+        method,
+        origin: ORIGIN.into(),
+        path: path.into(),
+        query: query.into(),
+        headers,
+        body: String::new(),
+    }
+}
+
+fn get(path: &str, cookie: Option<&str>) -> WebRequest {
+    request(Method::Get, path, cookie)
+}
+
+fn from_page(mut request: WebRequest) -> WebRequest {
+    request.headers.push(("Origin".into(), ORIGIN.into()));
+    request
+}
+
+fn header<'a>(response: &'a WebResponse, name: &str) -> Option<&'a str> {
+    response
+        .headers
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.as_str())
+}
+
+fn set_cookies(response: &WebResponse) -> Vec<&str> {
+    response
+        .headers
+        .iter()
+        .filter(|(key, _)| key == "Set-Cookie")
+        .map(|(_, value)| value.as_str())
+        .collect()
+}
+
+fn cookie_value(response: &WebResponse, name: &str) -> Option<String> {
+    set_cookies(response)
+        .into_iter()
+        .find_map(|cookie| {
+            cookie
+                .strip_prefix(&format!("{name}="))
+                .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
+        })
+        .filter(|value| !value.is_empty())
+}
+
+fn session(cookie: &str) -> String {
+    format!("stm_session={cookie}")
+}
+
+fn body(response: &WebResponse) -> Value {
+    serde_json::from_str(&response.body).expect("json body")
+}
+
+#[test]
+fn a_login_creates_the_user_starts_a_session_and_queues_the_backfill() {
+    let world = World::new();
+    let cookie = world.login("ada");
+    let users = world.users();
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0]["id"], "acc-ada", "filed under the account id");
+    assert_eq!(users[0]["email"], Value::Null);
+    let jobs = world.queue.messages();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].users[0].user_id, "acc-ada");
+    assert!(jobs[0].users[0].manual);
+    let status = world.plain(get("/api/status", Some(&session(&cookie))));
+    assert_eq!(status.status, 200);
+    assert_eq!(body(&status)["connection"], "active");
+}
+
+#[test]
+fn tokens_are_never_stored_in_plaintext() {
+    let world = World::new();
+    world.login("ada");
+    let dump = serde_json::to_string(&world.db.sql("SELECT * FROM users", vec![])).expect("dump");
+    assert!(
+        !dump.contains("AT-secret-access") && !dump.contains("RT-secret-refresh"),
+        "{dump}"
+    );
+    let sessions =
+        serde_json::to_string(&world.db.sql("SELECT * FROM sessions", vec![])).expect("dump");
+    assert!(!sessions.is_empty());
+    let users = world.users();
+    let sealed = users[0]["refresh_token_enc"].as_str().expect("sealed");
+    assert_eq!(
+        world.cipher.open(sealed, "acc-ada").as_deref(),
+        Ok("RT-secret-refresh")
+    );
+}
+
+#[test]
+fn the_session_cookie_is_http_only_lax_and_secure_off_loopback() {
+    let world = World::new();
+    let (state, login_cookie) = world.start_login();
+    let response = world.send(
+        &spotify_answers("ada"),
+        get(
+            &format!("/callback?code=c&state={state}"),
+            Some(&format!("stm_login={login_cookie}")),
+        ),
+    );
+    let cookie = set_cookies(&response)
+        .into_iter()
+        .find(|c| c.starts_with("stm_session="))
+        .expect("cookie")
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/")
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "plain HTTP on loopback cannot keep a Secure cookie"
+    );
+
+    let mut https = get("/login", None);
+    https.origin = "https://tm.example".into();
+    let login = world.plain(https);
+    assert!(set_cookies(&login)
+        .iter()
+        .all(|cookie| cookie.contains("; Secure")));
+}
+
+#[test]
+fn a_forged_state_is_refused_and_creates_nothing() {
+    let world = World::new();
+    let (_, login_cookie) = world.start_login();
+    let http = spotify_answers("mallory");
+    let response = world.send(
+        &http,
+        get(
+            "/callback?code=c&state=forged",
+            Some(&format!("stm_login={login_cookie}")),
+        ),
+    );
+    assert_eq!(response.status, 400);
+    assert!(world.users().is_empty());
+    assert!(
+        http.requests().is_empty(),
+        "no code exchange for a forged state"
+    );
+}
+
+#[test]
+fn a_replayed_state_is_refused() {
+    let world = World::new();
+    let (state, login_cookie) = world.start_login();
+    let cookie = format!("stm_login={login_cookie}");
+    assert_eq!(
+        world
+            .send(
+                &spotify_answers("ada"),
+                get(&format!("/callback?code=c&state={state}"), Some(&cookie))
+            )
+            .status,
+        302
+    );
+    let http = spotify_answers("ada");
+    let replay = world.send(
+        &http,
+        get(&format!("/callback?code=c&state={state}"), Some(&cookie)),
+    );
+    assert_eq!(replay.status, 400);
+    assert!(http.requests().is_empty());
+}
+
+#[test]
+fn a_state_from_another_browser_is_refused() {
+    let world = World::new();
+    let (state, _) = world.start_login();
+    let http = spotify_answers("ada");
+    for cookie in [None, Some("stm_login=someone-elses")] {
+        let response = world.send(
+            &http,
+            get(&format!("/callback?code=c&state={state}"), cookie),
+        );
+        assert_eq!(response.status, 400);
+    }
+    assert!(world.users().is_empty());
+}
+
+#[test]
+fn a_denied_login_says_so_and_creates_nothing() {
+    let world = World::new();
+    let (state, login_cookie) = world.start_login();
+    let response = world.plain(get(
+        &format!("/callback?error=access_denied&state={state}"),
+        Some(&format!("stm_login={login_cookie}")),
+    ));
+    assert_eq!(response.status, 400);
+    assert!(response.body.contains("chose not to connect"));
+    assert!(world.users().is_empty());
+    // The state is spent: it cannot be turned into a login afterwards.
+    let late = world.send(
+        &spotify_answers("ada"),
+        get(
+            &format!("/callback?code=c&state={state}"),
+            Some(&format!("stm_login={login_cookie}")),
+        ),
+    );
+    assert_eq!(late.status, 400);
+}
+
+#[test]
+fn a_refused_code_exchange_leaks_nothing_and_creates_nothing() {
+    let world = World::new();
+    let (state, login_cookie) = world.start_login();
+    let http = ScriptedHttp::new(vec![Ok(HttpResponse {
+        status: 400,
+        headers: vec![],
+        body: r#"{"error":"invalid_grant","error_description":"Invalid authorization code"}"#
+            .into(),
+    })]);
+    let response = world.send(
+        &http,
+        get(
+            &format!("/callback?code=used&state={state}"),
+            Some(&format!("stm_login={login_cookie}")),
+        ),
+    );
+    assert_eq!(response.status, 502);
+    assert!(
+        !response.body.contains("invalid_grant") && !response.body.contains("authorization code")
+    );
+    assert!(world.users().is_empty());
+}
+
+#[test]
+fn api_routes_refuse_a_missing_or_tampered_session() {
+    let world = World::new();
+    let cookie = world.login("ada");
+    let tampered = format!("{}x", cookie);
+    for path in ["/api/status", "/api/plays", "/api/gaps"] {
+        assert_eq!(world.plain(get(path, None)).status, 401, "{path}");
+        assert_eq!(
+            world.plain(get(path, Some(&session(&tampered)))).status,
+            401,
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn each_session_sees_only_its_own_user() {
+    let world = World::new();
+    let ada = world.login("ada");
+    let bob = world.login("bob");
+    assert_eq!(
+        body(&world.plain(get("/api/status", Some(&session(&ada)))))["id"],
+        "acc-ada"
+    );
+    assert_eq!(
+        body(&world.plain(get("/api/status", Some(&session(&bob)))))["id"],
+        "acc-bob"
+    );
+    // A user id in the query is not a way in: there is no such parameter.
+    assert_eq!(
+        body(&world.plain(get("/api/status?user_id=acc-bob", Some(&session(&ada)))))["id"],
+        "acc-ada"
+    );
+}
+
+#[test]
+fn logout_ends_the_session_and_needs_our_origin() {
+    let world = World::new();
+    let cookie = world.login("ada");
+    let cross_site = world.plain(request(Method::Post, "/logout", Some(&session(&cookie))));
+    assert_eq!(cross_site.status, 403);
+    assert_eq!(
+        world
+            .plain(get("/api/status", Some(&session(&cookie))))
+            .status,
+        200
+    );
+    let logout = world.plain(from_page(request(
+        Method::Post,
+        "/logout",
+        Some(&session(&cookie)),
+    )));
+    assert_eq!(logout.status, 303);
+    assert_eq!(
+        world
+            .plain(get("/api/status", Some(&session(&cookie))))
+            .status,
+        401
+    );
+}
+
+#[test]
+fn admin_routes_need_the_cron_secret() {
+    let mut world = World::new();
+    let bearer = |secret: &str| {
+        let mut request = request(Method::Post, "/api/admin/sweep", None);
+        request
+            .headers
+            .push(("Authorization".into(), format!("Bearer {secret}")));
+        request
+    };
+    assert_eq!(
+        world
+            .plain(request(Method::Post, "/api/admin/sweep", None))
+            .status,
+        401
+    );
+    assert_eq!(world.plain(bearer("wrong")).status, 401);
+    assert_eq!(world.plain(bearer("admin-secret")).status, 200);
+    world.cron_secret = None;
+    assert_eq!(
+        world.plain(bearer("admin-secret")).status,
+        403,
+        "no secret set: refuse everything"
+    );
+    assert_eq!(world.plain(bearer("")).status, 403);
+}
+
+#[test]
+fn pause_and_resume_take_the_user_out_of_the_sweep_and_back() {
+    let world = World::new();
+    let cookie = world.login("ada");
+    let pause = world.plain(from_page(request(
+        Method::Post,
+        "/api/account/pause",
+        Some(&session(&cookie)),
+    )));
+    assert_eq!(pause.status, 200);
+    assert_eq!(
+        body(&world.plain(get("/api/status", Some(&session(&cookie)))))["connection"],
+        "paused"
+    );
+    assert_eq!(world.users()[0]["is_active"], 0);
+    let resume = world.plain(from_page(request(
+        Method::Post,
+        "/api/account/resume",
+        Some(&session(&cookie)),
+    )));
+    assert_eq!(resume.status, 200);
+    assert_eq!(world.users()[0]["is_active"], 1);
+    assert_eq!(world.users()[0]["next_due_at"], NOW);
+    assert_eq!(
+        world
+            .plain(request(
+                Method::Post,
+                "/api/account/pause",
+                Some(&session(&cookie))
+            ))
+            .status,
+        403
+    );
+}
+
+#[test]
+fn deleting_the_account_removes_the_users_data_and_keeps_the_shared_catalogue() {
+    let world = World::new();
+    let cookie = world.login("ada");
+    world.db.sql(
+        "INSERT INTO albums (id, name, updated_at) VALUES ('al', 'Album', 0)",
+        vec![],
+    );
+    world.db.sql("INSERT INTO tracks (id, name, uri, duration_ms, album_id, updated_at) VALUES ('t', 'T', 'spotify:track:t', 1, 'al', 0)", vec![]);
+    world.db.sql("INSERT INTO play_events (user_id, track_id, played_at, archived_at) VALUES ('acc-ada', 't', 1, 0), ('acc-ada', 't', 2, 0)", vec![]);
+    world.db.sql("INSERT INTO data_gaps (user_id, gap_from, gap_to, reason, detected_at) VALUES ('acc-ada', 1, 2, 'downtime', 0)", vec![]);
+    futures::executor::block_on(crate::ports::KeyValueStore::put(
+        &world.kv,
+        "archive_acc-ada_2026_01_01_00",
+        "done",
+        86_400,
+    ))
+    .expect("kv");
+
+    let response = world.plain(from_page(request(
+        Method::Delete,
+        "/api/account",
+        Some(&session(&cookie)),
+    )));
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        body(&response)["deleted"],
+        json!({"user": "acc-ada", "plays": 2, "gaps": 1, "sessions": 1, "idempotency_keys": 1})
+    );
+    assert!(world.users().is_empty());
+    assert!(world.kv.keys().is_empty());
+    assert_eq!(
+        world.db.sql("SELECT count(*) AS n FROM tracks", vec![])[0]["n"],
+        1
+    );
+    assert_eq!(
+        world
+            .plain(get("/api/status", Some(&session(&cookie))))
+            .status,
+        401
+    );
+}
+
+#[test]
+fn html_pages_carry_the_security_headers_and_no_secret() {
+    let world = World::new();
+    let cookie = world.login("ada");
+    let page = world.plain(get("/", Some(&session(&cookie))));
+    assert_eq!(page.status, 200);
+    assert!(header(&page, "Content-Security-Policy")
+        .is_some_and(|csp| csp.contains("frame-ancestors 'none'")));
+    assert!(!page.body.contains("AT-secret-access") && !page.body.contains("csecret"));
+}
+
+#[test]
+fn unknown_routes_and_wrong_methods_answer_cleanly() {
+    let world = World::new();
+    assert_eq!(world.plain(get("/api/nothing", None)).status, 404);
+    assert_eq!(
+        world
+            .plain(request(Method::Delete, "/api/status", None))
+            .status,
+        405
+    );
+    assert_eq!(world.plain(get("/nothing", None)).status, 404);
+}
