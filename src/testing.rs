@@ -18,7 +18,10 @@ use crate::ports::{
 };
 
 /// Every migration, in order.
-pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0004_dead_letters.sql"),
+];
 
 /// D1's twin: an in-memory SQLite database with the migrations applied.
 pub struct SqliteDatabase {

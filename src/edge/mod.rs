@@ -18,6 +18,7 @@ use crate::config::{self, ConfigError, Settings};
 use crate::crypto::TokenCipher;
 use crate::job::ArchiveJob;
 use crate::ports::Method;
+use crate::store::{DeadLetter, Store};
 use crate::sweep::run_sweep;
 use crate::time::UnixMillis;
 use crate::web::{App, WebRequest, WebResponse};
@@ -33,6 +34,33 @@ fn log(event: &str, fields: serde_json::Value) {
         line.extend(fields);
     }
     worker::console_log!("{line}");
+}
+
+/// The archive queue's dead-letter queue, as in wrangler.toml.
+const DEAD_LETTER_QUEUE: &str = "stm-archive-dlq";
+
+/// Moves dead letters into D1, where operators see them and can replay them.
+async fn keep_dead_letters(messages: &[worker::Message<serde_json::Value>], env: &Env) {
+    let Ok(db) = env.d1(DATABASE).map(D1) else {
+        for message in messages {
+            message.retry();
+        }
+        return;
+    };
+    let store = Store::new(&db);
+    for message in messages {
+        let letter = DeadLetter { message_id: message.id(), body: message.body().to_string(), received_at: now() };
+        match store.record_dead_letter(&letter).await {
+            Ok(()) => {
+                log("dead_letter", json!({ "id": letter.message_id, "body": message.body() }));
+                message.ack();
+            }
+            Err(error) => {
+                log("dead_letter_unrecorded", json!({ "id": letter.message_id, "error": error.to_string() }));
+                message.retry();
+            }
+        }
+    }
 }
 
 fn cipher(settings: &impl Settings) -> Result<TokenCipher, ConfigError> {
@@ -212,6 +240,10 @@ async fn queue(
             return Ok(());
         }
     };
+    if batch.queue() == DEAD_LETTER_QUEUE {
+        keep_dead_letters(&messages, &env).await;
+        return Ok(());
+    }
     let settings = EnvSettings(&env);
     let bound = (
         env.d1(DATABASE),

@@ -15,6 +15,10 @@ use crate::spotify::profile::Profile;
 use crate::time::UnixMillis;
 use crate::write_plan::ArchivePlan;
 
+mod dead_letters;
+
+pub use dead_letters::DeadLetter;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreError {
     Database(DatabaseError),
@@ -358,6 +362,8 @@ pub const ALL_STATEMENTS: &[&str] = &[
     DELETE_USER_GAPS,
     DELETE_USER_SESSIONS,
     DELETE_USER,
+    dead_letters::INSERT_DEAD_LETTER,
+    dead_letters::RECENT_DEAD_LETTERS,
 ];
 
 /// What deleting an account removed.

@@ -238,3 +238,17 @@ pub async fn admin_enqueue<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQ
         ),
     }
 }
+
+/// The newest dead letters: jobs that failed every retry, with their bodies for replay.
+pub async fn admin_dead_letters<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+) -> WebResponse {
+    if let Some(refusal) = admin_refusal(app.cron_secret, request) {
+        return refusal;
+    }
+    match Store::new(app.db).recent_dead_letters(100).await {
+        Ok(letters) => WebResponse::json(200, &json!({ "dead_letters": letters })),
+        Err(_) => unavailable(),
+    }
+}

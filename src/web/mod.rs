@@ -183,6 +183,7 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H,
                 api::admin_sweep(self, request, now, clock).await
             }
             (Method::Post, ["api", "admin", "jobs"]) => api::admin_enqueue(self, request).await,
+            (Method::Get, ["api", "admin", "dead-letters"]) => api::admin_dead_letters(self, request).await,
             (Method::Post, ["api", "admin", "archive", user_id]) => {
                 api::admin_archive(self, request, user_id, now).await
             }
