@@ -36,8 +36,9 @@ pub struct Gap {
 
 /// The gap a page reveals, if any.
 ///
-/// `cursor` is the newest play archived before this page (`None` on a first archive,
-/// which has no "before" to lose), `page_size` the number of items Spotify returned,
+/// `cursor` is the newest play archived before this page, or for a user who had no play
+/// yet the last poll that saw none (`None` on a first archive, which has no "before" to
+/// lose), `page_size` the number of items Spotify returned,
 /// `oldest_on_page` the oldest played-at among them, and `after_downtime` whether the
 /// user had been out of reach since the cursor.
 pub fn detect_gap(

@@ -172,7 +172,9 @@ pub fn plan_archive(
     };
     ArchivePlan {
         gap: detect_gap(
-            state.cursor_after,
+            // A user polled before without a single play has no cursor, yet everything
+            // since that poll was ours to keep: a full page after it may have lost plays.
+            state.cursor_after.or(state.last_success_at),
             page.returned,
             page.oldest(),
             state.after_downtime,
