@@ -7,6 +7,8 @@
 //! redelivery duplicates nothing; then the slot is written. A failure is classified and
 //! recorded on the user, and never touches the other users of the message.
 
+use std::collections::HashSet;
+
 use futures::future::join_all;
 
 use crate::breaker::{cooldown_after, FailureKind};
@@ -136,19 +138,41 @@ pub struct JobReport {
 
 impl<D: Database, K: KeyValueStore, H: HttpClient> Archiver<'_, D, K, H> {
     /// Archives every user of a message concurrently and decides the message's fate.
-    /// `attempt` is the platform's delivery count (1 for the first delivery).
-    pub async fn archive_job(&self, job: &ArchiveJob, attempt: u32, now: UnixMillis) -> JobReport {
-        let outcomes = join_all(job.users.iter().map(|user| self.archive_user(user, now))).await;
-        let decision = decide(&outcomes, attempt);
-        JobReport {
-            outcomes: job
-                .users
-                .iter()
-                .map(|user| user.user_id.clone())
-                .zip(outcomes)
-                .collect(),
-            decision,
-        }
+    pub async fn archive_job(&self, job: &ArchiveJob, now: UnixMillis) -> JobReport {
+        let mut reports = self.archive_batch(std::slice::from_ref(job), now).await;
+        reports.pop().unwrap_or(JobReport { outcomes: Vec::new(), decision: MessageDecision::Ack })
+    }
+
+    /// Archives the messages of one queue batch, every user concurrently, and decides
+    /// each message's fate (one report per job, in order). A slot that appears twice in
+    /// the batch (a job delivered twice at once) runs once: both copies would read the
+    /// KV key before either wrote it.
+    pub async fn archive_batch(&self, jobs: &[ArchiveJob], now: UnixMillis) -> Vec<JobReport> {
+        let mut seen = HashSet::new();
+        let runs: Vec<Vec<(&JobUser, bool)>> = jobs
+            .iter()
+            .map(|job| {
+                job.users
+                    .iter()
+                    .map(|user| (user, seen.insert((user.user_id.as_str(), user.slot.as_str()))))
+                    .collect()
+            })
+            .collect();
+        join_all(runs.iter().map(|users| async move {
+            let outcomes = join_all(users.iter().map(|(user, first)| async move {
+                if *first {
+                    self.archive_user(user, now).await
+                } else {
+                    ArchiveOutcome::AlreadyArchived
+                }
+            }))
+            .await;
+            JobReport {
+                decision: decide(&outcomes),
+                outcomes: users.iter().map(|(user, _)| user.user_id.clone()).zip(outcomes).collect(),
+            }
+        }))
+        .await
     }
 
     pub async fn archive_user(&self, job: &JobUser, now: UnixMillis) -> ArchiveOutcome {
@@ -332,10 +356,14 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Archiver<'_, D, K, H> {
     }
 }
 
+/// How long a message waits before its retry when a failure could not be recorded.
+pub const UNRECORDED_RETRY_SECONDS: u64 = 60;
+
 /// Ack unless a user was rate limited (retry after Spotify's wait) or could not be
-/// recorded (retry with a growing delay; past the configured retries the platform moves
-/// the message to the dead-letter queue).
-pub fn decide(outcomes: &[ArchiveOutcome], attempt: u32) -> MessageDecision {
+/// recorded (retry after a minute; past the configured retries the platform moves the
+/// message to the dead-letter queue). A Rust Worker cannot read the platform's delivery
+/// count, so the wait does not grow with it.
+pub fn decide(outcomes: &[ArchiveOutcome]) -> MessageDecision {
     let rate_limit_wait = outcomes
         .iter()
         .filter_map(|outcome| match outcome {
@@ -348,7 +376,7 @@ pub fn decide(outcomes: &[ArchiveOutcome], attempt: u32) -> MessageDecision {
     let unrecorded = outcomes
         .iter()
         .any(|outcome| matches!(outcome, ArchiveOutcome::Unrecorded { .. }));
-    let backoff = unrecorded.then(|| 30_u64.saturating_mul(1 << attempt.saturating_sub(1).min(5)));
+    let backoff = unrecorded.then_some(UNRECORDED_RETRY_SECONDS);
     match rate_limit_wait.into_iter().chain(backoff).max() {
         Some(wait) => MessageDecision::Retry {
             delay_seconds: wait.clamp(1, MAX_QUEUE_DELAY_SECONDS),
@@ -384,7 +412,7 @@ mod tests {
             },
             ArchiveOutcome::NeedsReauth,
         ];
-        assert_eq!(decide(&outcomes, 1), MessageDecision::Ack);
+        assert_eq!(decide(&outcomes), MessageDecision::Ack);
     }
 
     #[test]
@@ -399,7 +427,7 @@ mod tests {
             ArchiveOutcome::Skipped,
         ];
         assert_eq!(
-            decide(&outcomes, 1),
+            decide(&outcomes),
             MessageDecision::Retry { delay_seconds: 120 }
         );
     }
@@ -410,7 +438,7 @@ mod tests {
             retry_after_seconds: 86_400,
         }];
         assert_eq!(
-            decide(&outcomes, 1),
+            decide(&outcomes),
             MessageDecision::Retry {
                 delay_seconds: MAX_QUEUE_DELAY_SECONDS
             }
@@ -418,22 +446,18 @@ mod tests {
     }
 
     #[test]
-    fn an_unrecorded_failure_retries_with_a_growing_delay() {
-        let outcomes = [ArchiveOutcome::Unrecorded {
-            error: "d1 down".into(),
-        }];
-        assert_eq!(
-            decide(&outcomes, 1),
-            MessageDecision::Retry { delay_seconds: 30 }
-        );
-        assert_eq!(
-            decide(&outcomes, 3),
-            MessageDecision::Retry { delay_seconds: 120 }
-        );
-        assert_eq!(
-            decide(&outcomes, 99),
-            MessageDecision::Retry { delay_seconds: 960 }
-        );
+    fn an_unrecorded_failure_retries_after_a_minute() {
+        let outcomes = [ArchiveOutcome::Unrecorded { error: "d1 down".into() }];
+        assert_eq!(decide(&outcomes), MessageDecision::Retry { delay_seconds: 60 });
+    }
+
+    #[test]
+    fn a_longer_rate_limit_wins_over_the_unrecorded_wait() {
+        let outcomes = [
+            ArchiveOutcome::Unrecorded { error: "d1 down".into() },
+            ArchiveOutcome::RateLimited { retry_after_seconds: 600 },
+        ];
+        assert_eq!(decide(&outcomes), MessageDecision::Retry { delay_seconds: 600 });
     }
 
     #[test]

@@ -194,14 +194,14 @@ fn the_same_job_delivered_twice_writes_once_and_calls_spotify_once() {
         enqueued_at: world.now(),
     };
 
-    let first = world.archive_job(&job, 1);
+    let first = world.archive_job(&job);
     assert!(archived_ok(&first.outcomes[0].1));
     let after_first = (world.archived(&cy.user_id), world.stats("cy"));
 
     // New plays exist, so a second Spotify call would have found something to write.
     world.advance(2 * MINUTE_MS);
     world.inject("cy", 3, world.now() - SECOND_MS, 31 * SECOND_MS);
-    let second = world.archive_job(&job, 2);
+    let second = world.archive_job(&job);
 
     assert_eq!(second.outcomes[0].1, ArchiveOutcome::AlreadyArchived);
     assert_eq!(second.decision, MessageDecision::Ack);
@@ -209,6 +209,26 @@ fn the_same_job_delivered_twice_writes_once_and_calls_spotify_once() {
         (world.archived(&cy.user_id), world.stats("cy")),
         after_first
     );
+}
+
+#[test]
+fn the_same_job_twice_in_one_batch_calls_spotify_once() {
+    let world = World::new();
+    world.create_listener("ed", json!({ "plays_per_hour": 20, "history_hours": 2 }));
+    let ed = world.connect("ed");
+    let job = ArchiveJob {
+        users: vec![world.scheduled_job(&ed.user_id)],
+        enqueued_at: world.now(),
+    };
+    let calls_before = world.stats("ed").recently_played;
+
+    // Both copies run at once: neither could see the other's KV key in time.
+    let reports = futures::executor::block_on(world.archiver().archive_batch(&[job.clone(), job], world.now()));
+
+    assert!(archived_ok(&reports[0].outcomes[0].1));
+    assert_eq!(reports[1].outcomes[0].1, ArchiveOutcome::AlreadyArchived);
+    assert!(reports.iter().all(|report| report.decision == MessageDecision::Ack));
+    assert_eq!(world.stats("ed").recently_played, calls_before + 1);
 }
 
 #[test]
@@ -220,12 +240,12 @@ fn a_redelivery_after_the_slot_is_lost_costs_one_call_but_no_row() {
         users: vec![world.scheduled_job(&di.user_id)],
         enqueued_at: world.now(),
     };
-    world.archive_job(&job, 1);
+    world.archive_job(&job);
     let plays = world.archived(&di.user_id);
     let calls = world.stats("di").recently_played;
 
     world.kv.clear();
-    let again = world.archive_job(&job, 2);
+    let again = world.archive_job(&job);
 
     assert!(
         matches!(
@@ -474,7 +494,7 @@ fn a_rate_limit_rests_the_user_for_retry_after_without_counting_a_failure() {
         users: vec![world.scheduled_job(&jo.user_id)],
         enqueued_at: world.now(),
     };
-    let report = world.archive_job(&job, 1);
+    let report = world.archive_job(&job);
 
     let now = world.now();
     assert_eq!(

@@ -193,7 +193,7 @@ fn simulate_week(policy: PollingPolicy) -> Week {
         let summary = block_on(run_sweep(&world.db, &queue, &config, "cron", now, || now));
         assert_eq!(summary.error, None);
         for job in queue.take() {
-            let report = world.archive_job(&job, 1);
+            let report = world.archive_job(&job);
             assert_eq!(report.decision, MessageDecision::Ack, "{report:?}");
             for (user, outcome) in &report.outcomes {
                 assert_eq!(outcome.label(), "archived", "{user}: {outcome:?}");

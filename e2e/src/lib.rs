@@ -1,1 +1,1414 @@
-//! End-to-end harness; see tests/.
+//! End-to-end harness: the Worker in wrangler's local runtime against the Spotify simulator.
+//!
+//! [`Stack::start`] brings up one isolated stack (its own ports, its own state directory,
+//! its own simulator) so that tests can run in parallel, and tears it down on drop.
+//! Everything talks HTTP on 127.0.0.1.
+//!
+//! Prerequisites (the test script builds them; the harness fails, never skips, without):
+//! - the simulator binary, `cargo build -p spotify-simulator` (in `$CARGO_TARGET_DIR` or
+//!   the workspace's `target/`, profile `debug`);
+//! - the Worker, `scripts/build` (into `build/`);
+//! - wrangler, `node_modules/.bin/wrangler` (`npm ci`).
+//!
+//! Wrangler runs with a copy of `wrangler.toml` in the stack's directory that has no
+//! `[build]` section (and absolute paths), so that parallel stacks never rebuild the
+//! Worker under each other's feet: they serve whatever `scripts/build` last produced.
+//!
+//! Set `E2E_KEEP_STATE=1` to keep each stack's directory (logs, D1, KV) after the test,
+//! and `E2E_WORKER_BUILD=DIR` to serve another build of the Worker than `build/` (a
+//! directory as `scripts/build` fills it, e.g. a deliberately broken one, to check that
+//! the tests catch it).
+
+pub mod webdriver;
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Debug;
+use std::fs::{self, File};
+use std::io::Read;
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::thread;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// How long a stack may take to come up (simulator, migrations, wrangler dev).
+pub const START_DEADLINE: Duration = Duration::from_secs(90);
+/// A generous wait for one queued archive: the consumer batches for up to 5 s.
+pub const ARCHIVE_DEADLINE: Duration = Duration::from_secs(45);
+/// The cron of wrangler.toml, as wrangler's test route takes it.
+pub const CRON_PATH: &str = "/__scheduled?cron=*/5+*+*+*+*";
+
+const POLL_INTERVAL: Duration = Duration::from_millis(250);
+const HTTP_TIMEOUT: Duration = Duration::from_secs(60);
+const MINUTE_MS: i64 = 60_000;
+
+/// Unix milliseconds now, on the clock the Worker and the simulator share.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as i64)
+}
+
+/// The workspace root (this crate's parent).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("e2e lives inside the workspace")
+        .to_path_buf()
+}
+
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from) {
+        Some(dir) if dir.is_absolute() => dir,
+        Some(dir) => workspace_root().join(dir),
+        None => workspace_root().join("target"),
+    }
+}
+
+/// The simulator binary the test script built.
+pub fn simulator_binary() -> PathBuf {
+    target_dir().join("debug").join("spotify-simulator")
+}
+
+/// The built Worker: `build/`, or `$E2E_WORKER_BUILD`.
+pub fn worker_build_dir() -> PathBuf {
+    match std::env::var_os("E2E_WORKER_BUILD").map(PathBuf::from) {
+        Some(dir) if dir.is_absolute() => dir,
+        Some(dir) => workspace_root().join(dir),
+        None => workspace_root().join("build"),
+    }
+}
+
+fn wrangler_binary() -> PathBuf {
+    workspace_root().join("node_modules/.bin/wrangler")
+}
+
+/// Fails with a clear message when something the suite needs was not built.
+fn check_prerequisites() {
+    let root = workspace_root();
+    let sim = simulator_binary();
+    assert!(
+        sim.is_file(),
+        "the simulator binary {} is missing: run `cargo build -p spotify-simulator` first \
+         (the e2e suite never skips)",
+        sim.display()
+    );
+    let wrangler = wrangler_binary();
+    assert!(
+        wrangler.is_file(),
+        "{} is missing: run `npm ci` (or scripts/setup) first",
+        wrangler.display()
+    );
+    let build = worker_build_dir();
+    for file in ["index.js", "index_bg.wasm"] {
+        assert!(
+            build.join(file).is_file(),
+            "{} is missing: run `scripts/build` first",
+            build.join(file).display()
+        );
+    }
+    if std::env::var_os("E2E_WORKER_BUILD").is_some() {
+        eprintln!("e2e: serving the Worker built in {}", build.display());
+        return;
+    }
+    static STALE_WARNING: OnceLock<()> = OnceLock::new();
+    STALE_WARNING.get_or_init(|| {
+        let built = modified(&build.join("index_bg.wasm"));
+        let newest = ["src", "migrations", "Cargo.toml", "Cargo.lock"]
+            .iter()
+            .filter_map(|entry| newest_modification(&root.join(entry)))
+            .max();
+        if let (Some(built), Some(newest)) = (built, newest) {
+            if newest > built {
+                eprintln!(
+                    "e2e: warning: build/ is older than the Worker's sources; these tests run the \
+                     old build (run scripts/build)"
+                );
+            }
+        }
+    });
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    fs::metadata(path).and_then(|meta| meta.modified()).ok()
+}
+
+fn newest_modification(path: &Path) -> Option<SystemTime> {
+    let meta = fs::metadata(path).ok()?;
+    if !meta.is_dir() {
+        return meta.modified().ok();
+    }
+    fs::read_dir(path)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|entry| newest_modification(&entry.path()))
+        .max()
+}
+
+fn random_bytes(count: usize) -> Vec<u8> {
+    let mut bytes = vec![0; count];
+    File::open("/dev/urandom")
+        .and_then(|mut urandom| urandom.read_exact(&mut bytes))
+        .expect("read /dev/urandom");
+    bytes
+}
+
+fn random_hex(count: usize) -> String {
+    random_bytes(count)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Two distinct loopback ports that were free a moment ago (bound together, so they
+/// differ, then released for wrangler to take).
+fn free_ports() -> (u16, u16) {
+    let first = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let second = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let ports = (
+        first.local_addr().expect("addr").port(),
+        second.local_addr().expect("addr").port(),
+    );
+    drop((first, second));
+    ports
+}
+
+/// The last `lines` lines of a file, or a note that it could not be read.
+fn tail(path: &Path, lines: usize) -> String {
+    match fs::read(path) {
+        Ok(bytes) => {
+            let text = String::from_utf8_lossy(&bytes);
+            let all: Vec<&str> = text.lines().collect();
+            all[all.len().saturating_sub(lines)..].join("\n")
+        }
+        Err(error) => format!("<{}: {error}>", path.display()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Processes
+
+/// A child in its own process group, its output in files.
+struct Proc {
+    name: String,
+    child: Child,
+    /// Whether the leader has been waited for (its pid may then be reused).
+    reaped: bool,
+    stdout: PathBuf,
+    stderr: PathBuf,
+}
+
+impl Proc {
+    fn spawn(name: &str, mut command: Command, dir: &Path) -> Proc {
+        let stdout = dir.join(format!("{name}.stdout.log"));
+        let stderr = dir.join(format!("{name}.stderr.log"));
+        let out = File::create(&stdout).expect("create a log file");
+        let err = File::create(&stderr).expect("create a log file");
+        command
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .process_group(0);
+        let child = command
+            .spawn()
+            .unwrap_or_else(|error| panic!("could not start {name} ({command:?}): {error}"));
+        Proc {
+            name: name.to_owned(),
+            child,
+            reaped: false,
+            stdout,
+            stderr,
+        }
+    }
+
+    /// Whether the group leader has exited, without reaping it.
+    fn leader_exited(&self) -> bool {
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        // SAFETY: waitid writes into `info`, which lives for the call; WNOWAIT leaves the
+        // child a zombie so its pid (and so the group id) cannot be reused meanwhile.
+        let result = unsafe {
+            libc::waitid(
+                libc::P_PID,
+                self.child.id(),
+                &mut info,
+                libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+            )
+        };
+        // SAFETY: reading the pid field of a siginfo_t that waitid filled (or zeroed).
+        result == 0 && unsafe { info.si_pid() } != 0
+    }
+
+    /// The leader's exit status once it has exited (reaping it).
+    fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
+        if self.reaped || !self.leader_exited() {
+            return None;
+        }
+        let status = self.child.try_wait().ok().flatten();
+        self.reaped = status.is_some();
+        status
+    }
+
+    fn signal_group(&self, signal: libc::c_int) {
+        // SAFETY: kill has no memory effects; a negative pid names our child's group.
+        unsafe {
+            libc::kill(-(self.child.id() as libc::pid_t), signal);
+        }
+    }
+
+    /// SIGTERM to the whole group, up to 5 s for the leader to go, then SIGKILL to
+    /// whatever is left of the group, then the leader is reaped.
+    fn stop(&mut self) {
+        if self.reaped {
+            // The leader died earlier and was reaped: finish off any orphans of its group.
+            self.signal_group(libc::SIGKILL);
+            return;
+        }
+        if !self.leader_exited() {
+            self.signal_group(libc::SIGTERM);
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while !self.leader_exited() && Instant::now() < deadline {
+                thread::sleep(Duration::from_millis(50));
+            }
+            // Give the leader's children a moment to follow it out cleanly.
+            thread::sleep(Duration::from_millis(200));
+        }
+        // The leader is still unreaped, so its pid (the group's id) cannot have been
+        // reused: whatever is left of the group goes now, then the leader is reaped.
+        self.signal_group(libc::SIGKILL);
+        let _ = self.child.wait();
+        self.reaped = true;
+    }
+
+    fn diagnostics(&self, lines: usize) -> String {
+        format!(
+            "----- {name} stdout ({out}) -----\n{stdout}\n----- {name} stderr ({err}) -----\n{stderr}\n",
+            name = self.name,
+            out = self.stdout.display(),
+            err = self.stderr.display(),
+            stdout = tail(&self.stdout, lines),
+            stderr = tail(&self.stderr, lines),
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// HTTP
+
+/// A response, read whole.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|error| {
+            panic!(
+                "expected JSON ({error}), got status {}: {}",
+                self.status, self.body
+            )
+        })
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(HTTP_TIMEOUT))
+            .build(),
+    )
+}
+
+fn send(
+    agent: &ureq::Agent,
+    method: &str,
+    url: &str,
+    headers: &[(&str, String)],
+    body: Option<(&str, String)>,
+) -> Result<Reply, String> {
+    let result = match method {
+        "GET" | "DELETE" => {
+            let mut request = if method == "GET" {
+                agent.get(url)
+            } else {
+                agent.delete(url)
+            };
+            for (name, value) in headers {
+                request = request.header(*name, value);
+            }
+            request.call()
+        }
+        "POST" => {
+            let mut request = agent.post(url);
+            for (name, value) in headers {
+                request = request.header(*name, value);
+            }
+            match body {
+                Some((content_type, body)) => request.content_type(content_type).send(body),
+                None => request.send_empty(),
+            }
+        }
+        other => return Err(format!("unsupported method {other}")),
+    };
+    let mut response = result.map_err(|error| format!("{method} {url}: {error}"))?;
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let body = response
+        .body_mut()
+        .read_to_string()
+        .map_err(|error| format!("{method} {url}: reading the body: {error}"))?;
+    Ok(Reply {
+        status,
+        headers,
+        body,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Plays
+
+/// A play as both sides can name it: the track's URI and when it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Play {
+    pub played_at: i64,
+    pub track_uri: String,
+}
+
+impl Play {
+    fn from_sim(value: &Value) -> Play {
+        Play {
+            played_at: value["played_at_ms"]
+                .as_i64()
+                .unwrap_or_else(|| panic!("a simulator play without played_at_ms: {value}")),
+            track_uri: value["track_uri"]
+                .as_str()
+                .unwrap_or_else(|| panic!("a simulator play without track_uri: {value}"))
+                .to_owned(),
+        }
+    }
+
+    fn from_archive(value: &Value) -> Play {
+        Play {
+            played_at: value["played_at"]
+                .as_i64()
+                .unwrap_or_else(|| panic!("an archived play without played_at: {value}")),
+            track_uri: value["track_uri"]
+                .as_str()
+                .unwrap_or_else(|| panic!("an archived play without track_uri: {value}"))
+                .to_owned(),
+        }
+    }
+}
+
+/// The simulator's per-user counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct SimStats {
+    pub recently_played_calls: u64,
+    pub token_calls: u64,
+    pub me_calls: u64,
+    pub authorize_decisions: u64,
+}
+
+/// A readable difference between two sets of plays.
+fn describe(plays: &[&Play]) -> String {
+    let shown: Vec<String> = plays
+        .iter()
+        .take(10)
+        .map(|play| format!("{} {}", play.played_at, play.track_uri))
+        .collect();
+    let more = plays.len().saturating_sub(shown.len());
+    if more > 0 {
+        format!("[{} … and {more} more]", shown.join(", "))
+    } else {
+        format!("[{}]", shown.join(", "))
+    }
+}
+
+/// The plays that occur more than once.
+pub fn duplicates(plays: &[Play]) -> Vec<Play> {
+    let mut seen = BTreeSet::new();
+    let mut twice = BTreeSet::new();
+    for play in plays {
+        if !seen.insert(play) {
+            twice.insert(play.clone());
+        }
+    }
+    twice.into_iter().collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// The stack
+
+static STACKS: AtomicU64 = AtomicU64::new(0);
+
+/// One simulator and one `wrangler dev`, with their own ports and state.
+pub struct Stack {
+    /// `http://127.0.0.1:PORT` of the Worker.
+    pub worker_url: String,
+    /// `http://127.0.0.1:PORT` of the simulator.
+    pub sim_url: String,
+    cron_secret: String,
+    dir: PathBuf,
+    config: PathBuf,
+    sim: Option<Proc>,
+    wrangler: Option<Proc>,
+    agent: ureq::Agent,
+    /// UTC minute (Unix ms / 60 000) at which the last sweep had surely started.
+    last_sweep_minute: Cell<Option<i64>>,
+    started: Instant,
+}
+
+impl Stack {
+    /// Starts a fresh stack and waits until the Worker answers its health route.
+    #[track_caller]
+    pub fn start() -> Stack {
+        check_prerequisites();
+        let started = Instant::now();
+        let serial = STACKS.fetch_add(1, Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!(
+            "stm-e2e-{}-{serial}-{}",
+            std::process::id(),
+            random_hex(4)
+        ));
+        fs::create_dir_all(&dir).expect("create the stack's state directory");
+        let mut stack = Stack {
+            worker_url: String::new(),
+            sim_url: String::new(),
+            cron_secret: random_hex(24),
+            config: dir.join("wrangler.toml"),
+            dir,
+            sim: None,
+            wrangler: None,
+            agent: agent(),
+            last_sweep_minute: Cell::new(None),
+            started,
+        };
+        stack.start_simulator();
+        stack.write_config();
+        stack.apply_migrations();
+        stack.start_wrangler();
+        eprintln!(
+            "e2e: stack up in {:.1} s: worker {} simulator {} state {}",
+            started.elapsed().as_secs_f64(),
+            stack.worker_url,
+            stack.sim_url,
+            stack.dir.display()
+        );
+        stack
+    }
+
+    /// The stack's state directory (logs, D1, KV, queues).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn start_simulator(&mut self) {
+        let mut command = Command::new(simulator_binary());
+        command.args(["--port", "0", "--users", "0"]);
+        self.sim = Some(Proc::spawn("simulator", command, &self.dir));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let sim = self.sim.as_mut().expect("just started");
+            let output = fs::read_to_string(&sim.stdout).unwrap_or_default();
+            if let Some(url) = output
+                .lines()
+                .find_map(|line| line.strip_prefix("spotify-simulator listening on "))
+            {
+                self.sim_url = url.trim().to_owned();
+                break;
+            }
+            if let Some(status) = sim.exit_status() {
+                panic!(
+                    "the simulator exited ({status}) before listening\n{}",
+                    sim.diagnostics(40)
+                );
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "the simulator did not print its address within 20 s\n{}",
+                    sim.diagnostics(40)
+                );
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+        let health = self.sim_get("/health");
+        assert_eq!(health["ok"], true, "simulator health: {health}");
+    }
+
+    /// wrangler.toml without `[build]`, with absolute paths, in the state directory.
+    fn write_config(&self) {
+        let root = workspace_root();
+        let original = fs::read_to_string(root.join("wrangler.toml")).expect("read wrangler.toml");
+        let mut derived = String::from("# Derived from wrangler.toml by the e2e harness.\n");
+        let mut in_build = false;
+        for line in original.lines() {
+            let trimmed = line.trim();
+            if trimmed.starts_with('[') {
+                in_build = trimmed == "[build]";
+            }
+            if in_build {
+                continue;
+            }
+            let absolute = ["main", "migrations_dir"].iter().find_map(|key| {
+                let rest = trimmed.strip_prefix(key)?.trim_start().strip_prefix('=')?;
+                let value = rest.trim().strip_prefix('"')?.split('"').next()?;
+                let path = match (*key, Path::new(value).file_name()) {
+                    ("main", Some(file)) => worker_build_dir().join(file),
+                    _ => root.join(value),
+                };
+                Path::new(value)
+                    .is_relative()
+                    .then(|| format!("{key} = \"{}\"", path.display()))
+            });
+            derived.push_str(absolute.as_deref().unwrap_or(line));
+            derived.push('\n');
+        }
+        fs::write(&self.config, derived).expect("write the derived wrangler.toml");
+    }
+
+    fn wrangler_command(&self) -> Command {
+        let mut command = Command::new(wrangler_binary());
+        command
+            .current_dir(&self.dir)
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+            .env("NO_COLOR", "1")
+            .env("FORCE_COLOR", "0");
+        command
+    }
+
+    fn persist_dir(&self) -> PathBuf {
+        self.dir.join("state")
+    }
+
+    /// Runs a wrangler command to completion; `Err` carries its output.
+    fn run_wrangler(&self, args: &[&str]) -> Result<String, String> {
+        let mut command = self.wrangler_command();
+        command.args(args).stdin(Stdio::null());
+        let output = command
+            .output()
+            .map_err(|error| format!("could not run wrangler {args:?}: {error}"))?;
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        if output.status.success() {
+            Ok(stdout)
+        } else {
+            Err(format!(
+                "wrangler {args:?} failed ({}):\n{stdout}\n{}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            ))
+        }
+    }
+
+    fn apply_migrations(&self) {
+        let persist = self.persist_dir();
+        let config = self.config.display().to_string();
+        let args = [
+            "d1",
+            "migrations",
+            "apply",
+            "ARCHIVE_DB",
+            "--local",
+            "--persist-to",
+            persist.to_str().expect("utf-8 path"),
+            "-c",
+            &config,
+        ];
+        if let Err(error) = self.run_wrangler(&args) {
+            panic!("applying the migrations failed: {error}");
+        }
+    }
+
+    fn start_wrangler(&mut self) {
+        let key = base64::engine::general_purpose::STANDARD.encode(random_bytes(32));
+        let persist = self.persist_dir().display().to_string();
+        let config = self.config.display().to_string();
+        for attempt in 1..=3 {
+            let (port, inspector) = free_ports();
+            let mut command = self.wrangler_command();
+            command.args([
+                "dev",
+                "-c",
+                &config,
+                "--local",
+                "--test-scheduled",
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--inspector-port",
+                &inspector.to_string(),
+                "--persist-to",
+                &persist,
+                "--var",
+                &format!("SPOTIFY_ACCOUNTS_URL:{}", self.sim_url),
+                "--var",
+                &format!("SPOTIFY_API_URL:{}", self.sim_url),
+                "--var",
+                "SPOTIFY_CLIENT_ID:sim-client-id",
+                "--var",
+                "SPOTIFY_CLIENT_SECRET:sim-client-secret",
+                "--var",
+                &format!("CRON_SECRET:{}", self.cron_secret),
+                "--var",
+                &format!("TOKEN_ENCRYPTION_KEY:{key}"),
+            ]);
+            self.wrangler = Some(Proc::spawn(
+                &format!("wrangler-{attempt}"),
+                command,
+                &self.dir,
+            ));
+            self.worker_url = format!("http://127.0.0.1:{port}");
+            let deadline = self.started + START_DEADLINE;
+            loop {
+                if let Ok(reply) = send(
+                    &self.agent,
+                    "GET",
+                    &format!("{}/api/health", self.worker_url),
+                    &[],
+                    None,
+                ) {
+                    if reply.status == 200 {
+                        return;
+                    }
+                }
+                let wrangler = self.wrangler.as_mut().expect("just started");
+                if let Some(status) = wrangler.exit_status() {
+                    let output = format!(
+                        "{}{}",
+                        tail(&wrangler.stdout, 200),
+                        tail(&wrangler.stderr, 200)
+                    );
+                    let port_taken =
+                        output.contains("EADDRINUSE") || output.contains("Address already in use");
+                    if attempt < 3 && port_taken {
+                        eprintln!("e2e: wrangler lost its port to another process; retrying");
+                        break;
+                    }
+                    panic!(
+                        "wrangler dev exited ({status}) before it was healthy\n{}",
+                        self.diagnostics()
+                    );
+                }
+                if Instant::now() > deadline {
+                    panic!(
+                        "wrangler dev was not healthy within {} s of the stack's start\n{}",
+                        START_DEADLINE.as_secs(),
+                        self.diagnostics()
+                    );
+                }
+                thread::sleep(Duration::from_millis(200));
+            }
+            if let Some(mut failed) = self.wrangler.take() {
+                failed.stop();
+            }
+        }
+        panic!("wrangler dev could not bind a port in 3 attempts");
+    }
+
+    /// The recent output of wrangler and the simulator.
+    pub fn diagnostics(&self) -> String {
+        let mut text = String::from("\n===== recent output of the stack =====\n");
+        if let Some(wrangler) = &self.wrangler {
+            text.push_str(&wrangler.diagnostics(80));
+        }
+        if let Some(sim) = &self.sim {
+            text.push_str(&sim.diagnostics(40));
+        }
+        text
+    }
+
+    /// Panics with `message` and the stack's recent output.
+    #[track_caller]
+    pub fn fail(&self, message: &str) -> ! {
+        panic!("{message}\n{}", self.diagnostics())
+    }
+
+    /// Polls `probe` until it returns `Ok`, sleeping briefly between polls; after
+    /// `timeout` fails with `what`, the last observation (the last `Err`) and the stack's
+    /// recent output.
+    #[track_caller]
+    pub fn wait_until<T, O: Debug>(
+        &self,
+        timeout: Duration,
+        what: &str,
+        mut probe: impl FnMut() -> Result<T, O>,
+    ) -> T {
+        let started = Instant::now();
+        loop {
+            match probe() {
+                Ok(value) => return value,
+                Err(observation) => {
+                    if started.elapsed() > timeout {
+                        self.fail(&format!(
+                            "timed out after {:.1} s waiting until {what}\nlast observation: {observation:#?}",
+                            started.elapsed().as_secs_f64()
+                        ));
+                    }
+                }
+            }
+            thread::sleep(POLL_INTERVAL);
+        }
+    }
+
+    /// One HTTP exchange; a transport error fails the test with the stack's output.
+    #[track_caller]
+    pub fn http(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, String)],
+        body: Option<(&str, String)>,
+    ) -> Reply {
+        send(&self.agent, method, url, headers, body).unwrap_or_else(|error| self.fail(&error))
+    }
+
+    // -- The simulator's admin API ------------------------------------------------------
+
+    #[track_caller]
+    fn sim_call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}{path}", self.sim_url);
+        let reply = self.http(
+            method,
+            &url,
+            &[],
+            body.map(|body| ("application/json", body.to_string())),
+        );
+        if !(200..300).contains(&reply.status) {
+            self.fail(&format!(
+                "simulator {method} {path} answered {}: {}",
+                reply.status, reply.body
+            ));
+        }
+        reply.json()
+    }
+
+    #[track_caller]
+    pub fn sim_get(&self, path: &str) -> Value {
+        self.sim_call("GET", path, None)
+    }
+
+    #[track_caller]
+    pub fn sim_post(&self, path: &str, body: Value) -> Value {
+        self.sim_call("POST", path, Some(body))
+    }
+
+    #[track_caller]
+    pub fn sim_delete(&self, path: &str) -> Value {
+        self.sim_call("DELETE", path, None)
+    }
+
+    /// Creates a simulated user listening `plays_per_hour` on their own (0 for a user
+    /// whose every play is injected), with `history_hours` of history already.
+    #[track_caller]
+    pub fn create_user(&self, id: &str, plays_per_hour: f64, history_hours: f64) -> Value {
+        self.sim_post(
+            "/admin/users",
+            json!({
+                "id": id,
+                "display_name": format!("E2E {id}"),
+                "email": format!("{id}@example.com"),
+                "plays_per_hour": plays_per_hour,
+                "history_hours": history_hours,
+            }),
+        )
+    }
+
+    /// Every play of the user that has ended, oldest first.
+    #[track_caller]
+    pub fn truth(&self, sim_user: &str) -> Vec<Play> {
+        let plays = self.sim_get(&format!("/admin/users/{sim_user}/plays"));
+        plays
+            .as_array()
+            .unwrap_or_else(|| panic!("truth is not an array: {plays}"))
+            .iter()
+            .map(Play::from_sim)
+            .collect()
+    }
+
+    /// Injects `count` plays ending a second ago, at most `max_spacing_ms` apart and all
+    /// after the user's newest play (Spotify's history only grows at its end, and a play
+    /// before the archive's cursor is one the real service could never show).
+    #[track_caller]
+    pub fn inject(&self, sim_user: &str, count: usize, max_spacing_ms: i64) -> Vec<Play> {
+        assert!(count > 0, "inject at least one play");
+        let count_ms = count as i64;
+        let (end, spacing) = self.wait_until(
+            Duration::from_secs(10),
+            &format!("there is room to inject {count} plays after {sim_user}'s newest"),
+            || {
+                // A user who listens on their own may just have ended a play: read the
+                // history first, then place the injection between its end and now.
+                let newest = self.truth(sim_user).last().map_or(0, |play| play.played_at);
+                let end = now_ms() - 500;
+                let spacing = max_spacing_ms.min((end - newest) / (count_ms + 1)).max(1);
+                if end - spacing * (count_ms - 1) > newest {
+                    Ok((end, spacing))
+                } else {
+                    Err(format!("newest play {newest}, now {}", end + 500))
+                }
+            },
+        );
+        let injected = self.sim_post(
+            &format!("/admin/users/{sim_user}/plays"),
+            json!({ "count": count, "ending_at_ms": end, "spacing_ms": spacing }),
+        );
+        injected
+            .as_array()
+            .unwrap_or_else(|| panic!("injection answer is not an array: {injected}"))
+            .iter()
+            .map(Play::from_sim)
+            .collect()
+    }
+
+    #[track_caller]
+    pub fn stats(&self, sim_user: &str) -> SimStats {
+        let stats = self.sim_get(&format!("/admin/users/{sim_user}/stats"));
+        serde_json::from_value(stats.clone())
+            .unwrap_or_else(|error| panic!("unexpected stats {stats}: {error}"))
+    }
+
+    /// Installs a fault for one user (see the simulator's README).
+    #[track_caller]
+    pub fn fault(&self, sim_user: &str, spec: Value) -> Value {
+        self.sim_post(&format!("/admin/users/{sim_user}/faults"), spec)
+    }
+
+    #[track_caller]
+    pub fn clear_faults(&self, sim_user: &str) {
+        self.sim_delete(&format!("/admin/users/{sim_user}/faults"));
+    }
+
+    // -- The Worker ----------------------------------------------------------------------
+
+    /// A new browser with an empty cookie jar.
+    pub fn browser(&self) -> Browser<'_> {
+        Browser {
+            stack: self,
+            cookies: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    /// A new browser, logged in as the simulator's `sim_user`.
+    #[track_caller]
+    pub fn login(&self, sim_user: &str) -> Browser<'_> {
+        let browser = self.browser();
+        browser.login(sim_user);
+        browser
+    }
+
+    /// POST to an admin route with the cron secret.
+    #[track_caller]
+    pub fn admin(&self, path: &str, body: &str) -> Reply {
+        self.http(
+            "POST",
+            &format!("{}{path}", self.worker_url),
+            &[("Authorization", format!("Bearer {}", self.cron_secret))],
+            Some(("application/json", body.to_owned())),
+        )
+    }
+
+    /// Queues a manual archive of one user (POST /api/admin/archive/{id}).
+    #[track_caller]
+    pub fn archive_now(&self, user_id: &str) -> Value {
+        let reply = self.admin(&format!("/api/admin/archive/{user_id}"), "");
+        if reply.status != 202 {
+            self.fail(&format!(
+                "manual archive of {user_id}: {} {}",
+                reply.status, reply.body
+            ));
+        }
+        reply.json()
+    }
+
+    /// Sends an archive job to the queue verbatim (POST /api/admin/jobs).
+    #[track_caller]
+    pub fn enqueue_job(&self, job: &Value) -> Value {
+        let reply = self.admin("/api/admin/jobs", &job.to_string());
+        if reply.status != 202 {
+            self.fail(&format!("enqueue {job}: {} {}", reply.status, reply.body));
+        }
+        reply.json()
+    }
+
+    /// Scheduled polls are keyed per UTC minute (an "extra" poll in an hour owns
+    /// `archive_{user}_{hour}_{minute}`), so two sweeps of one user in the same minute
+    /// are the same poll by design. Tests that sweep repeatedly wait for a new minute.
+    fn before_sweep(&self) {
+        if let Some(minute) = self.last_sweep_minute.get() {
+            let next_minute = (minute + 1) * MINUTE_MS + 200;
+            let wait = next_minute - now_ms();
+            if wait > 0 {
+                eprintln!(
+                    "e2e: waiting {:.1} s for a new minute before the next sweep",
+                    wait as f64 / 1000.0
+                );
+                thread::sleep(Duration::from_millis(wait as u64));
+            }
+        }
+    }
+
+    fn after_sweep(&self) {
+        self.last_sweep_minute
+            .set(Some(now_ms().div_euclid(MINUTE_MS)));
+    }
+
+    /// Fires the cron sweep through wrangler's test route, in a later UTC minute than
+    /// the stack's previous sweep (scheduled polls are keyed per minute).
+    #[track_caller]
+    pub fn fire_cron(&self) {
+        self.before_sweep();
+        let reply = self.http("GET", &format!("{}{CRON_PATH}", self.worker_url), &[], None);
+        self.after_sweep();
+        if reply.status != 200 {
+            self.fail(&format!("firing the cron: {} {}", reply.status, reply.body));
+        }
+    }
+
+    /// Runs a sweep through the admin route and returns its summary; like
+    /// [`Stack::fire_cron`], in a later UTC minute than the stack's previous sweep.
+    #[track_caller]
+    pub fn sweep(&self) -> Value {
+        self.before_sweep();
+        let reply = self.admin("/api/admin/sweep", "");
+        self.after_sweep();
+        if reply.status != 200 {
+            self.fail(&format!("admin sweep: {} {}", reply.status, reply.body));
+        }
+        reply.json()
+    }
+
+    /// Runs SQL on the stack's local D1 (while wrangler dev runs) and returns the rows of
+    /// the last statement.
+    #[track_caller]
+    pub fn d1(&self, sql: &str) -> Vec<Value> {
+        let persist = self.persist_dir().display().to_string();
+        let config = self.config.display().to_string();
+        let args = [
+            "d1",
+            "execute",
+            "ARCHIVE_DB",
+            "--local",
+            "--persist-to",
+            &persist,
+            "-c",
+            &config,
+            "--json",
+            "--command",
+            sql,
+        ];
+        let mut last_error = String::new();
+        for _ in 0..3 {
+            match self.run_wrangler(&args) {
+                Ok(stdout) => {
+                    let parsed: Value =
+                        serde_json::from_str(stdout.trim()).unwrap_or_else(|error| {
+                            self.fail(&format!("d1 {sql:?}: not JSON ({error}): {stdout}"))
+                        });
+                    let last = parsed
+                        .as_array()
+                        .and_then(|results| results.last())
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    if last["success"] != true {
+                        self.fail(&format!("d1 {sql:?} did not succeed: {parsed}"));
+                    }
+                    return last["results"].as_array().cloned().unwrap_or_default();
+                }
+                Err(error) => {
+                    last_error = error;
+                    thread::sleep(Duration::from_millis(500));
+                }
+            }
+        }
+        self.fail(&format!("d1 {sql:?} failed 3 times: {last_error}"))
+    }
+
+    /// Makes the user due now (`next_due_at = 0`), as if their interval had passed.
+    #[track_caller]
+    pub fn make_due(&self, user_id: &str) {
+        let id = sql_text(user_id);
+        let rows = self.d1(&format!(
+            "UPDATE users SET next_due_at = 0 WHERE id = {id}; \
+             SELECT next_due_at FROM users WHERE id = {id}"
+        ));
+        assert_eq!(
+            rows,
+            vec![json!({ "next_due_at": 0 })],
+            "make_due({user_id}) did not stick"
+        );
+    }
+
+    /// Wrangler's structured log lines (`{"event": …}`) so far.
+    pub fn worker_events(&self) -> Vec<Value> {
+        let Some(wrangler) = &self.wrangler else {
+            return Vec::new();
+        };
+        fs::read_to_string(&wrangler.stdout)
+            .unwrap_or_default()
+            .lines()
+            .filter(|line| line.starts_with('{'))
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(|event| event.get("event").is_some())
+            .collect()
+    }
+
+    /// The outcomes (`archived`, `already_archived`, `failed`, …) the queue consumer
+    /// logged for one user, in order.
+    pub fn archive_outcomes(&self, user_id: &str) -> Vec<String> {
+        self.worker_events()
+            .into_iter()
+            .filter(|event| event["event"] == "archive" && event["user"] == user_id)
+            .filter_map(|event| event["outcome"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// Asserts that the archive holds exactly the simulator's plays up to the last
+    /// successful poll (`status` is the user's /api/status after it), with no duplicate
+    /// and nothing the simulator did not play; returns the archive, newest first.
+    #[track_caller]
+    pub fn assert_archive_is_truth(
+        &self,
+        browser: &Browser<'_>,
+        sim_user: &str,
+        status: &Value,
+    ) -> Vec<Play> {
+        let cutoff = status["last_success_at"].as_i64().unwrap_or_else(|| {
+            self.fail(&format!(
+                "the user was never archived successfully: {status}"
+            ))
+        });
+        let truth = self.truth(sim_user);
+        let expected: Vec<Play> = truth
+            .iter()
+            .filter(|play| play.played_at <= cutoff)
+            .cloned()
+            .collect();
+        self.assert_archive_is(browser, &expected, &truth)
+    }
+
+    /// Asserts that the archive holds every play of `expected`, nothing outside
+    /// `allowed` (a superset: plays that may or may not have been seen yet) and no
+    /// duplicate; returns the archive, newest first.
+    #[track_caller]
+    pub fn assert_archive_is(
+        &self,
+        browser: &Browser<'_>,
+        expected: &[Play],
+        allowed: &[Play],
+    ) -> Vec<Play> {
+        let archive = browser.plays();
+        let twice = duplicates(&archive);
+        let archived: BTreeSet<&Play> = archive.iter().collect();
+        let allowed: BTreeSet<&Play> = allowed.iter().chain(expected).collect();
+        let missing: Vec<&Play> = expected
+            .iter()
+            .filter(|play| !archived.contains(play))
+            .collect();
+        let extra: Vec<&Play> = archive
+            .iter()
+            .filter(|play| !allowed.contains(play))
+            .collect();
+        if !(twice.is_empty() && missing.is_empty() && extra.is_empty()) {
+            self.fail(&format!(
+                "the archive ({} plays) is not the simulator's history ({} expected):\n  \
+                 missing {}: {}\n  not played {}: {}\n  duplicated {}: {}",
+                archive.len(),
+                expected.len(),
+                missing.len(),
+                describe(&missing),
+                extra.len(),
+                describe(&extra),
+                twice.len(),
+                describe(&twice.iter().collect::<Vec<_>>()),
+            ));
+        }
+        archive
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        if let Some(mut wrangler) = self.wrangler.take() {
+            wrangler.stop();
+        }
+        if let Some(mut sim) = self.sim.take() {
+            sim.stop();
+        }
+        if std::env::var_os("E2E_KEEP_STATE").is_some() {
+            eprintln!("e2e: kept the stack's state in {}", self.dir.display());
+        } else {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// A SQL string literal.
+pub fn sql_text(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+// ---------------------------------------------------------------------------------------
+// Browsers
+
+/// A browser: a cookie jar on the Worker's origin (every cookie is sent on every request;
+/// the Worker's cookie paths only narrow where a real browser would send them).
+pub struct Browser<'s> {
+    stack: &'s Stack,
+    cookies: RefCell<BTreeMap<String, String>>,
+}
+
+impl Browser<'_> {
+    fn url(&self, path_or_url: &str) -> String {
+        if path_or_url.starts_with("http://") {
+            path_or_url.to_owned()
+        } else {
+            format!("{}{path_or_url}", self.stack.worker_url)
+        }
+    }
+
+    fn cookie_header(&self) -> Vec<(&'static str, String)> {
+        let cookies = self.cookies.borrow();
+        if cookies.is_empty() {
+            return Vec::new();
+        }
+        let header = cookies
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        vec![("Cookie", header)]
+    }
+
+    fn absorb(&self, reply: &Reply) {
+        let mut cookies = self.cookies.borrow_mut();
+        for (name, value) in &reply.headers {
+            if !name.eq_ignore_ascii_case("set-cookie") {
+                continue;
+            }
+            let mut parts = value.split(';').map(str::trim);
+            let Some((cookie, content)) = parts.next().and_then(|pair| pair.split_once('=')) else {
+                continue;
+            };
+            let expired = parts.any(|attribute| attribute.eq_ignore_ascii_case("max-age=0"));
+            if expired || content.is_empty() {
+                cookies.remove(cookie);
+            } else {
+                cookies.insert(cookie.to_owned(), content.to_owned());
+            }
+        }
+    }
+
+    /// A cookie the browser holds.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.borrow().get(name).cloned()
+    }
+
+    #[track_caller]
+    pub fn get(&self, path_or_url: &str) -> Reply {
+        let reply = self
+            .stack
+            .http("GET", &self.url(path_or_url), &self.cookie_header(), None);
+        self.absorb(&reply);
+        reply
+    }
+
+    #[track_caller]
+    pub fn post(&self, path: &str, body: &str) -> Reply {
+        let mut headers = self.cookie_header();
+        headers.push(("Origin", self.stack.worker_url.clone()));
+        let reply = self.stack.http(
+            "POST",
+            &self.url(path),
+            &headers,
+            Some(("application/x-www-form-urlencoded", body.to_owned())),
+        );
+        self.absorb(&reply);
+        reply
+    }
+
+    /// The whole login: /login, the simulator's consent (approved as `sim_user`), the
+    /// callback. Leaves the browser with a session.
+    #[track_caller]
+    pub fn login(&self, sim_user: &str) {
+        let stack = self.stack;
+        let start = self.get("/login");
+        let authorize = match (start.status, start.header("Location")) {
+            (302, Some(location)) => location.to_owned(),
+            _ => stack.fail(&format!("GET /login: {} {}", start.status, start.body)),
+        };
+        let prefix = format!("{}/authorize?", stack.sim_url);
+        let Some(query) = authorize.strip_prefix(&prefix) else {
+            stack.fail(&format!(
+                "/login redirected to {authorize}, not to {prefix}…"
+            ));
+        };
+        let decision = stack.http(
+            "POST",
+            &format!("{}/authorize/decision", stack.sim_url),
+            &[],
+            Some((
+                "application/x-www-form-urlencoded",
+                format!("{query}&user={sim_user}&decision=approve"),
+            )),
+        );
+        let callback = match (decision.status, decision.header("Location")) {
+            (302, Some(location)) => location.to_owned(),
+            _ => stack.fail(&format!(
+                "the simulator's consent: {} {}",
+                decision.status, decision.body
+            )),
+        };
+        if !callback.starts_with(&format!("{}/callback?", stack.worker_url)) {
+            stack.fail(&format!("consent redirected to {callback}"));
+        }
+        let done = self.get(&callback);
+        if done.status != 302 || done.header("Location") != Some("/") {
+            stack.fail(&format!(
+                "GET /callback: {} {:?} {}",
+                done.status,
+                done.header("Location"),
+                done.body
+            ));
+        }
+        if self.cookie("stm_session").is_none() {
+            stack.fail(&format!(
+                "the callback set no session cookie: {:?}",
+                done.headers
+            ));
+        }
+    }
+
+    /// /api/status, or `None` when not logged in.
+    #[track_caller]
+    pub fn try_status(&self) -> Option<Value> {
+        let reply = self.get("/api/status");
+        match reply.status {
+            200 => Some(reply.json()),
+            401 => None,
+            _ => self
+                .stack
+                .fail(&format!("GET /api/status: {} {}", reply.status, reply.body)),
+        }
+    }
+
+    #[track_caller]
+    pub fn status(&self) -> Value {
+        self.try_status()
+            .unwrap_or_else(|| self.stack.fail("GET /api/status: not logged in"))
+    }
+
+    /// The archive id of the logged-in user.
+    #[track_caller]
+    pub fn user_id(&self) -> String {
+        self.status()["id"]
+            .as_str()
+            .unwrap_or_else(|| self.stack.fail("/api/status has no id"))
+            .to_owned()
+    }
+
+    /// Waits until the user's `last_polled_at` differs from `previous` (an archive ran,
+    /// successfully or not) and returns the new status.
+    #[track_caller]
+    pub fn wait_for_poll(&self, previous: &Value, timeout: Duration) -> Value {
+        let before = previous["last_polled_at"].clone();
+        self.stack.wait_until(
+            timeout,
+            &format!("the user is polled again (last_polled_at was {before})"),
+            || {
+                let status = self.status();
+                if !status["last_polled_at"].is_null() && status["last_polled_at"] != before {
+                    Ok(status)
+                } else {
+                    Err(status)
+                }
+            },
+        )
+    }
+
+    /// Every archived play, newest first, through the keyset pagination of /api/plays
+    /// (`next_before`, and `next_before_id` where the Worker gives one).
+    #[track_caller]
+    pub fn plays(&self) -> Vec<Play> {
+        let mut plays = Vec::new();
+        let mut cursor: Option<(i64, Option<i64>)> = None;
+        loop {
+            let path = match cursor {
+                Some((before, Some(id))) => {
+                    format!("/api/plays?limit=200&before={before}&before_id={id}")
+                }
+                Some((before, None)) => format!("/api/plays?limit=200&before={before}"),
+                None => "/api/plays?limit=200".to_owned(),
+            };
+            let reply = self.get(&path);
+            if reply.status != 200 {
+                self.stack
+                    .fail(&format!("GET {path}: {} {}", reply.status, reply.body));
+            }
+            let page = reply.json();
+            let items = page["plays"]
+                .as_array()
+                .unwrap_or_else(|| self.stack.fail(&format!("GET {path}: {page}")));
+            let page_plays: Vec<Play> = items.iter().map(Play::from_archive).collect();
+            if page_plays
+                .windows(2)
+                .any(|pair| pair[0].played_at < pair[1].played_at)
+            {
+                self.stack
+                    .fail(&format!("GET {path} is not newest first: {page}"));
+            }
+            plays.extend(page_plays);
+            match page["next_before"].as_i64() {
+                Some(next) => {
+                    let next = (next, page["next_before_id"].as_i64());
+                    if cursor == Some(next) || items.is_empty() {
+                        self.stack
+                            .fail(&format!("GET {path}: the next page is this one ({page})"));
+                    }
+                    cursor = Some(next);
+                }
+                None => return plays,
+            }
+        }
+    }
+
+    /// /api/gaps.
+    #[track_caller]
+    pub fn gaps(&self) -> Vec<Value> {
+        let reply = self.get("/api/gaps");
+        if reply.status != 200 {
+            self.stack
+                .fail(&format!("GET /api/gaps: {} {}", reply.status, reply.body));
+        }
+        reply.json()["gaps"].as_array().cloned().unwrap_or_default()
+    }
+}

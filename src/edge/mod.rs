@@ -16,6 +16,7 @@ use self::bindings::{
 use crate::archive::{Archiver, MessageDecision};
 use crate::config::{self, ConfigError, Settings};
 use crate::crypto::TokenCipher;
+use crate::history::export::ExportPlan;
 use crate::job::ArchiveJob;
 use crate::ports::Method;
 use crate::store::{DeadLetter, Store};
@@ -127,12 +128,15 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
         sweep,
         policy,
     };
-    let response = app.handle(&web_request, started, now).await;
+    let mut response = app.handle(&web_request, started, now).await;
     log(
         "request",
         json!({ "method": format!("{:?}", web_request.method), "path": web_request.path,
                 "status": response.status, "ms": now() - started }),
     );
+    if let Some(plan) = response.stream.take() {
+        return into_streamed_response(response, plan, db);
+    }
     into_response(response)
 }
 
@@ -155,13 +159,15 @@ async fn read_request(request: &mut Request) -> Result<WebRequest, WebResponse> 
             ))
         }
     };
+    // The import's chunks are larger (crate::web::imports::MAX_CHUNK_BYTES).
+    let max_body = crate::web::imports::body_limit(url.path()).unwrap_or(MAX_BODY_BYTES);
     let declared = request
         .headers()
         .get("Content-Length")
         .ok()
         .flatten()
         .and_then(|length| length.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
+    if declared.is_some_and(|length| length > max_body) {
         return Err(WebResponse::error(
             413,
             "body_too_large",
@@ -173,7 +179,7 @@ async fn read_request(request: &mut Request) -> Result<WebRequest, WebResponse> 
     } else {
         String::new()
     };
-    if body.len() > MAX_BODY_BYTES {
+    if body.len() > max_body {
         return Err(WebResponse::error(
             413,
             "body_too_large",
@@ -196,6 +202,36 @@ fn into_response(response: WebResponse) -> worker::Result<Response> {
         headers.append(name, value)?;
     }
     Ok(Response::ok(response.body)?
+        .with_status(response.status)
+        .with_headers(headers))
+}
+
+/// An export, streamed: the core reads one D1 page per chunk, when the client wants more.
+fn into_streamed_response(
+    response: WebResponse,
+    plan: ExportPlan,
+    db: D1,
+) -> worker::Result<Response> {
+    let headers = worker::Headers::new();
+    for (name, value) in &response.headers {
+        headers.append(name, value)?;
+    }
+    let chunks = futures::stream::unfold(Some((plan, db)), |state| async move {
+        let (mut plan, db) = state?;
+        match plan.next_chunk(&db).await {
+            Ok(Some(chunk)) => Some((Ok(chunk.into_bytes()), Some((plan, db)))),
+            Ok(None) => None,
+            Err(error) => {
+                log(
+                    "export_failed",
+                    json!({ "user": plan.user_id, "rows": plan.rows_written(), "error": error.to_string() }),
+                );
+                let failure = worker::Error::RustError("the export could not be read".into());
+                Some((Err(failure), None))
+            }
+        }
+    });
+    Ok(Response::from_stream(chunks)?
         .with_status(response.status)
         .with_headers(headers))
 }
@@ -272,27 +308,31 @@ async fn queue(
         cipher: &cipher,
         policy,
     };
-    let work = messages.iter().map(|message| async {
-        let job: ArchiveJob = match serde_json::from_value(message.body().clone()) {
-            Ok(job) => job,
+    let mut readable = Vec::with_capacity(messages.len());
+    for message in &messages {
+        match serde_json::from_value::<ArchiveJob>(message.body().clone()) {
+            Ok(job) => readable.push((message, job)),
             Err(error) => {
                 // It can never succeed; retried, it reaches the dead-letter queue for an operator.
                 log("queue_message_unreadable", json!({ "id": message.id(), "error": error.to_string() }));
                 message.retry();
-                return;
             }
-        };
-        let report = archiver.archive_job(&job, 1, now()).await;
+        }
+    }
+    let jobs: Vec<ArchiveJob> = readable.iter().map(|(_, job)| job.clone()).collect();
+    let reports = archiver.archive_batch(&jobs, now()).await;
+    for ((message, _), report) in readable.iter().zip(reports) {
         for (user_id, outcome) in &report.outcomes {
             log("archive", json!({ "user": user_id, "outcome": outcome.label(), "detail": format!("{outcome:?}") }));
         }
         match report.decision {
             MessageDecision::Ack => message.ack(),
             MessageDecision::Retry { delay_seconds } => message.retry_with_options(
-                &QueueRetryOptionsBuilder::new().with_delay_seconds(u32::try_from(delay_seconds).unwrap_or(u32::MAX)).build(),
+                &QueueRetryOptionsBuilder::new()
+                    .with_delay_seconds(u32::try_from(delay_seconds).unwrap_or(u32::MAX))
+                    .build(),
             ),
         }
-    });
-    futures::future::join_all(work).await;
+    }
     Ok(())
 }

@@ -449,8 +449,8 @@ impl World {
     }
 
     /// Archives a whole message now.
-    pub fn archive_job(&self, job: &ArchiveJob, attempt: u32) -> JobReport {
-        block_on(self.archiver().archive_job(job, attempt, self.now()))
+    pub fn archive_job(&self, job: &ArchiveJob) -> JobReport {
+        block_on(self.archiver().archive_job(job, self.now()))
     }
 
     // -----------------------------------------------------------------------------------
