@@ -28,6 +28,23 @@ pub fn local_album_id(artist_names: &str, album_name: &str) -> String {
     )
 }
 
+/// A track, episode or chapter an export names without an id (account data gives only
+/// names): the kind's prefix and the names identify it.
+pub fn named_item_id(prefix: &str, artist: &str, name: &str) -> String {
+    format!(
+        "{prefix}:{:016x}",
+        fnv1a64(&format!("{artist}\u{1f}{name}"))
+    )
+}
+
+/// An album an export names: exports carry no album ids.
+pub fn named_album_id(artist: &str, album: &str) -> String {
+    format!(
+        "import-album:{:016x}",
+        fnv1a64(&format!("{artist}\u{1f}{album}"))
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,6 +67,19 @@ mod tests {
             local_track_id("spotify:local:A:B:Two:100")
         );
         assert_ne!(local_album_id("A", "B"), local_album_id("AB", ""));
+    }
+
+    #[test]
+    fn named_ids_are_stable_and_tell_names_apart() {
+        assert_eq!(
+            named_item_id("import", "Artist", "Song"),
+            named_item_id("import", "Artist", "Song")
+        );
+        assert_ne!(
+            named_item_id("import", "Artist", "Song"),
+            named_item_id("import", "ArtistSong", "")
+        );
+        assert!(named_album_id("A", "B").starts_with("import-album:"));
     }
 
     #[test]

@@ -20,6 +20,8 @@ use crate::ports::{
 /// Every migration, in order.
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_history.sql"),
+    include_str!("../migrations/0003_imports.sql"),
     include_str!("../migrations/0004_dead_letters.sql"),
 ];
 

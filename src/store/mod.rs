@@ -16,8 +16,11 @@ use crate::time::UnixMillis;
 use crate::write_plan::ArchivePlan;
 
 mod dead_letters;
+pub mod history;
+mod imports;
 
 pub use dead_letters::DeadLetter;
+pub use imports::{ChunkWrite, ImportErrorView, ImportReport};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreError {
@@ -221,10 +224,26 @@ INSERT INTO track_artists (track_id, artist_id, position)
 SELECT value ->> 'track_id', value ->> 'artist_id', value ->> 'position' FROM json_each(?1) WHERE true
 ON CONFLICT DO NOTHING";
 
+/// A polled play that an imported play of the same track already covers (within the
+/// windows of [`crate::import::rules`], passed as ?4..?8) is not inserted again.
 const INSERT_PLAYS: &str = "\
 INSERT INTO play_events (user_id, track_id, played_at, context_uri, source, archived_at)
-SELECT ?1, value ->> 'track_id', value ->> 'played_at', value ->> 'context_uri', 'poll', ?3
-  FROM json_each(?2) WHERE true
+SELECT ?1, r.value ->> 'track_id', r.value ->> 'played_at', r.value ->> 'context_uri', 'poll', ?3
+  FROM json_each(?2) AS r
+ WHERE NOT EXISTS (
+    SELECT 1 FROM play_events i JOIN tracks it ON it.id = i.track_id
+     WHERE i.user_id = ?1 AND i.source <> 'poll'
+       AND i.played_at BETWEEN (r.value ->> 'played_at') - ?4 AND (r.value ->> 'played_at') + ?4
+       AND CASE i.source
+           WHEN 'import_account' THEN i.played_at BETWEEN (r.value ->> 'played_at') - ?5 AND (r.value ->> 'played_at') + ?6
+           ELSE i.played_at BETWEEN (r.value ->> 'played_at') - ?7 AND (r.value ->> 'played_at') + ?8 END
+       AND (i.track_id = r.value ->> 'track_id'
+            OR EXISTS (SELECT 1 FROM tracks pt JOIN track_artists pa ON pa.track_id = pt.id
+                         JOIN artists pn ON pn.id = pa.artist_id
+                        WHERE pt.id = r.value ->> 'track_id' AND pt.name = it.name
+                          AND (pn.name = it.import_artist_name
+                               OR EXISTS (SELECT 1 FROM track_artists ia JOIN artists an ON an.id = ia.artist_id
+                                           WHERE ia.track_id = it.id AND an.name = pn.name)))))
 ON CONFLICT DO NOTHING
 RETURNING played_at";
 
@@ -362,8 +381,28 @@ pub const ALL_STATEMENTS: &[&str] = &[
     DELETE_USER_GAPS,
     DELETE_USER_SESSIONS,
     DELETE_USER,
+    history::PLAYS_PAGE,
+    history::EXPORT_PAGE,
+    history::STATS_BUCKETS,
+    history::STATS_TOP,
+    history::HISTORY_SETTINGS,
+    history::SELECT_ARCHIVE_REQUEST,
+    history::CLAIM_ARCHIVE_REQUEST,
+    history::RESTORE_ARCHIVE_REQUEST,
+    history::SAVE_TIME_ZONE,
     dead_letters::INSERT_DEAD_LETTER,
     dead_letters::RECENT_DEAD_LETTERS,
+    imports::INSERT_IMPORT,
+    imports::SELECT_IMPORT,
+    imports::SELECT_IMPORT_ERRORS,
+    imports::FINISH_IMPORT,
+    imports::INSERT_IMPORT_ALBUMS,
+    imports::INSERT_IMPORT_TRACKS,
+    imports::COUNT_IMPORT_CHUNK,
+    imports::INSERT_IMPORT_ERRORS,
+    imports::FILL_GAPS,
+    imports::INSERT_IMPORT_PLAYS,
+    imports::INSERT_IMPORT_CHUNK,
 ];
 
 /// What deleting an account removed.
@@ -523,7 +562,10 @@ impl<'a, D: Database> Store<'a, D> {
             ),
             Statement::new(
                 INSERT_PLAYS,
-                vec![json!(user_id), to_json_text(&plan.plays), json!(now)],
+                [json!(user_id), to_json_text(&plan.plays), json!(now)]
+                    .into_iter()
+                    .chain(imports::poll_merge_params())
+                    .collect(),
             ),
             Statement::new(
                 INSERT_GAPS,

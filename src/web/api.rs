@@ -1,22 +1,17 @@
-//! The JSON API: health, the session user's status, plays and gaps, and the operators'
+//! The JSON API: health, the session user's gaps, and the operators'
 //! manual triggers behind the cron secret.
 
 use serde_json::json;
 
 use super::auth::session_user;
 use super::{App, WebRequest, WebResponse};
-use crate::account::AccountStatus;
 use crate::crypto::constant_time_eq;
-use crate::form::{decode_pairs, find};
 use crate::job::{ArchiveJob, JobUser};
 use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore};
 use crate::slot::SlotKind;
 use crate::store::Store;
 use crate::sweep::run_sweep;
 use crate::time::UnixMillis;
-
-/// Pages of plays hold at most this many.
-pub const MAX_PAGE: usize = 200;
 
 pub async fn health<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
@@ -54,63 +49,6 @@ fn unavailable() -> WebResponse {
         "storage_unavailable",
         "The archive could not be read just now; try again soon.",
     )
-}
-
-pub async fn status<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
-    request: &WebRequest,
-    now: UnixMillis,
-) -> WebResponse {
-    let Some(user_id) = session_user(app.db, request, now).await else {
-        return unauthenticated();
-    };
-    match Store::new(app.db).user_status(&user_id).await {
-        Ok(Some(status)) => WebResponse::json(200, &AccountStatus::new(&status, now)),
-        Ok(None) => unauthenticated(),
-        Err(_) => unavailable(),
-    }
-}
-
-pub async fn plays<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
-    request: &WebRequest,
-    now: UnixMillis,
-) -> WebResponse {
-    let Some(user_id) = session_user(app.db, request, now).await else {
-        return unauthenticated();
-    };
-    let pairs = decode_pairs(&request.query);
-    let before = match find(&pairs, "before").map(str::parse::<i64>) {
-        None => i64::MAX,
-        Some(Ok(before)) if before > 0 => before,
-        Some(_) => {
-            return WebResponse::error(
-                400,
-                "invalid_before",
-                "`before` must be a positive Unix time in milliseconds.",
-            )
-        }
-    };
-    let limit = match find(&pairs, "limit").map(str::parse::<usize>) {
-        None => 50,
-        Some(Ok(limit)) if (1..=MAX_PAGE).contains(&limit) => limit,
-        Some(_) => {
-            return WebResponse::error(400, "invalid_limit", "`limit` must be between 1 and 200.")
-        }
-    };
-    match Store::new(app.db)
-        .recent_plays(&user_id, before, limit)
-        .await
-    {
-        Ok(plays) => {
-            // Keyset pagination: the next page starts before the oldest play of this one.
-            let next_before = (plays.len() == limit)
-                .then(|| plays.last().map(|play| play.played_at))
-                .flatten();
-            WebResponse::json(200, &json!({ "plays": plays, "next_before": next_before }))
-        }
-        Err(_) => unavailable(),
-    }
 }
 
 pub async fn gaps<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(

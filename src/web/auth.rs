@@ -17,6 +17,9 @@ use crate::spotify::SpotifyClient;
 use crate::store::{SealedTokens, Store};
 use crate::time::{UnixMillis, DAY_MS, SECOND_MS};
 
+/// Plays the dashboard's timeline shows before "Load older plays".
+pub const TIMELINE_PAGE: usize = 50;
+
 /// How long a session lasts.
 pub const SESSION_TTL_MS: i64 = 30 * DAY_MS;
 
@@ -58,12 +61,16 @@ pub async fn home<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     };
     let store = Store::new(app.db);
     match (
-        store.user_status(&user_id).await,
-        store.recent_plays(&user_id, i64::MAX, 50).await,
-        store.gaps(&user_id, 20).await,
+        store.status_with_settings(&user_id).await,
+        store.plays_page(&user_id, None, TIMELINE_PAGE + 1).await,
+        store.gaps(&user_id, 500).await,
     ) {
-        (Ok(Some(status)), Ok(plays), Ok(gaps)) => {
-            WebResponse::html(200, pages::dashboard(&status, &plays, &gaps, now))
+        (Ok(Some((status, settings))), Ok(mut plays), Ok(gaps)) => {
+            // One play more than shown says whether there are older ones.
+            let more = plays.len() > TIMELINE_PAGE;
+            plays.truncate(TIMELINE_PAGE);
+            let page = pages::dashboard(&status, &settings, &plays, more, &gaps, now);
+            WebResponse::html(200, page)
         }
         (Ok(None), ..) => WebResponse::html(200, pages::landing()),
         _ => WebResponse::html(

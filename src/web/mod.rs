@@ -8,6 +8,9 @@ pub mod account;
 pub mod api;
 pub mod auth;
 pub mod cookies;
+pub mod history;
+pub mod import_page;
+pub mod imports;
 pub mod pages;
 
 #[cfg(test)]
@@ -67,6 +70,9 @@ pub struct WebResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// A body streamed instead of `body`: an export, read page by page (see
+    /// `history::export::ExportPlan::next_chunk`).
+    pub stream: Option<crate::history::export::ExportPlan>,
 }
 
 /// Security headers for every HTML page: nothing from elsewhere, no framing, no sniffing.
@@ -97,6 +103,7 @@ impl WebResponse {
             status,
             headers,
             body,
+            stream: None,
         }
     }
 
@@ -109,6 +116,7 @@ impl WebResponse {
                 ("X-Content-Type-Options".to_owned(), "nosniff".to_owned()),
             ],
             body: serde_json::to_string(value).unwrap_or_else(|_| "{}".to_owned()),
+            stream: None,
         }
     }
 
@@ -168,9 +176,20 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H,
             (Method::Get, ["callback"]) => auth::callback(self, request, now).await,
             (Method::Post, ["logout"]) => auth::logout(self, request).await,
             (Method::Get, ["api", "health"]) => api::health(self, now).await,
-            (Method::Get, ["api", "status"]) => api::status(self, request, now).await,
-            (Method::Get, ["api", "plays"]) => api::plays(self, request, now).await,
+            (Method::Get, ["api", "status"]) => history::status(self, request, now).await,
+            (Method::Get, ["api", "plays"]) => history::plays(self, request, now).await,
+            (Method::Get, ["api", "stats"]) => history::stats(self, request, now).await,
+            (Method::Get, ["api", "export"]) => history::export(self, request, now).await,
+            (Method::Post, ["api", "archive"]) => history::archive_now(self, request, now).await,
+            (Method::Post, ["api", "settings"]) => history::settings(self, request, now).await,
+            (Method::Get, ["assets", "app.js"]) => history::app_js(),
             (Method::Get, ["api", "gaps"]) => api::gaps(self, request, now).await,
+            (Method::Get, ["import"]) => import_page::page(self, request, now).await,
+            (Method::Get, ["assets", "import.js"]) => import_page::script(),
+            (_, ["api", "imports", rest @ ..]) => imports::route(self, request, rest, now).await,
+            (_, ["import"]) => {
+                WebResponse::error(405, "method_not_allowed", "This page takes GET.")
+            }
             (Method::Post, ["api", "account", "pause"]) => account::pause(self, request, now).await,
             (Method::Post, ["api", "account", "resume"]) => {
                 account::resume(self, request, now).await
@@ -190,6 +209,7 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H,
             (_, ["login" | "callback" | "logout"])
             | (_, [])
             | (_, ["api", "health" | "status" | "plays" | "gaps" | "account"])
+            | (_, ["api", "stats" | "export" | "archive" | "settings"])
             | (_, ["api", "account", "pause" | "resume" | "delete"])
             | (_, ["api", "admin", ..]) => WebResponse::error(
                 405,

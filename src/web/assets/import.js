@@ -1,0 +1,307 @@
+// Spotify Time Machine: the import page's script.
+//
+// Opens the export in the browser (loose JSON files, or the zip Spotify sends: its central
+// directory is read here and each entry inflated with DecompressionStream), keeps the
+// files whose records are streaming history, and sends their records to the Worker in
+// chunks of at most 250 records and 128 KiB. Each chunk is one short request; a chunk
+// that fails for a passing reason is sent again (the Worker counts a resent chunk once).
+"use strict";
+
+(function () {
+  const CHUNK_RECORDS = 250;
+  const CHUNK_BYTES = 128 * 1024;
+  const ATTEMPTS = 5;
+  // The fields the Worker reads; the rest (IP address, device, country) stays here.
+  const FIELDS = [
+    "ts", "ms_played", "master_metadata_track_name", "master_metadata_album_artist_name",
+    "master_metadata_album_album_name", "spotify_track_uri", "episode_name", "episode_show_name",
+    "spotify_episode_uri", "audiobook_title", "audiobook_uri", "audiobook_chapter_uri",
+    "audiobook_chapter_title", "reason_start", "reason_end", "shuffle", "skipped", "offline",
+    "offline_timestamp", "incognito_mode",
+    "endTime", "artistName", "trackName", "podcastName", "episodeName", "msPlayed",
+  ];
+
+  const $ = (id) => document.getElementById(id);
+  const form = $("import-form");
+  if (!form) return;
+  const input = $("import-files");
+  const start = $("import-start");
+  const filesList = $("import-files-list");
+  const status = $("import-status");
+  const bar = $("import-bar");
+  const errorsList = $("import-errors");
+  let shownErrors = 0;
+
+  function say(text) {
+    status.textContent = text;
+  }
+
+  function noteFile(name, text, isError) {
+    const item = document.createElement("li");
+    item.textContent = name + ": " + text;
+    if (isError) item.className = "err";
+    filesList.appendChild(item);
+  }
+
+  function showErrors(errors) {
+    for (const error of errors || []) {
+      if (shownErrors >= 100) return;
+      const item = document.createElement("li");
+      item.textContent = error.file + ", record " + error.position + ": " + error.message;
+      errorsList.appendChild(item);
+      shownErrors += 1;
+    }
+  }
+
+  function showReport(report) {
+    const set = (id, value) => { $(id).textContent = Number(value).toLocaleString(); };
+    set("n-read", report.records_read);
+    set("n-imported", report.imported);
+    set("n-merged", report.merged);
+    set("n-duplicate", report.skipped.already_archived);
+    set("n-short", report.skipped.under_30s);
+    set("n-incognito", report.skipped.incognito);
+    set("n-unidentified", report.skipped.unidentified);
+    set("n-errors", report.errors);
+    set("n-gaps", report.gaps_filled);
+  }
+
+  // ---- Zip: the central directory, then each entry by its local header.
+
+  async function bytesOf(blob, from, to) {
+    return new DataView(await blob.slice(from, to).arrayBuffer());
+  }
+
+  function zip64Extra(view, at, length, entry) {
+    let p = at;
+    while (p + 4 <= at + length) {
+      const id = view.getUint16(p, true);
+      const size = view.getUint16(p + 2, true);
+      if (id === 0x0001) {
+        let q = p + 4;
+        const next = () => { const v = Number(view.getBigUint64(q, true)); q += 8; return v; };
+        if (entry.size === 0xffffffff) entry.size = next();
+        if (entry.compressed === 0xffffffff) entry.compressed = next();
+        if (entry.offset === 0xffffffff) entry.offset = next();
+        return;
+      }
+      p += 4 + size;
+    }
+  }
+
+  async function zipEntries(file) {
+    const tailLength = Math.min(file.size, 22 + 65535);
+    const tail = await bytesOf(file, file.size - tailLength, file.size);
+    let eocd = -1;
+    for (let i = tailLength - 22; i >= 0; i--) {
+      if (tail.getUint32(i, true) === 0x06054b50) { eocd = i; break; }
+    }
+    if (eocd < 0) throw new Error("this zip file is damaged (no central directory)");
+    let count = tail.getUint16(eocd + 10, true);
+    let cdSize = tail.getUint32(eocd + 12, true);
+    let cdOffset = tail.getUint32(eocd + 16, true);
+    if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
+      // Zip64: the locator sits just before the end record.
+      const locatorAt = file.size - tailLength + eocd - 20;
+      const locator = await bytesOf(file, locatorAt, locatorAt + 20);
+      if (locator.getUint32(0, true) !== 0x07064b50) throw new Error("this zip64 file is damaged");
+      const recordAt = Number(locator.getBigUint64(8, true));
+      const record = await bytesOf(file, recordAt, recordAt + 56);
+      count = Number(record.getBigUint64(32, true));
+      cdSize = Number(record.getBigUint64(40, true));
+      cdOffset = Number(record.getBigUint64(48, true));
+    }
+    const cd = await bytesOf(file, cdOffset, cdOffset + cdSize);
+    const names = new TextDecoder("utf-8");
+    const entries = [];
+    let p = 0;
+    for (let n = 0; n < count; n++) {
+      if (cd.getUint32(p, true) !== 0x02014b50) throw new Error("this zip file is damaged");
+      const nameLength = cd.getUint16(p + 28, true);
+      const extraLength = cd.getUint16(p + 30, true);
+      const commentLength = cd.getUint16(p + 32, true);
+      const entry = {
+        flags: cd.getUint16(p + 8, true),
+        method: cd.getUint16(p + 10, true),
+        compressed: cd.getUint32(p + 20, true),
+        size: cd.getUint32(p + 24, true),
+        offset: cd.getUint32(p + 42, true),
+        name: names.decode(new Uint8Array(cd.buffer, cd.byteOffset + p + 46, nameLength)),
+      };
+      zip64Extra(cd, p + 46 + nameLength, extraLength, entry);
+      if (!entry.name.endsWith("/")) entries.push(entry);
+      p += 46 + nameLength + extraLength + commentLength;
+    }
+    return entries;
+  }
+
+  async function entryText(file, entry) {
+    const header = await bytesOf(file, entry.offset, entry.offset + 30);
+    if (header.getUint32(0, true) !== 0x04034b50) throw new Error("damaged entry");
+    const from = entry.offset + 30 + header.getUint16(26, true) + header.getUint16(28, true);
+    const data = file.slice(from, from + entry.compressed);
+    if ((entry.flags & 1) !== 0) throw new Error("encrypted entries cannot be read");
+    let stream;
+    if (entry.method === 0) stream = data.stream();
+    else if (entry.method === 8) stream = data.stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    else throw new Error("compression method " + entry.method + " is not supported");
+    return new Response(stream).text();
+  }
+
+  // ---- Recognising history files by their records, not their names.
+
+  function historyRecords(text) {
+    const head = text.slice(0, 64).trimStart();
+    if (!head.startsWith("[")) return null;
+    let value;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      return null;
+    }
+    if (!Array.isArray(value)) return null;
+    const sample = value.slice(0, 20).filter((r) => r && typeof r === "object" && !Array.isArray(r));
+    const known = sample.some((r) => "ts" in r || "endTime" in r);
+    return known ? value : null;
+  }
+
+  function slim(record) {
+    if (!record || typeof record !== "object" || Array.isArray(record)) return record;
+    const out = {};
+    for (const field of FIELDS) if (field in record) out[field] = record[field];
+    return out;
+  }
+
+  // ---- Sending.
+
+  async function post(url, body) {
+    let lastError = null;
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      if (attempt > 0) await new Promise((done) => setTimeout(done, 1000 * 2 ** attempt));
+      let response;
+      try {
+        response = await fetch(url, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          credentials: "same-origin",
+          body: body === undefined ? "{}" : body,
+        });
+      } catch (error) {
+        lastError = new Error("the connection failed");
+        continue;
+      }
+      let answer = null;
+      try { answer = await response.json(); } catch (error) { answer = null; }
+      if (response.ok) return answer;
+      const message = answer && answer.error ? answer.error.message : "HTTP " + response.status;
+      if (response.status >= 500 || response.status === 429) {
+        lastError = new Error(message);
+        continue;
+      }
+      throw new Error(message);
+    }
+    throw lastError || new Error("the server did not answer");
+  }
+
+  async function sendFile(importId, name, records, index, total) {
+    let offset = 0;
+    while (offset < records.length) {
+      const parts = [];
+      let bytes = 0;
+      let end = offset;
+      while (end < records.length && parts.length < CHUNK_RECORDS) {
+        const part = JSON.stringify(slim(records[end]));
+        if (parts.length > 0 && bytes + part.length > CHUNK_BYTES) break;
+        parts.push(part);
+        bytes += part.length + 1;
+        end += 1;
+      }
+      const body = '{"file":' + JSON.stringify(name) + ',"offset":' + offset +
+        ',"records":[' + parts.join(",") + "]}";
+      say("File " + index + " of " + total + ": " + name + ", records " +
+        (offset + 1).toLocaleString() + " to " + end.toLocaleString() + " of " +
+        records.length.toLocaleString());
+      const answer = await post("/api/imports/" + importId + "/chunks", body);
+      showReport(answer.import);
+      showErrors(answer.chunk.errors);
+      bar.value = end / records.length;
+      offset = end;
+    }
+  }
+
+  async function run(files) {
+    $("import-progress").hidden = false;
+    $("import-report").hidden = true;
+    filesList.textContent = "";
+    errorsList.textContent = "";
+    shownErrors = 0;
+    say("Opening the files…");
+    // Find the history files first, without holding their records.
+    const sources = [];
+    for (const file of files) {
+      const head = new Uint8Array(await file.slice(0, 4).arrayBuffer());
+      if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
+        try {
+          for (const entry of await zipEntries(file)) {
+            sources.push({ name: entry.name, read: () => entryText(file, entry) });
+          }
+        } catch (error) {
+          noteFile(file.name, error.message, true);
+        }
+      } else {
+        sources.push({ name: file.name, read: () => file.text() });
+      }
+    }
+    const created = await post("/api/imports");
+    const importId = created.id;
+    let sent = 0;
+    for (let i = 0; i < sources.length; i++) {
+      const source = sources[i];
+      let records = null;
+      try {
+        records = historyRecords(await source.read());
+      } catch (error) {
+        noteFile(source.name, "could not be read (" + error.message + ")", true);
+        continue;
+      }
+      if (!records) {
+        if (/\.json$/i.test(source.name)) noteFile(source.name, "not a streaming history file, left out");
+        continue;
+      }
+      sent += 1;
+      noteFile(source.name, records.length.toLocaleString() + " records");
+      await sendFile(importId, source.name, records, i + 1, sources.length);
+    }
+    const finished = await post("/api/imports/" + importId + "/finish");
+    const report = finished.import;
+    showReport(report);
+    errorsList.textContent = "";
+    shownErrors = 0;
+    showErrors(report.error_list);
+    bar.value = 1;
+    say(sent === 0 ? "No streaming history was found in these files." : "Done.");
+    $("import-summary").textContent =
+      report.records_read.toLocaleString() + " records read from " + sent + " file(s): " +
+      report.imported.toLocaleString() + " new plays, " + report.merged.toLocaleString() +
+      " already archived from polls, " + report.errors.toLocaleString() + " malformed, " +
+      report.gaps_filled.toLocaleString() + " gaps filled.";
+    $("import-report").hidden = false;
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const files = Array.from(input.files || []);
+    if (files.length === 0) {
+      say("Choose the zip or the JSON files first.");
+      $("import-progress").hidden = false;
+      return;
+    }
+    if (typeof DecompressionStream === "undefined") {
+      say("This browser cannot open zip files; choose the JSON files inside it instead.");
+    }
+    start.disabled = true;
+    run(files)
+      .catch((error) => say("The import stopped: " + error.message + ". Plays sent so far are kept; choose the files again to go on."))
+      .finally(() => { start.disabled = false; });
+  });
+})();

@@ -1,0 +1,437 @@
+//! The history API beyond plays and gaps: stats, exports, "Archive now", the user's
+//! settings, and the dashboard's script. Session-bound; errors are JSON with a stable
+//! code.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::auth::{same_origin, session_user};
+use super::{App, WebRequest, WebResponse};
+use crate::account::{AccountStatus, Connection};
+use crate::form::{decode_pairs, find};
+use crate::history::export::ExportPlan;
+use crate::history::zone::{offset_segments, parse_zone};
+use crate::history::{
+    stats, unknown_zone, ArchiveRequestState, ExportQuery, ParamError, StatsQuery,
+    ARCHIVE_REQUEST_INTERVAL_MS,
+};
+use crate::job::{ArchiveJob, JobUser};
+use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore};
+use crate::slot::SlotKind;
+use crate::store::history::{ArchiveClaim, HistorySettings};
+use crate::store::{Store, UserStatus};
+use crate::time::{to_rfc3339, UnixMillis, SECOND_MS};
+
+/// The dashboard's one script, served from the Worker (`script-src 'self'`).
+pub const APP_JS: &str = include_str!("assets/app.js");
+
+pub fn unauthenticated() -> WebResponse {
+    WebResponse::error(401, "not_logged_in", "Log in with Spotify first.")
+}
+
+pub fn unavailable() -> WebResponse {
+    WebResponse::error(
+        503,
+        "storage_unavailable",
+        "The archive could not be read just now; try again soon.",
+    )
+}
+
+pub fn bad_request(error: &ParamError) -> WebResponse {
+    WebResponse::error(400, error.code, &error.message)
+}
+
+fn forbidden_origin() -> WebResponse {
+    WebResponse::error(
+        403,
+        "forbidden_origin",
+        "This request must come from this site's own pages.",
+    )
+}
+
+/// A page's form posted it (no script): answer with a redirect back to the dashboard.
+fn from_form(request: &WebRequest) -> bool {
+    request
+        .header("Content-Type")
+        .is_some_and(|kind| kind.starts_with("application/x-www-form-urlencoded"))
+}
+
+fn back_to_dashboard() -> WebResponse {
+    let mut response = WebResponse::redirect("/");
+    response.status = 303;
+    response
+}
+
+/// The session's user with their history settings, or the refusal to send.
+async fn user_with_settings<D: Database>(
+    db: &D,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> Result<(String, HistorySettings), WebResponse> {
+    let Some(user_id) = session_user(db, request, now).await else {
+        return Err(unauthenticated());
+    };
+    match Store::new(db).history_settings(&user_id).await {
+        Ok(Some(settings)) => Ok((user_id, settings)),
+        Ok(None) => Err(unauthenticated()),
+        Err(_) => Err(unavailable()),
+    }
+}
+
+/// `GET /api/status`: the account's state, the last "Archive now", and the time zone.
+#[derive(Debug, Serialize)]
+pub struct StatusView<'a> {
+    #[serde(flatten)]
+    pub account: AccountStatus<'a>,
+    #[serde(flatten)]
+    pub archive: ArchiveRequestState,
+    /// The user's default zone for stats (`UTC` when none is saved).
+    pub time_zone: String,
+    /// Whether `time_zone` was saved by the user.
+    pub time_zone_saved: bool,
+}
+
+impl<'a> StatusView<'a> {
+    pub fn new(status: &'a UserStatus, settings: &HistorySettings, now: UnixMillis) -> Self {
+        let account = AccountStatus::new(status, now);
+        let active = matches!(
+            account.connection,
+            Connection::Active | Connection::CoolingDown
+        );
+        let saved = settings.time_zone.as_deref().and_then(parse_zone);
+        Self {
+            archive: ArchiveRequestState::new(
+                settings.archive_requested_at,
+                status.last_success_at,
+                status.last_failure_at,
+                active,
+                now,
+            ),
+            account,
+            time_zone: saved.map_or("UTC", |zone| zone.name()).to_owned(),
+            time_zone_saved: saved.is_some(),
+        }
+    }
+}
+
+pub async fn status<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> WebResponse {
+    let Some(user_id) = session_user(app.db, request, now).await else {
+        return unauthenticated();
+    };
+    match Store::new(app.db).status_with_settings(&user_id).await {
+        Ok(Some((status, settings))) => {
+            WebResponse::json(200, &StatusView::new(&status, &settings, now))
+        }
+        Ok(None) => unauthenticated(),
+        Err(_) => unavailable(),
+    }
+}
+
+/// Pages of plays hold at most this many.
+pub const MAX_PAGE: usize = 200;
+
+/// `GET /api/plays?before=&before_id=&limit=`: newest first, by keyset.
+pub async fn plays<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> WebResponse {
+    let Some(user_id) = session_user(app.db, request, now).await else {
+        return unauthenticated();
+    };
+    let pairs = decode_pairs(&request.query);
+    let positive = |name: &str| -> Result<Option<i64>, ()> {
+        match find(&pairs, name).map(str::parse::<i64>) {
+            None => Ok(None),
+            Some(Ok(value)) if value > 0 => Ok(Some(value)),
+            Some(_) => Err(()),
+        }
+    };
+    let Ok(before) = positive("before") else {
+        return WebResponse::error(
+            400,
+            "invalid_before",
+            "`before` must be a positive Unix time in milliseconds.",
+        );
+    };
+    let Ok(before_id) = positive("before_id") else {
+        return WebResponse::error(
+            400,
+            "invalid_before_id",
+            "`before_id` must be a play id from `next_before_id`.",
+        );
+    };
+    if before.is_none() && before_id.is_some() {
+        return WebResponse::error(400, "invalid_before_id", "`before_id` goes with `before`.");
+    }
+    let limit = match find(&pairs, "limit").map(str::parse::<usize>) {
+        None => 50,
+        Some(Ok(limit)) if (1..=MAX_PAGE).contains(&limit) => limit,
+        Some(_) => {
+            return WebResponse::error(400, "invalid_limit", "`limit` must be between 1 and 200.")
+        }
+    };
+    let key = before.map(|played_at| crate::store::history::PlayKey {
+        played_at,
+        id: before_id,
+    });
+    match Store::new(app.db).plays_page(&user_id, key, limit).await {
+        Ok(plays) => {
+            // Keyset pagination: the next page starts after the last play of this one.
+            let last = (plays.len() == limit).then(|| plays.last()).flatten();
+            let body = json!({
+                "plays": plays,
+                "next_before": last.map(|play| play.played_at),
+                "next_before_id": last.map(|play| play.id),
+            });
+            WebResponse::json(200, &body)
+        }
+        Err(_) => unavailable(),
+    }
+}
+
+/// `GET /api/stats?from=&to=&tz=&limit=`.
+pub async fn stats<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> WebResponse {
+    let (user_id, settings) = match user_with_settings(app.db, request, now).await {
+        Ok(found) => found,
+        Err(refusal) => return refusal,
+    };
+    let pairs = decode_pairs(&request.query);
+    let query = match StatsQuery::parse(&pairs, settings.time_zone.as_deref(), now) {
+        Ok(query) => query,
+        Err(error) => return bad_request(&error),
+    };
+    let segments = offset_segments(query.zone, query.from, query.to);
+    match Store::new(app.db)
+        .stats(&user_id, query.from, query.to, &segments, query.top)
+        .await
+    {
+        Ok(rows) => WebResponse::json(200, &stats::build(&query, &rows)),
+        Err(_) => unavailable(),
+    }
+}
+
+/// `GET /api/export?format=csv|json|jsonl&from=&to=`: the archive (or the range),
+/// streamed. The response carries the plan; the edge pulls its chunks.
+pub async fn export<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> WebResponse {
+    let (user_id, settings) = match user_with_settings(app.db, request, now).await {
+        Ok(found) => found,
+        Err(refusal) => return refusal,
+    };
+    let query =
+        match ExportQuery::parse(&decode_pairs(&request.query), settings.time_zone.as_deref()) {
+            Ok(query) => query,
+            Err(error) => return bad_request(&error),
+        };
+    let plan = ExportPlan::new(&user_id, query.format, query.from, query.to, now);
+    WebResponse::stream(plan)
+}
+
+/// The session's user, for a state-changing request from our own pages.
+async fn owner<D: Database>(
+    db: &D,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> Result<String, WebResponse> {
+    if !same_origin(request) {
+        return Err(forbidden_origin());
+    }
+    session_user(db, request, now)
+        .await
+        .ok_or_else(unauthenticated)
+}
+
+/// `POST /api/archive`: an archive of the user's newest plays, now, through the queue;
+/// once in five minutes.
+pub async fn archive_now<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> WebResponse {
+    let user_id = match owner(app.db, request, now).await {
+        Ok(user_id) => user_id,
+        Err(refusal) => return refusal,
+    };
+    let store = Store::new(app.db);
+    let claim = match store
+        .claim_archive_request(&user_id, now, ARCHIVE_REQUEST_INTERVAL_MS)
+        .await
+    {
+        Ok(claim) => claim,
+        Err(_) => return unavailable(),
+    };
+    let previous = match claim {
+        ArchiveClaim::Claimed { previous } => previous,
+        ArchiveClaim::TooSoon { requested_at } => {
+            if from_form(request) {
+                return back_to_dashboard();
+            }
+            return too_soon(requested_at, now);
+        }
+        ArchiveClaim::Paused => {
+            return WebResponse::error(
+                409,
+                "archiving_paused",
+                "Archiving is paused: resume it first.",
+            )
+        }
+        ArchiveClaim::NeedsReauth => {
+            return WebResponse::error(
+                409,
+                "needs_reauth",
+                "Spotify no longer accepts our access: log in again (Repair connection) first.",
+            )
+        }
+        ArchiveClaim::UnknownUser => return unauthenticated(),
+    };
+    let job = JobUser::new(&user_id, SlotKind::Manual, now);
+    let sent = app
+        .queue
+        .send_batch(vec![ArchiveJob {
+            users: vec![job],
+            enqueued_at: now,
+        }])
+        .await;
+    if sent.is_err() {
+        // Nothing is on its way: the user may ask again at once.
+        let _ = store.restore_archive_request(&user_id, now, previous).await;
+        return WebResponse::error(
+            503,
+            "queue_unavailable",
+            "The archive could not be queued; try again soon.",
+        );
+    }
+    if from_form(request) {
+        return back_to_dashboard();
+    }
+    let available_at = now + ARCHIVE_REQUEST_INTERVAL_MS;
+    WebResponse::json(
+        202,
+        &json!({
+            "queued": true,
+            "requested_at": now,
+            "archive_pending": true,
+            "archive_available_at": available_at,
+            "message": "Your newest plays are being archived; this usually takes less than a minute. /api/status shows archive_pending until it is done.",
+        }),
+    )
+}
+
+fn too_soon(requested_at: UnixMillis, now: UnixMillis) -> WebResponse {
+    let available_at = requested_at + ARCHIVE_REQUEST_INTERVAL_MS;
+    let seconds = ((available_at - now).max(0) + SECOND_MS - 1) / SECOND_MS;
+    let seconds = seconds.max(1);
+    let body = json!({
+        "error": {
+            "code": "archive_rate_limited",
+            "message": format!("You can ask for an archive once every 5 minutes; try again at {}.", to_rfc3339(available_at)),
+        },
+        "retry_after_seconds": seconds,
+        "archive_available_at": available_at,
+    });
+    WebResponse::json(429, &body).with_header("Retry-After", seconds.to_string())
+}
+
+/// `POST /api/settings`: `{"time_zone": "Europe/Berlin"}` (or `null` for UTC), or the
+/// same as a form field.
+pub async fn settings<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> WebResponse {
+    let user_id = match owner(app.db, request, now).await {
+        Ok(user_id) => user_id,
+        Err(refusal) => return refusal,
+    };
+    let requested: Option<String> = if from_form(request) {
+        let pairs = decode_pairs(&request.body);
+        match find(&pairs, "time_zone") {
+            None => return invalid_settings(),
+            Some(name) => Some(name.trim().to_owned()).filter(|name| !name.is_empty()),
+        }
+    } else {
+        match serde_json::from_str::<Value>(&request.body) {
+            Ok(Value::Object(fields)) => match fields.get("time_zone") {
+                Some(Value::String(name)) => Some(name.clone()),
+                Some(Value::Null) => None,
+                _ => return invalid_settings(),
+            },
+            _ => return invalid_settings(),
+        }
+    };
+    let zone = match requested.as_deref() {
+        None => None,
+        Some(name) => match parse_zone(name) {
+            Some(zone) => Some(zone),
+            None => return bad_request(&unknown_zone(name)),
+        },
+    };
+    let name = zone.map(|zone| zone.name());
+    if Store::new(app.db)
+        .save_time_zone(&user_id, name, now)
+        .await
+        .is_err()
+    {
+        return WebResponse::error(
+            503,
+            "storage_unavailable",
+            "The change could not be saved; try again soon.",
+        );
+    }
+    if from_form(request) {
+        return back_to_dashboard();
+    }
+    WebResponse::json(
+        200,
+        &json!({ "time_zone": name.unwrap_or("UTC"), "time_zone_saved": name.is_some() }),
+    )
+}
+
+fn invalid_settings() -> WebResponse {
+    WebResponse::error(
+        400,
+        "invalid_body",
+        "Send {\"time_zone\": \"Europe/Berlin\"} (or null for UTC).",
+    )
+}
+
+/// `GET /assets/app.js`.
+pub fn app_js() -> WebResponse {
+    WebResponse {
+        status: 200,
+        headers: vec![
+            (
+                "Content-Type".to_owned(),
+                "text/javascript; charset=utf-8".to_owned(),
+            ),
+            ("Cache-Control".to_owned(), "no-cache".to_owned()),
+            ("X-Content-Type-Options".to_owned(), "nosniff".to_owned()),
+        ],
+        body: APP_JS.to_owned(),
+        stream: None,
+    }
+}
+
+impl WebResponse {
+    /// A streamed export: the plan's headers, and a body the edge produces chunk by chunk.
+    pub fn stream(plan: ExportPlan) -> Self {
+        Self {
+            status: 200,
+            headers: plan.headers(),
+            body: String::new(),
+            stream: Some(plan),
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! The import's routes: the page reads the export in the browser and sends its records
+//! here in chunks, each small enough for one short request.
+//!
+//! - `POST /api/imports` starts an import: `201 {"id": 7}`;
+//! - `POST /api/imports/{id}/chunks` takes `{"file": name, "offset": index of the first
+//!   record, "records": [...]}` (at most 1,000 records, 512 KiB), judges each record,
+//!   writes the chunk in one D1 batch and answers the chunk's outcome and the report;
+//! - `POST /api/imports/{id}/finish` closes it and answers the report;
+//! - `GET /api/imports/{id}` answers the report.
+//!
+//! Every route needs the session; the writes also need a request from our own pages (the
+//! Origin header). An import is its user's alone: anyone else gets 404.
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::auth::{same_origin, session_user};
+use super::{App, WebRequest, WebResponse};
+use crate::import::plan::{plan_chunk, read_chunk, RecordError, MAX_STORED_ERRORS};
+use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, Method};
+use crate::store::{ImportErrorView, ImportReport, Store};
+use crate::time::UnixMillis;
+
+/// The largest chunk body we read. The page sends at most 250 records and 128 KiB.
+pub const MAX_CHUNK_BYTES: usize = 512 * 1024;
+
+/// The body limit the edge applies to `path` when it is larger than its default: the
+/// import's chunks.
+pub fn body_limit(path: &str) -> Option<usize> {
+    let rest = path.trim_end_matches('/').strip_prefix("/api/imports/")?;
+    rest.ends_with("/chunks").then_some(MAX_CHUNK_BYTES)
+}
+
+/// The report as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportView {
+    pub id: i64,
+    pub created_at: UnixMillis,
+    pub updated_at: UnixMillis,
+    pub finished_at: Option<UnixMillis>,
+    pub chunks: i64,
+    pub records_read: i64,
+    /// New plays written.
+    pub imported: i64,
+    /// Listens the archive already had from another source (a poll, the other export).
+    pub merged: i64,
+    pub skipped: Skipped,
+    /// Malformed records, all of them; `error_list` holds the first 100.
+    pub errors: i64,
+    pub gaps_filled: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_list: Option<Vec<ImportErrorView>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// Exactly this record was archived already (a re-import, overlapping files).
+    pub already_archived: i64,
+    pub under_30s: i64,
+    pub incognito: i64,
+    pub unidentified: i64,
+}
+
+impl ReportView {
+    pub fn new(report: ImportReport, errors: Option<Vec<ImportErrorView>>) -> Self {
+        Self {
+            id: report.id,
+            created_at: report.created_at,
+            updated_at: report.updated_at,
+            finished_at: report.finished_at,
+            chunks: report.chunks,
+            records_read: report.records_read,
+            imported: report.imported,
+            merged: report.merged,
+            skipped: Skipped {
+                already_archived: report.skipped_duplicate,
+                under_30s: report.skipped_short,
+                incognito: report.skipped_incognito,
+                unidentified: report.skipped_unidentified,
+            },
+            errors: report.errors,
+            gaps_filled: report.gaps_filled,
+            error_list: errors,
+        }
+    }
+}
+
+/// The routes under `/api/imports`; `rest` is the path after it.
+pub async fn route<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    rest: &[&str],
+    now: UnixMillis,
+) -> WebResponse {
+    match (request.method, rest) {
+        (Method::Post, []) => create(app, request, now).await,
+        (Method::Post, [id, "chunks"]) => chunk(app, request, id, now).await,
+        (Method::Post, [id, "finish"]) => finish(app, request, id, now).await,
+        (Method::Get, [id]) => report(app, request, id, now).await,
+        (_, [] | [_] | [_, "chunks" | "finish"]) => WebResponse::error(
+            405,
+            "method_not_allowed",
+            "This route does not take that method.",
+        ),
+        _ => WebResponse::error(404, "not_found", "No such route."),
+    }
+}
+
+fn not_found() -> WebResponse {
+    WebResponse::error(404, "import_not_found", "There is no such import of yours.")
+}
+
+fn unavailable() -> WebResponse {
+    WebResponse::error(
+        503,
+        "storage_unavailable",
+        "The archive could not be reached just now; send this again soon.",
+    )
+}
+
+/// The session's user for a write: from our own pages, logged in.
+async fn writer<D: Database>(
+    db: &D,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> Result<String, WebResponse> {
+    if !same_origin(request) {
+        return Err(WebResponse::error(
+            403,
+            "forbidden_origin",
+            "This request must come from this site's own pages.",
+        ));
+    }
+    reader(db, request, now).await
+}
+
+async fn reader<D: Database>(
+    db: &D,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> Result<String, WebResponse> {
+    session_user(db, request, now)
+        .await
+        .ok_or_else(|| WebResponse::error(401, "not_logged_in", "Log in with Spotify first."))
+}
+
+fn import_id(text: &str) -> Option<i64> {
+    text.parse::<i64>().ok().filter(|id| *id > 0)
+}
+
+async fn create<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> WebResponse {
+    let user_id = match writer(app.db, request, now).await {
+        Ok(user_id) => user_id,
+        Err(refusal) => return refusal,
+    };
+    match Store::new(app.db).create_import(&user_id, now).await {
+        Ok(id) => WebResponse::json(201, &json!({ "id": id })),
+        Err(_) => unavailable(),
+    }
+}
+
+async fn chunk<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    id: &str,
+    now: UnixMillis,
+) -> WebResponse {
+    let user_id = match writer(app.db, request, now).await {
+        Ok(user_id) => user_id,
+        Err(refusal) => return refusal,
+    };
+    let Some(import_id) = import_id(id) else {
+        return not_found();
+    };
+    let store = Store::new(app.db);
+    let before = match store.import(&user_id, import_id).await {
+        Ok(Some(report)) if report.finished_at.is_some() => {
+            return WebResponse::error(
+                409,
+                "import_finished",
+                "This import is finished; start a new one to send more.",
+            )
+        }
+        Ok(Some(report)) => report,
+        Ok(None) => return not_found(),
+        Err(_) => return unavailable(),
+    };
+    if request.body.len() > MAX_CHUNK_BYTES {
+        return WebResponse::error(
+            413,
+            "chunk_too_large",
+            "A chunk may hold at most 512 KiB; send fewer records at a time.",
+        );
+    }
+    let chunk = match read_chunk(&request.body) {
+        Ok(chunk) => chunk,
+        Err(refused) => return WebResponse::error(400, "invalid_chunk", &refused.0),
+    };
+    let plan = plan_chunk(&chunk, now);
+    let write = match store
+        .write_import_chunk(&user_id, import_id, &plan, now)
+        .await
+    {
+        Ok(write) => write,
+        Err(_) => return unavailable(),
+    };
+    let Some(report) = write.report else {
+        // Deleted between the check and the write.
+        return not_found();
+    };
+    // What this chunk added to the report (the page sends one chunk at a time).
+    let errors: Vec<&RecordError> = plan.errors.iter().take(MAX_STORED_ERRORS).collect();
+    WebResponse::json(
+        200,
+        &json!({
+            "chunk": {
+                "file": plan.file,
+                "offset": plan.first_index,
+                "records": plan.tally.read,
+                "resent": write.resent,
+                "imported": report.imported - before.imported,
+                "merged": report.merged - before.merged,
+                "errors": errors,
+            },
+            "import": ReportView::new(report, None),
+        }),
+    )
+}
+
+async fn finish<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    id: &str,
+    now: UnixMillis,
+) -> WebResponse {
+    let user_id = match writer(app.db, request, now).await {
+        Ok(user_id) => user_id,
+        Err(refusal) => return refusal,
+    };
+    let Some(import_id) = import_id(id) else {
+        return not_found();
+    };
+    match Store::new(app.db)
+        .finish_import(&user_id, import_id, now)
+        .await
+    {
+        Ok(Some((report, errors))) => WebResponse::json(
+            200,
+            &json!({ "import": ReportView::new(report, Some(errors)) }),
+        ),
+        Ok(None) => not_found(),
+        Err(_) => unavailable(),
+    }
+}
+
+async fn report<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    id: &str,
+    now: UnixMillis,
+) -> WebResponse {
+    let user_id = match reader(app.db, request, now).await {
+        Ok(user_id) => user_id,
+        Err(refusal) => return refusal,
+    };
+    let Some(import_id) = import_id(id) else {
+        return not_found();
+    };
+    match Store::new(app.db)
+        .import_with_errors(&user_id, import_id)
+        .await
+    {
+        Ok(Some((report, errors))) => WebResponse::json(
+            200,
+            &json!({ "import": ReportView::new(report, Some(errors)) }),
+        ),
+        Ok(None) => not_found(),
+        Err(_) => unavailable(),
+    }
+}
+
+#[cfg(test)]
+mod flow_tests;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_chunk_routes_get_the_larger_body_limit() {
+        assert_eq!(body_limit("/api/imports/7/chunks"), Some(MAX_CHUNK_BYTES));
+        assert_eq!(body_limit("/api/imports/7/chunks/"), Some(MAX_CHUNK_BYTES));
+        assert_eq!(body_limit("/api/imports/7/finish"), None);
+        assert_eq!(body_limit("/api/imports"), None);
+        assert_eq!(body_limit("/api/account/chunks"), None);
+    }
+}

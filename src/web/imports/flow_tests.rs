@@ -1,0 +1,776 @@
+//! Imports end to end through `App::handle` against the SQLite twin: polled plays and
+//! imported records of the same listens, re-imports, broken records, gaps, and other
+//! users.
+
+use chrono::{TimeZone, Utc};
+use futures::executor::block_on;
+use serde_json::{json, Value};
+
+use crate::config::ConfigError;
+use crate::crypto::{sha256_hex, TokenCipher};
+use crate::ports::Method;
+use crate::schedule::PollingPolicy;
+use crate::spotify::client::ClientCredentials;
+use crate::spotify::recently_played::parse_recently_played;
+use crate::spotify::SpotifyEndpoints;
+use crate::store::Store;
+use crate::sweep::SweepConfig;
+use crate::testing::{MemoryKv, MemoryQueue, ScriptedHttp, SqliteDatabase};
+use crate::time::{UnixMillis, MINUTE_MS, SECOND_MS};
+use crate::web::{App, WebRequest, WebResponse};
+use crate::write_plan::{plan_archive, PollState};
+
+const NOW: UnixMillis = 1_800_000_000_000;
+const ORIGIN: &str = "http://127.0.0.1:8787";
+const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+/// Saturday 1 June 2019, 12:00 UTC.
+const T0: UnixMillis = 1_559_390_400_000;
+
+struct World {
+    db: SqliteDatabase,
+    kv: MemoryKv,
+    queue: MemoryQueue,
+    http: ScriptedHttp,
+    endpoints: SpotifyEndpoints,
+    credentials: ClientCredentials,
+    cipher: TokenCipher,
+}
+
+impl World {
+    fn new() -> Self {
+        Self {
+            db: SqliteDatabase::new(),
+            kv: MemoryKv::default(),
+            queue: MemoryQueue::default(),
+            http: ScriptedHttp::new(vec![]),
+            endpoints: SpotifyEndpoints {
+                accounts_url: "http://sim".into(),
+                api_url: "http://sim".into(),
+            },
+            credentials: ClientCredentials {
+                client_id: "cid".into(),
+                client_secret: "csecret".into(),
+            },
+            cipher: TokenCipher::new(KEY, None).expect("key"),
+        }
+    }
+
+    fn send(&self, request: WebRequest) -> WebResponse {
+        let app = App {
+            db: &self.db,
+            kv: &self.kv,
+            http: &self.http,
+            queue: &self.queue,
+            endpoints: &self.endpoints,
+            credentials: Ok::<_, ConfigError>(&self.credentials),
+            cipher: Ok::<_, ConfigError>(&self.cipher),
+            cron_secret: None,
+            sweep: SweepConfig::default(),
+            policy: PollingPolicy::default(),
+        };
+        block_on(app.handle(&request, NOW, || NOW))
+    }
+
+    /// A user with a live session; answers the session cookie.
+    fn user(&self, id: &str) -> String {
+        self.db.sql(
+            "INSERT INTO users (id, spotify_id, authorized_at, created_at, updated_at) VALUES (?1, ?1, 0, 0, 0)",
+            vec![json!(id)],
+        );
+        let cookie = format!("session-of-{id}");
+        self.db.sql(
+            "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?1, ?2, 0, ?3)",
+            vec![json!(sha256_hex(&cookie)), json!(id), json!(NOW + MINUTE_MS)],
+        );
+        cookie
+    }
+
+    /// Archives a recently-played page through the poll's own write path; answers the
+    /// plays it inserted.
+    fn poll(&self, user: &str, plays: &[(&str, &str, &str, UnixMillis)]) -> usize {
+        let items: Vec<Value> = plays
+            .iter()
+            .map(|(id, name, artist, at)| {
+                json!({"played_at": crate::time::to_rfc3339(*at), "context": null, "track": {
+                    "id": id, "uri": format!("spotify:track:{id}"), "name": name, "duration_ms": 200_000,
+                    "is_local": false, "explicit": false,
+                    "artists": [{"id": format!("ar-{artist}"), "name": artist, "uri": null}],
+                    "album": {"id": format!("al-{id}"), "name": "Real Album", "images": []}}})
+            })
+            .collect();
+        let page = parse_recently_played(&json!({"items": items}).to_string()).expect("page");
+        let state = PollState {
+            cursor_after: None,
+            last_success_at: None,
+            after_downtime: false,
+        };
+        let plan = plan_archive(&page, &state, &PollingPolicy::default(), NOW);
+        let write = block_on(Store::new(&self.db).write_archive(user, &plan, None)).expect("write");
+        assert_eq!(
+            write.statements, 7,
+            "the archive batch keeps its seven statements"
+        );
+        write.plays_inserted
+    }
+
+    fn post(&self, cookie: Option<&str>, path: &str, body: &str) -> WebResponse {
+        let mut request = request(Method::Post, path, cookie);
+        request.headers.push(("Origin".into(), ORIGIN.into()));
+        request.body = body.to_owned();
+        self.send(request)
+    }
+
+    fn get(&self, cookie: Option<&str>, path: &str) -> WebResponse {
+        self.send(request(Method::Get, path, cookie))
+    }
+
+    fn create(&self, cookie: &str) -> i64 {
+        let response = self.post(Some(cookie), "/api/imports", "");
+        assert_eq!(response.status, 201, "{}", response.body);
+        body(&response)["id"].as_i64().expect("id")
+    }
+
+    fn chunk(&self, cookie: &str, id: i64, file: &str, offset: usize, records: &[Value]) -> Value {
+        let response = self.post(
+            Some(cookie),
+            &format!("/api/imports/{id}/chunks"),
+            &json!({"file": file, "offset": offset, "records": records}).to_string(),
+        );
+        assert_eq!(response.status, 200, "{}", response.body);
+        body(&response)
+    }
+
+    /// Imports the files the way the page does: one import, chunks of `size`, finish.
+    fn import(&self, cookie: &str, files: &[(&str, Vec<Value>)], size: usize) -> Value {
+        let id = self.create(cookie);
+        for (file, records) in files {
+            for (index, part) in records.chunks(size).enumerate() {
+                self.chunk(cookie, id, file, index * size, part);
+            }
+        }
+        let finish = self.post(Some(cookie), &format!("/api/imports/{id}/finish"), "");
+        assert_eq!(finish.status, 200, "{}", finish.body);
+        body(&finish)["import"].clone()
+    }
+
+    fn plays(&self, user: &str) -> Vec<serde_json::Map<String, Value>> {
+        self.db.sql(
+            "SELECT p.track_id, p.played_at, p.source, p.kind, p.ms_played, p.skipped, t.name
+               FROM play_events p JOIN tracks t ON t.id = p.track_id
+              WHERE p.user_id = ?1 ORDER BY p.played_at",
+            vec![json!(user)],
+        )
+    }
+}
+
+fn request(method: Method, path: &str, cookie: Option<&str>) -> WebRequest {
+    let mut headers = vec![];
+    if let Some(cookie) = cookie {
+        headers.push(("Cookie".to_owned(), format!("stm_session={cookie}")));
+    }
+    WebRequest {
+        method,
+        origin: ORIGIN.into(),
+        path: path.into(),
+        query: String::new(),
+        headers,
+        body: String::new(),
+    }
+}
+
+fn body(response: &WebResponse) -> Value {
+    serde_json::from_str(&response.body).expect("json body")
+}
+
+fn ts(at: UnixMillis) -> String {
+    Utc.timestamp_millis_opt(at)
+        .single()
+        .expect("time")
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// An extended streaming history record of a track, every documented field present.
+fn extended(at: UnixMillis, id: &str, name: &str, artist: &str, ms_played: i64) -> Value {
+    json!({
+        "ts": ts(at), "platform": "linux", "ms_played": ms_played, "conn_country": "SE",
+        "ip_addr": "192.0.2.7", "master_metadata_track_name": name,
+        "master_metadata_album_artist_name": artist, "master_metadata_album_album_name": "Album",
+        "spotify_track_uri": format!("spotify:track:{id}"), "episode_name": null,
+        "episode_show_name": null, "spotify_episode_uri": null, "audiobook_title": null,
+        "audiobook_uri": null, "audiobook_chapter_uri": null, "audiobook_chapter_title": null,
+        "reason_start": "trackdone", "reason_end": "trackdone", "shuffle": false, "skipped": false,
+        "offline": false, "offline_timestamp": 0, "incognito_mode": false
+    })
+}
+
+/// An account data record: minute precision, names only.
+fn account(at: UnixMillis, artist: &str, track: &str, ms_played: i64) -> Value {
+    let end = Utc.timestamp_millis_opt(at).single().expect("time");
+    json!({"endTime": end.format("%Y-%m-%d %H:%M").to_string(), "artistName": artist,
+           "trackName": track, "msPlayed": ms_played})
+}
+
+fn n(report: &Value, field: &str) -> i64 {
+    report[field]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{field} in {report}"))
+}
+
+fn skipped(report: &Value, reason: &str) -> i64 {
+    report["skipped"][reason].as_i64().expect("a skip count")
+}
+
+#[test]
+fn an_import_over_polled_plays_keeps_each_listen_once() {
+    let world = World::new();
+    let ada = world.user("ada");
+    assert_eq!(
+        world.poll(
+            "ada",
+            &[
+                ("t1", "One", "Band", T0 + 1_234),
+                ("t2", "Two", "Band", T0 + 4 * MINUTE_MS + 500),
+                ("t3", "Three", "Band", T0 + 8 * MINUTE_MS),
+            ]
+        ),
+        3
+    );
+    let records = vec![
+        // The same three listens, the export's end a little off the poll's played_at.
+        extended(T0, "t1", "One", "Band", 200_000),
+        extended(
+            T0 + 4 * MINUTE_MS - 40 * SECOND_MS,
+            "t2",
+            "Two",
+            "Band",
+            200_000,
+        ),
+        extended(
+            T0 + 8 * MINUTE_MS + 2 * MINUTE_MS,
+            "t3",
+            "Three",
+            "Band",
+            200_000,
+        ),
+        // Two listens the poll never saw.
+        extended(T0 - 10 * MINUTE_MS, "t4", "Four", "Band", 200_000),
+        extended(T0 + 20 * MINUTE_MS, "t1", "One", "Band", 200_000),
+    ];
+    let report = world.import(
+        &ada,
+        &[("Streaming_History_Audio_2019_0.json", records)],
+        500,
+    );
+    assert_eq!(
+        (
+            n(&report, "records_read"),
+            n(&report, "imported"),
+            n(&report, "merged")
+        ),
+        (5, 2, 3)
+    );
+    let plays = world.plays("ada");
+    assert_eq!(plays.len(), 5, "{plays:?}");
+    let sources: Vec<&str> = plays
+        .iter()
+        .map(|p| p["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["import", "poll", "poll", "poll", "import"]);
+    // The import created the track it did not know, and left the known ones alone.
+    let t1 = world.db.sql(
+        "SELECT name, album_id, import_artist_name FROM tracks WHERE id = 't1'",
+        vec![],
+    );
+    assert_eq!(
+        (&t1[0]["album_id"], &t1[0]["import_artist_name"]),
+        (&json!("al-t1"), &Value::Null)
+    );
+    let t4 = world.db.sql(
+        "SELECT name, import_artist_name FROM tracks WHERE id = 't4'",
+        vec![],
+    );
+    assert_eq!(
+        (&t4[0]["name"], &t4[0]["import_artist_name"]),
+        (&json!("Four"), &json!("Band"))
+    );
+}
+
+#[test]
+fn a_poll_after_an_import_adds_only_what_the_import_did_not_have() {
+    let world = World::new();
+    let ada = world.user("ada");
+    let report = world.import(
+        &ada,
+        &[(
+            "Streaming_History_Audio_2019_0.json",
+            vec![
+                extended(T0, "t1", "One", "Band", 200_000),
+                extended(T0 + 5 * MINUTE_MS, "t2", "Two", "Band", 200_000),
+            ],
+        )],
+        500,
+    );
+    assert_eq!(n(&report, "imported"), 2);
+    // The poll sees both listens (its played_at within the window) and one new play.
+    let inserted = world.poll(
+        "ada",
+        &[
+            ("t1", "One", "Band", T0 + 1_500),
+            ("t2", "Two", "Band", T0 + 5 * MINUTE_MS - 119 * SECOND_MS),
+            ("t3", "Three", "Band", T0 + 9 * MINUTE_MS),
+            // Just outside the window: another listen.
+            ("t1", "One", "Band", T0 - 2 * MINUTE_MS - SECOND_MS),
+        ],
+    );
+    assert_eq!(inserted, 2);
+    assert_eq!(world.plays("ada").len(), 4);
+    // The poll's track rows take over what the import wrote; no play is doubled.
+    let t1 = world
+        .db
+        .sql("SELECT album_id FROM tracks WHERE id = 't1'", vec![]);
+    assert_eq!(t1[0]["album_id"], "al-t1");
+}
+
+#[test]
+fn account_data_is_matched_by_name_and_merged_to_the_minute() {
+    let world = World::new();
+    let ada = world.user("ada");
+    world.poll("ada", &[("real1", "Song", "Singer", T0 + 50 * SECOND_MS)]);
+    let report = world.import(
+        &ada,
+        &[(
+            "StreamingHistory_music_0.json",
+            vec![
+                // The polled listen: 12:00:50 is in the minute 12:00.
+                account(T0, "Singer", "Song", 180_000),
+                // Another listen of the known track: filed under its real id.
+                account(T0 + HOUR, "Singer", "Song", 180_000),
+                // A track the catalogue does not have: an id from its names.
+                account(T0 + 2 * HOUR, "Someone", "Unknown", 180_000),
+            ],
+        )],
+        500,
+    );
+    assert_eq!((n(&report, "imported"), n(&report, "merged")), (2, 1));
+    let plays = world.plays("ada");
+    let ids: Vec<&str> = plays
+        .iter()
+        .map(|p| p["track_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids[..2], ["real1", "real1"]);
+    assert!(ids[2].starts_with("import:"), "{ids:?}");
+    assert_eq!(plays[1]["source"], "import_account");
+
+    // Later the poll meets the unknown track under its real id, at the same listen.
+    let inserted = world.poll(
+        "ada",
+        &[(
+            "real2",
+            "Unknown",
+            "Someone",
+            T0 + 2 * HOUR + 30 * SECOND_MS,
+        )],
+    );
+    assert_eq!(inserted, 0, "the account data's play is that listen");
+}
+
+const HOUR: i64 = 60 * MINUTE_MS;
+
+#[test]
+fn extended_history_and_account_data_of_the_same_listens_merge() {
+    let world = World::new();
+    let ada = world.user("ada");
+    let at = T0 + 42 * SECOND_MS;
+    let report = world.import(
+        &ada,
+        &[
+            (
+                "StreamingHistory_music_0.json",
+                vec![account(at, "Band", "One", 200_000)],
+            ),
+            (
+                "Streaming_History_Audio_2019_0.json",
+                vec![extended(at, "t1", "One", "Band", 200_000)],
+            ),
+        ],
+        500,
+    );
+    assert_eq!((n(&report, "imported"), n(&report, "merged")), (1, 1));
+    assert_eq!(world.plays("ada").len(), 1);
+}
+
+#[test]
+fn importing_the_same_files_twice_changes_nothing() {
+    let world = World::new();
+    let ada = world.user("ada");
+    let records: Vec<Value> = (0..1_200)
+        .map(|i| {
+            extended(
+                T0 + i * 4 * MINUTE_MS,
+                &format!("t{}", i % 37),
+                "Song",
+                "Band",
+                150_000,
+            )
+        })
+        .collect();
+    // The second file overlaps the first by 200 records, as Spotify's files may.
+    let files = [
+        (
+            "Streaming_History_Audio_2019_0.json",
+            records[..700].to_vec(),
+        ),
+        (
+            "Streaming_History_Audio_2019_1.json",
+            records[500..].to_vec(),
+        ),
+    ];
+    let first = world.import(&ada, &files, 500);
+    assert_eq!(n(&first, "records_read"), 1_400);
+    assert_eq!(n(&first, "imported"), 1_200);
+    assert_eq!(skipped(&first, "already_archived"), 200);
+    let snapshot = world.plays("ada");
+
+    let again = world.import(&ada, &files, 300);
+    assert_eq!((n(&again, "imported"), n(&again, "merged")), (0, 0));
+    assert_eq!(skipped(&again, "already_archived"), 1_400);
+    assert_eq!(world.plays("ada"), snapshot);
+}
+
+#[test]
+fn a_resent_chunk_is_counted_once() {
+    let world = World::new();
+    let ada = world.user("ada");
+    let id = world.create(&ada);
+    let records = vec![extended(T0, "t1", "One", "Band", 200_000), json!("broken")];
+    let first = world.chunk(&ada, id, "a.json", 0, &records);
+    let again = world.chunk(&ada, id, "a.json", 0, &records);
+    assert_eq!(first["chunk"]["resent"], false);
+    assert_eq!(again["chunk"]["resent"], true);
+    assert_eq!(again["import"]["records_read"], 2);
+    assert_eq!(again["import"]["imported"], 1);
+    assert_eq!(again["import"]["errors"], 1);
+}
+
+#[test]
+fn a_broken_record_is_reported_with_its_file_and_position_and_the_rest_goes_in() {
+    let world = World::new();
+    let ada = world.user("ada");
+    let id = world.create(&ada);
+    let mut records: Vec<Value> = (0..6)
+        .map(|i| extended(T0 + i * 5 * MINUTE_MS, "t1", "One", "Band", 200_000))
+        .collect();
+    records[3] = json!({"ts": "2019-06-01 12:15", "ms_played": 200_000, "spotify_track_uri": "spotify:track:t1"});
+    let answer = world.chunk(
+        &ada,
+        id,
+        "Streaming_History_Audio_2019_1.json",
+        500,
+        &records,
+    );
+    assert_eq!(answer["chunk"]["imported"], 5);
+    assert_eq!(answer["chunk"]["errors"][0]["position"], 503);
+    let report = world.get(Some(&ada), &format!("/api/imports/{id}"));
+    assert_eq!(report.status, 200);
+    let report = body(&report)["import"].clone();
+    assert_eq!((n(&report, "imported"), n(&report, "errors")), (5, 1));
+    let error = &report["error_list"][0];
+    assert_eq!(error["file"], "Streaming_History_Audio_2019_1.json");
+    assert_eq!(error["position"], 503);
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("`ts` is not a time"),
+        "{error}"
+    );
+}
+
+#[test]
+fn the_stored_error_list_is_capped_and_every_error_counted() {
+    let world = World::new();
+    let ada = world.user("ada");
+    let id = world.create(&ada);
+    world.chunk(&ada, id, "a.json", 0, &vec![json!(1); 80]);
+    world.chunk(&ada, id, "a.json", 80, &vec![json!(2); 80]);
+    let report = body(&world.get(Some(&ada), &format!("/api/imports/{id}")))["import"].clone();
+    assert_eq!(n(&report, "errors"), 160);
+    assert_eq!(report["error_list"].as_array().unwrap().len(), 100);
+}
+
+#[test]
+fn skipped_incognito_short_and_nameless_streams_are_counted_by_reason() {
+    let world = World::new();
+    let ada = world.user("ada");
+    let mut private = extended(T0 + MINUTE_MS, "t2", "Two", "Band", 200_000);
+    private["incognito_mode"] = json!(true);
+    let mut skipped_late = extended(T0 + 2 * MINUTE_MS, "t3", "Three", "Band", 45_000);
+    skipped_late["skipped"] = json!(null);
+    skipped_late["reason_end"] = json!("fwdbtn");
+    let nameless = json!({"ts": ts(T0 + 3 * MINUTE_MS), "ms_played": 90_000, "spotify_track_uri": null,
+                          "master_metadata_track_name": null, "episode_name": null, "incognito_mode": false});
+    let report = world.import(
+        &ada,
+        &[(
+            "endsong_0.json",
+            vec![
+                extended(T0, "t1", "One", "Band", 29_999),
+                private,
+                skipped_late,
+                nameless,
+            ],
+        )],
+        500,
+    );
+    assert_eq!(n(&report, "imported"), 1);
+    assert_eq!(skipped(&report, "under_30s"), 1);
+    assert_eq!(skipped(&report, "incognito"), 1);
+    assert_eq!(skipped(&report, "unidentified"), 1);
+    let plays = world.plays("ada");
+    assert_eq!(
+        (
+            &plays[0]["track_id"],
+            &plays[0]["skipped"],
+            &plays[0]["ms_played"]
+        ),
+        (&json!("t3"), &json!(1), &json!(45_000))
+    );
+}
+
+#[test]
+fn episodes_and_audiobooks_are_stored_typed_and_stay_out_of_music() {
+    let world = World::new();
+    let ada = world.user("ada");
+    let episode = json!({"ts": ts(T0), "ms_played": 1_200_000, "master_metadata_track_name": null,
+        "master_metadata_album_artist_name": null, "master_metadata_album_album_name": null,
+        "spotify_track_uri": null, "episode_name": "Ep. 1", "episode_show_name": "The Show",
+        "spotify_episode_uri": "spotify:episode:0Q86acNRm6V9GYx55SXKwf", "reason_end": "endplay",
+        "skipped": null, "incognito_mode": false});
+    let chapter = json!({"ts": ts(T0 + HOUR), "ms_played": 600_000, "spotify_track_uri": null,
+        "audiobook_title": "The Book", "audiobook_uri": "spotify:show:7iHfbu1YPACw6oZPAFJtqe",
+        "audiobook_chapter_title": "Chapter 1", "audiobook_chapter_uri": "spotify:episode:5B2aYkZcvHxEDsy3MTR4aN"});
+    let podcast_account = json!({"endTime": "2019-06-01 15:00", "podcastName": "The Show",
+        "episodeName": "Ep. 2", "msPlayed": 900_000});
+    world.import(
+        &ada,
+        &[
+            (
+                "Streaming_History_Audio_2019_0.json",
+                vec![
+                    episode,
+                    chapter,
+                    extended(T0 + 2 * HOUR, "t1", "One", "Band", 200_000),
+                ],
+            ),
+            ("StreamingHistory_podcast_0.json", vec![podcast_account]),
+        ],
+        500,
+    );
+    let kinds: Vec<(String, String)> = world
+        .plays("ada")
+        .iter()
+        .map(|p| {
+            (
+                p["kind"].as_str().unwrap().to_owned(),
+                p["name"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("episode".to_owned(), "Ep. 1".to_owned()),
+            ("audiobook".to_owned(), "Chapter 1".to_owned()),
+            ("track".to_owned(), "One".to_owned()),
+            ("episode".to_owned(), "Ep. 2".to_owned()),
+        ]
+    );
+    let music = world.db.sql(
+        "SELECT count(*) AS n FROM play_events WHERE user_id = 'ada' AND kind = 'track'",
+        vec![],
+    );
+    assert_eq!(music[0]["n"], 1);
+}
+
+#[test]
+fn a_gap_the_import_covers_is_marked_filled_and_one_it_does_not_stays_open() {
+    let world = World::new();
+    let ada = world.user("ada");
+    let gap = |from: UnixMillis, to: UnixMillis| {
+        world.db.sql(
+            "INSERT INTO data_gaps (user_id, gap_from, gap_to, reason, detected_at) VALUES ('ada', ?1, ?2, 'window_overflow', 0)",
+            vec![json!(from), json!(to)],
+        );
+    };
+    // Covered, across the boundary of two chunks of one file.
+    gap(T0 + 30 * MINUTE_MS, T0 + 90 * MINUTE_MS);
+    // After the export's last record: not covered.
+    gap(T0 + 10 * HOUR, T0 + 11 * HOUR);
+    let records: Vec<Value> = (0..40)
+        .map(|i| extended(T0 + i * 3 * MINUTE_MS, "t1", "One", "Band", 170_000))
+        .collect();
+    let report = world.import(
+        &ada,
+        &[("Streaming_History_Audio_2019_0.json", records)],
+        15,
+    );
+    assert_eq!(n(&report, "gaps_filled"), 1);
+    let gaps = world.db.sql(
+        "SELECT gap_from, filled_at FROM data_gaps ORDER BY gap_from",
+        vec![],
+    );
+    assert_eq!(gaps[0]["filled_at"], NOW);
+    assert_eq!(gaps[1]["filled_at"], Value::Null);
+}
+
+#[test]
+fn an_import_is_its_users_alone() {
+    let world = World::new();
+    let ada = world.user("ada");
+    let bob = world.user("bob");
+    let id = world.create(&ada);
+    let chunk = json!({"file": "a.json", "offset": 0, "records": [extended(T0, "t1", "One", "Band", 200_000)]}).to_string();
+    assert_eq!(
+        world
+            .post(Some(&bob), &format!("/api/imports/{id}/chunks"), &chunk)
+            .status,
+        404
+    );
+    assert_eq!(
+        world
+            .post(Some(&bob), &format!("/api/imports/{id}/finish"), "")
+            .status,
+        404
+    );
+    assert_eq!(
+        world.get(Some(&bob), &format!("/api/imports/{id}")).status,
+        404
+    );
+    assert!(world.plays("bob").is_empty() && world.plays("ada").is_empty());
+    // No session, or a request from another site.
+    assert_eq!(
+        world
+            .post(None, &format!("/api/imports/{id}/chunks"), &chunk)
+            .status,
+        401
+    );
+    assert_eq!(world.get(None, &format!("/api/imports/{id}")).status, 401);
+    let mut cross_site = request(
+        Method::Post,
+        &format!("/api/imports/{id}/chunks"),
+        Some(&ada),
+    );
+    cross_site
+        .headers
+        .push(("Origin".into(), "https://evil.example".into()));
+    cross_site.body = chunk.clone();
+    assert_eq!(world.send(cross_site).status, 403);
+    let mut no_origin = request(Method::Post, "/api/imports", Some(&ada));
+    no_origin.body = String::new();
+    assert_eq!(world.send(no_origin).status, 403);
+    assert!(world.plays("ada").is_empty());
+    // Ada herself can.
+    assert_eq!(
+        world.chunk(
+            &ada,
+            id,
+            "a.json",
+            0,
+            &[extended(T0, "t1", "One", "Band", 200_000)]
+        )["import"]["imported"],
+        1
+    );
+}
+
+#[test]
+fn a_finished_import_takes_no_more_chunks_and_bad_chunks_are_refused_whole() {
+    let world = World::new();
+    let ada = world.user("ada");
+    let id = world.create(&ada);
+    let path = format!("/api/imports/{id}/chunks");
+    assert_eq!(world.post(Some(&ada), &path, "not json").status, 400);
+    assert_eq!(
+        world
+            .post(Some(&ada), &path, r#"{"file": "a.json", "offset": 0}"#)
+            .status,
+        400
+    );
+    let huge = format!(
+        r#"{{"file": "a.json", "offset": 0, "records": ["{}"]}}"#,
+        "x".repeat(600 * 1024)
+    );
+    assert_eq!(world.post(Some(&ada), &path, &huge).status, 413);
+    assert_eq!(
+        world
+            .post(Some(&ada), &format!("/api/imports/{id}/finish"), "")
+            .status,
+        200
+    );
+    let late = json!({"file": "a.json", "offset": 0, "records": []}).to_string();
+    assert_eq!(world.post(Some(&ada), &path, &late).status, 409);
+    assert_eq!(
+        world
+            .post(Some(&ada), "/api/imports/nope/chunks", &late)
+            .status,
+        404
+    );
+    assert_eq!(world.get(Some(&ada), "/api/imports/999").status, 404);
+    assert_eq!(
+        world
+            .send(request(Method::Delete, "/api/imports/1", Some(&ada)))
+            .status,
+        405
+    );
+}
+
+#[test]
+fn the_import_page_needs_a_session_and_the_script_is_served() {
+    let world = World::new();
+    let ada = world.user("ada");
+    let page = world.get(Some(&ada), "/import");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("/assets/import.js"));
+    assert_eq!(world.get(None, "/import").status, 303);
+    let script = world.get(None, "/assets/import.js");
+    assert_eq!(script.status, 200);
+    assert!(script.body.contains("deflate-raw"));
+}
+
+#[test]
+fn deleting_the_account_deletes_its_imports() {
+    let world = World::new();
+    let ada = world.user("ada");
+    world.import(
+        &ada,
+        &[(
+            "a.json",
+            vec![extended(T0, "t1", "One", "Band", 200_000), json!(0)],
+        )],
+        500,
+    );
+    block_on(Store::new(&world.db).delete_account("ada")).expect("deleted");
+    for table in ["imports", "import_chunks", "import_errors"] {
+        let rows = world
+            .db
+            .sql(&format!("SELECT count(*) AS n FROM {table}"), vec![]);
+        assert_eq!(rows[0]["n"], 0, "{table}");
+    }
+}
+
+#[test]
+fn two_plays_of_one_track_a_minute_apart_in_one_export_stay_two() {
+    let world = World::new();
+    let ada = world.user("ada");
+    let records = vec![
+        extended(T0, "t1", "One", "Band", 40_000),
+        extended(T0 + 40 * SECOND_MS, "t1", "One", "Band", 40_000),
+    ];
+    // In one chunk, and again with each in its own chunk of a second import.
+    let first = world.import(&ada, &[("a.json", records.clone())], 500);
+    assert_eq!(n(&first, "imported"), 2);
+    world.db.sql("DELETE FROM play_events", vec![]);
+    let second = world.import(&ada, &[("a.json", records)], 1);
+    assert_eq!(n(&second, "imported"), 2);
+    assert_eq!(world.plays("ada").len(), 2);
+}

@@ -1,0 +1,255 @@
+//! A measurement, not a pass/fail benchmark: one user with 200,000 plays in D1's twin
+//! (SQLite, the same SQL), timing `/api/plays` pages, `/api/stats` over a year and more,
+//! and a whole export. Timings are printed, never asserted; only the answers' sizes are.
+//!
+//! ```sh
+//! cargo test -p spotify-time-machine --release --test history_scale -- --nocapture
+//! ```
+//!
+//! A debug build (plain `cargo test`) seeds 5,000 plays, to stay quick.
+
+use std::time::{Duration, Instant};
+
+use futures::executor::block_on;
+use serde_json::{json, Value};
+use time_machine::config::ConfigError;
+use time_machine::crypto::{sha256_hex, TokenCipher};
+use time_machine::ports::Method;
+use time_machine::schedule::PollingPolicy;
+use time_machine::spotify::client::ClientCredentials;
+use time_machine::spotify::SpotifyEndpoints;
+use time_machine::sweep::SweepConfig;
+use time_machine::testing::{MemoryKv, MemoryQueue, ScriptedHttp, SqliteDatabase};
+use time_machine::time::{parse_rfc3339, UnixMillis, MINUTE_MS};
+use time_machine::web::{App, WebRequest, WebResponse};
+
+const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+const PLAYS: i64 = if cfg!(debug_assertions) {
+    5_000
+} else {
+    200_000
+};
+const TRACKS: i64 = 20_000;
+const ARTISTS: i64 = 3_000;
+const ALBUMS: i64 = 6_000;
+/// One play every ten minutes: 200,000 plays reach back about 3.8 years.
+const SPACING_MS: i64 = 10 * MINUTE_MS;
+
+fn at(text: &str) -> UnixMillis {
+    parse_rfc3339(text).expect("instant")
+}
+
+fn request(path_and_query: &str) -> WebRequest {
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    WebRequest {
+        method: Method::Get,
+        origin: "http://127.0.0.1:8787".into(),
+        path: path.into(),
+        query: query.into(),
+        headers: vec![("Cookie".into(), "stm_session=scale".into())],
+        body: String::new(),
+    }
+}
+
+struct Bench {
+    db: SqliteDatabase,
+    kv: MemoryKv,
+    queue: MemoryQueue,
+    endpoints: SpotifyEndpoints,
+    credentials: ClientCredentials,
+    cipher: TokenCipher,
+    now: UnixMillis,
+}
+
+impl Bench {
+    fn send(&self, path: &str) -> (WebResponse, Duration) {
+        let http = ScriptedHttp::new(vec![]);
+        let app = App {
+            db: &self.db,
+            kv: &self.kv,
+            http: &http,
+            queue: &self.queue,
+            endpoints: &self.endpoints,
+            credentials: Ok::<_, ConfigError>(&self.credentials),
+            cipher: Ok::<_, ConfigError>(&self.cipher),
+            cron_secret: None,
+            sweep: SweepConfig::default(),
+            policy: PollingPolicy::default(),
+        };
+        let started = Instant::now();
+        let response = block_on(app.handle(&request(path), self.now, || self.now));
+        (response, started.elapsed())
+    }
+
+    fn json(&self, path: &str) -> (Value, Duration) {
+        let (response, took) = self.send(path);
+        assert_eq!(response.status, 200, "{path}: {}", response.body);
+        (serde_json::from_str(&response.body).expect("json"), took)
+    }
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.2} ms", duration.as_secs_f64() * 1_000.0)
+}
+
+#[test]
+fn two_hundred_thousand_plays() {
+    let now = at("2026-11-01T12:00:00Z");
+    let bench = Bench {
+        db: SqliteDatabase::new(),
+        kv: MemoryKv::default(),
+        queue: MemoryQueue::default(),
+        endpoints: SpotifyEndpoints {
+            accounts_url: "http://sim".into(),
+            api_url: "http://sim".into(),
+        },
+        credentials: ClientCredentials {
+            client_id: "cid".into(),
+            client_secret: "secret".into(),
+        },
+        cipher: TokenCipher::new(KEY, None).expect("key"),
+        now,
+    };
+    let db = &bench.db;
+    let seeding = Instant::now();
+    db.sql(
+        "INSERT INTO users (id, spotify_id, authorized_at, created_at, updated_at, next_due_at, time_zone)
+         VALUES ('u', 'u', ?1, ?1, ?1, ?1, 'Europe/Berlin')",
+        vec![json!(now)],
+    );
+    db.sql(
+        "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?1, 'u', 0, ?2)",
+        vec![json!(sha256_hex("scale")), json!(now + 86_400_000)],
+    );
+    db.sql(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
+         INSERT INTO artists (id, name, updated_at) SELECT 'ar' || i, 'Artist ' || i, 0 FROM n",
+        vec![json!(ARTISTS)],
+    );
+    db.sql(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
+         INSERT INTO albums (id, name, image_url, updated_at)
+         SELECT 'al' || i, 'Album ' || i, 'https://i.scdn.co/image/al' || i, 0 FROM n",
+        vec![json!(ALBUMS)],
+    );
+    db.sql(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
+         INSERT INTO tracks (id, name, uri, duration_ms, album_id, updated_at)
+         SELECT 'tr' || i, 'Track ' || i, 'spotify:track:tr' || i, 150000 + (i % 120) * 1000, 'al' || (i % ?2), 0 FROM n",
+        vec![json!(TRACKS), json!(ALBUMS)],
+    );
+    db.sql(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
+         INSERT INTO track_artists (track_id, artist_id, position)
+         SELECT 'tr' || i, 'ar' || (i % ?2), 0 FROM n
+         UNION ALL SELECT 'tr' || i, 'ar' || ((i * 7 + 1) % ?2), 1 FROM n WHERE i % 5 = 0",
+        vec![json!(TRACKS), json!(ARTISTS)],
+    );
+    // A skewed choice of tracks: a few favourites, a long tail.
+    db.sql(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
+         INSERT INTO play_events (user_id, track_id, played_at, archived_at)
+         SELECT 'u', 'tr' || ((i * i + i * 31) % (CASE WHEN i % 3 = 0 THEN 50 ELSE ?3 END)), ?2 - i * ?4, ?2 FROM n",
+        vec![json!(PLAYS), json!(now - MINUTE_MS), json!(TRACKS), json!(SPACING_MS)],
+    );
+    let seeded = seeding.elapsed();
+    let count = db.sql("SELECT count(*) AS n FROM play_events", vec![])[0]["n"]
+        .as_i64()
+        .unwrap_or(0);
+    assert_eq!(count, PLAYS);
+    println!("\n== history at scale: {PLAYS} plays of one user, {TRACKS} tracks, {ARTISTS} artists, {ALBUMS} albums");
+    println!("seeding: {}", ms(seeded));
+
+    // /api/plays: the first page, a page deep in the history, and a walk through it all.
+    let (first, took) = bench.json("/api/plays?limit=50");
+    println!("GET /api/plays?limit=50 (first page): {}", ms(took));
+    assert_eq!(first["plays"].as_array().map(Vec::len), Some(50));
+    let deep_before = now - (PLAYS / 2) * SPACING_MS;
+    let (deep, took) = bench.json(&format!(
+        "/api/plays?limit=200&before={deep_before}&before_id=1"
+    ));
+    println!("GET /api/plays?limit=200, halfway back: {}", ms(took));
+    assert_eq!(deep["plays"].as_array().map(Vec::len), Some(200));
+    let (mut pages, mut walked, mut slowest) = (0, 0, Duration::ZERO);
+    let walk = Instant::now();
+    let mut path = "/api/plays?limit=200".to_owned();
+    loop {
+        let (page, took) = bench.json(&path);
+        slowest = slowest.max(took);
+        pages += 1;
+        walked += page["plays"].as_array().map_or(0, Vec::len);
+        match (
+            page["next_before"].as_i64(),
+            page["next_before_id"].as_i64(),
+        ) {
+            (Some(before), Some(id)) => {
+                path = format!("/api/plays?limit=200&before={before}&before_id={id}")
+            }
+            _ => break,
+        }
+    }
+    let walk = walk.elapsed();
+    assert_eq!(walked as i64, PLAYS);
+    println!(
+        "walking all {pages} pages of 200: {} in all, {} a page on average, slowest {}",
+        ms(walk),
+        ms(walk / pages),
+        ms(slowest)
+    );
+
+    // /api/stats.
+    for (label, query) in [
+        ("30 days (default range)", String::new()),
+        (
+            "one year, Europe/Berlin",
+            "from=2025-11-01&to=2026-11-01".to_owned(),
+        ),
+        (
+            "one year, America/New_York",
+            "from=2025-11-01&to=2026-11-01&tz=America/New_York".to_owned(),
+        ),
+        (
+            "everything (4 years)",
+            "from=2022-01-01&to=2026-11-02".to_owned(),
+        ),
+    ] {
+        let mut best = Duration::MAX;
+        let mut answer = Value::Null;
+        for _ in 0..3 {
+            let (stats, took) = bench.json(&format!("/api/stats?{query}"));
+            best = best.min(took);
+            answer = stats;
+        }
+        println!(
+            "GET /api/stats, {label}: {} (best of 3; {} plays, {} days, {} distinct tracks)",
+            ms(best),
+            answer["totals"]["plays"],
+            answer["days"].as_array().map_or(0, Vec::len),
+            answer["totals"]["distinct_tracks"]
+        );
+        assert!(answer["totals"]["plays"].as_i64().unwrap_or(0) > 0);
+    }
+
+    // A whole export, chunk by chunk as the edge streams it.
+    for format in ["csv", "jsonl", "json"] {
+        let (mut response, _) = bench.send(&format!("/api/export?format={format}"));
+        let mut plan = response.stream.take().expect("streamed");
+        let started = Instant::now();
+        let (mut bytes, mut chunks, mut largest) = (0, 0, 0);
+        while let Some(chunk) = block_on(plan.next_chunk(db)).expect("chunk") {
+            bytes += chunk.len();
+            largest = largest.max(chunk.len());
+            chunks += 1;
+        }
+        assert_eq!(plan.rows_written() as i64, PLAYS);
+        println!(
+            "GET /api/export?format={format}: {} for {:.1} MB in {chunks} chunks (largest {:.0} KB)",
+            ms(started.elapsed()),
+            bytes as f64 / 1e6,
+            largest as f64 / 1e3
+        );
+    }
+}
