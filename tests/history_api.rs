@@ -980,3 +980,39 @@ fn the_dashboard_has_the_history_parts_and_its_script() {
     );
     assert!(script.body.contains("/api/stats"));
 }
+
+#[test]
+fn imported_listening_counts_by_time_played_and_its_artist_name_while_episodes_stay_out() {
+    let world = World::new();
+    let base = at("2026-10-01T12:00:00Z");
+    // A track an import created: no artist links, only the export's artist name.
+    world.db.sql(
+        "INSERT INTO tracks (id, name, uri, duration_ms, import_artist_name, updated_at)
+         VALUES ('import:x', 'Old Song', 'spotify:track:x', 0, 'Imported Artist', 0),
+                ('episode:e', 'An Episode', 'spotify:episode:e', 0, 'A Show', 0)",
+        vec![],
+    );
+    world.db.sql(
+        "INSERT INTO play_events (user_id, track_id, played_at, archived_at, source, kind, ms_played) VALUES
+           ('u1', 'import:x', ?1, ?1, 'import', 'track', 90000),
+           ('u1', 'import:x', ?1 + 600000, ?1, 'import', 'track', 150000),
+           ('u1', 'episode:e', ?1 + 1200000, ?1, 'import', 'episode', 1800000)",
+        vec![json!(base)],
+    );
+    world.play("u1", "t0", base + 1_800_000);
+
+    let stats = world.get_json("/api/stats?from=2026-10-01&to=2026-10-02");
+    assert_eq!(stats["totals"]["plays"], 3, "the episode is not music");
+    let tracks = stats["top_tracks"].as_array().expect("tracks");
+    assert_eq!(tracks[0]["id"], "import:x");
+    assert_eq!(tracks[0]["minutes"], 4, "90 s + 150 s played, not the unknown track length");
+    assert_eq!(tracks[0]["artist_names"], "Imported Artist");
+    let artists: Vec<&str> = stats["top_artists"]
+        .as_array()
+        .expect("artists")
+        .iter()
+        .filter_map(|artist| artist["name"].as_str())
+        .collect();
+    assert_eq!(artists.first(), Some(&"Imported Artist"));
+    assert!(!artists.contains(&"A Show"));
+}

@@ -298,7 +298,7 @@ pub fn listenbrainz_listen(play: &HistoryPlay) -> Value {
     let artist_ids: Vec<String> = play
         .artists
         .iter()
-        .filter_map(|artist| spotify_id(&artist.id))
+        .filter_map(|artist| artist.id.as_deref().and_then(spotify_id))
         .filter(|_| play.is_local == 0)
         .map(|id| format!("https://open.spotify.com/artist/{id}"))
         .collect();

@@ -13,7 +13,10 @@ use crate::time::UnixMillis;
 /// The artists of track `t`, in credit order, as a JSON array of `{id, name}`.
 macro_rules! artists_json {
     () => {
-        "(SELECT json_group_array(json_object('id', id, 'name', name)) FROM
+        "(SELECT CASE WHEN count(*) > 0 THEN json_group_array(json_object('id', id, 'name', name))
+                     WHEN t.import_artist_name IS NOT NULL
+                       THEN json_array(json_object('id', NULL, 'name', t.import_artist_name))
+                     ELSE json_array() END FROM
            (SELECT a.id, a.name FROM track_artists ta JOIN artists a ON a.id = ta.artist_id
              WHERE ta.track_id = t.id ORDER BY ta.position))"
     };
@@ -66,10 +69,11 @@ pub(super) const EXPORT_PAGE: &str = concat!(
 pub(super) const STATS_BUCKETS: &str = "\
 WITH seg AS (SELECT value ->> 's' AS s, value ->> 'e' AS e, value ->> 'o' AS o FROM json_each(?2)),
 hours AS MATERIALIZED (
-  SELECT (p.played_at + seg.o) / 3600000 AS h, count(*) AS plays, sum(t.duration_ms) AS ms
+  SELECT (p.played_at + seg.o) / 3600000 AS h, count(*) AS plays,
+         sum(coalesce(p.ms_played, t.duration_ms)) AS ms
     FROM seg CROSS JOIN play_events p
     JOIN tracks t ON t.id = p.track_id
-   WHERE p.user_id = ?1 AND p.played_at >= seg.s AND p.played_at < seg.e
+   WHERE p.user_id = ?1 AND p.played_at >= seg.s AND p.played_at < seg.e AND p.kind = 'track'
    GROUP BY h)
 SELECT 'day' AS kind, h / 24 AS bucket, sum(plays) AS plays, sum(ms) AS ms FROM hours GROUP BY h / 24
 UNION ALL
@@ -80,12 +84,14 @@ SELECT 'week_hour', (h / 24 + 3) % 7 * 24 + h % 24, sum(plays), sum(ms) FROM hou
 /// the one played last.
 pub(super) const STATS_TOP: &str = concat!(
     "WITH per_track AS MATERIALIZED (
-  SELECT track_id, count(*) AS plays, max(played_at) AS last_played FROM play_events
-   WHERE user_id = ?1 AND played_at >= ?2 AND played_at < ?3
+  SELECT track_id, count(*) AS plays, max(played_at) AS last_played,
+         -- Imports know how long each stream lasted; polls do not: those count the track's length.
+         coalesce(sum(ms_played), 0) AS timed_ms, count(ms_played) AS timed_plays FROM play_events
+   WHERE user_id = ?1 AND played_at >= ?2 AND played_at < ?3 AND kind = 'track'
    GROUP BY track_id)
 SELECT * FROM (
   SELECT 'track' AS kind, t.id, t.name, al.name AS album_name, al.image_url, pt.plays,
-         pt.plays * t.duration_ms AS ms, ",
+         pt.timed_ms + (pt.plays - pt.timed_plays) * t.duration_ms AS ms, ",
     artists_json!(),
     " AS artists
     FROM (SELECT * FROM per_track ORDER BY plays DESC, last_played DESC LIMIT ?4) pt
@@ -94,19 +100,33 @@ SELECT * FROM (
    ORDER BY pt.plays DESC, pt.last_played DESC)
 UNION ALL
 SELECT * FROM (
-  SELECT 'artist' AS kind, a.id, a.name, NULL AS album_name, NULL AS image_url, x.plays, x.ms, NULL AS artists
-    FROM (SELECT ta.artist_id, sum(pt.plays) AS plays, sum(pt.plays * t.duration_ms) AS ms,
-                 max(pt.last_played) AS last_played
+  SELECT 'artist' AS kind, max(id) AS id, name, NULL AS album_name, NULL AS image_url, sum(plays) AS plays,
+         sum(ms) AS ms, NULL AS artists
+    FROM (SELECT a.id, a.name, x.plays, x.ms, x.last_played
+            FROM (SELECT ta.artist_id, sum(pt.plays) AS plays,
+                         sum(pt.timed_ms + (pt.plays - pt.timed_plays) * t.duration_ms) AS ms,
+                         max(pt.last_played) AS last_played
+                    FROM per_track pt
+                    CROSS JOIN track_artists ta ON ta.track_id = pt.track_id
+                    JOIN tracks t ON t.id = pt.track_id
+                   GROUP BY ta.artist_id) x
+            JOIN artists a ON a.id = x.artist_id
+          UNION ALL
+          -- Tracks an import created have no artist links, only the export's artist name.
+          SELECT NULL, t.import_artist_name, sum(pt.plays),
+                 sum(pt.timed_ms + (pt.plays - pt.timed_plays) * t.duration_ms), max(pt.last_played)
             FROM per_track pt
-            CROSS JOIN track_artists ta ON ta.track_id = pt.track_id
             JOIN tracks t ON t.id = pt.track_id
-           GROUP BY ta.artist_id ORDER BY plays DESC, last_played DESC LIMIT ?4) x
-    JOIN artists a ON a.id = x.artist_id
-   ORDER BY x.plays DESC, x.last_played DESC)
+           WHERE t.import_artist_name IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM track_artists ta WHERE ta.track_id = t.id)
+           GROUP BY t.import_artist_name)
+   GROUP BY name
+   ORDER BY sum(plays) DESC, max(last_played) DESC
+   LIMIT ?4)
 UNION ALL
 SELECT * FROM (
   SELECT 'album' AS kind, al.id, al.name, al.name AS album_name, al.image_url, x.plays, x.ms, NULL AS artists
-    FROM (SELECT t.album_id, sum(pt.plays) AS plays, sum(pt.plays * t.duration_ms) AS ms,
+    FROM (SELECT t.album_id, sum(pt.plays) AS plays, sum(pt.timed_ms + (pt.plays - pt.timed_plays) * t.duration_ms) AS ms,
                  max(pt.last_played) AS last_played
             FROM per_track pt
             JOIN tracks t ON t.id = pt.track_id
@@ -140,10 +160,10 @@ UPDATE users SET archive_requested_at = ?3 WHERE id = ?1 AND archive_requested_a
 pub(super) const SAVE_TIME_ZONE: &str = "\
 UPDATE users SET time_zone = ?2, updated_at = ?3 WHERE id = ?1";
 
-/// An artist as credited on a track.
+/// An artist as credited on a track; an imported track knows only the name.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct ArtistRef {
-    pub id: String,
+    pub id: Option<String>,
     pub name: String,
 }
 
@@ -165,7 +185,7 @@ struct PlayRow {
 }
 
 /// One play with everything the history shows and exports of it. The fields of
-/// [`super::PlayView`] keep their names; `id` is the play's key for pagination.
+/// the timeline's first version keep their names; `id` is the play's key for pagination.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HistoryPlay {
     pub id: i64,

@@ -121,21 +121,6 @@ pub struct UserStatus {
     pub last_play_at: Option<UnixMillis>,
 }
 
-/// One play with what the timeline shows of it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
-pub struct PlayView {
-    pub played_at: UnixMillis,
-    pub track_id: String,
-    pub track_name: String,
-    pub track_uri: String,
-    pub duration_ms: i64,
-    pub is_local: i64,
-    pub artist_names: Option<String>,
-    pub album_name: Option<String>,
-    pub image_url: Option<String>,
-    pub context_uri: Option<String>,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct GapView {
     pub gap_from: UnixMillis,
@@ -310,19 +295,6 @@ SELECT id, display_name, email, is_active, needs_reauth, paused, authorized_at, 
        (SELECT max(played_at) FROM play_events WHERE user_id = ?1) AS last_play_at
   FROM users WHERE id = ?1";
 
-const RECENT_PLAYS: &str = "\
-SELECT p.played_at, t.id AS track_id, t.name AS track_name, t.uri AS track_uri, t.duration_ms,
-       t.is_local, p.context_uri, al.name AS album_name, al.image_url,
-       (SELECT group_concat(name, ', ') FROM
-          (SELECT a.name FROM track_artists ta JOIN artists a ON a.id = ta.artist_id
-            WHERE ta.track_id = t.id ORDER BY ta.position)) AS artist_names
-  FROM play_events p
-  JOIN tracks t ON t.id = p.track_id
-  LEFT JOIN albums al ON al.id = t.album_id
- WHERE p.user_id = ?1 AND p.played_at < ?2
- ORDER BY p.played_at DESC
- LIMIT ?3";
-
 const USER_GAPS: &str = "\
 SELECT gap_from, gap_to, reason, detected_at, filled_at FROM data_gaps
  WHERE user_id = ?1 ORDER BY gap_from DESC LIMIT ?2";
@@ -369,7 +341,6 @@ pub const ALL_STATEMENTS: &[&str] = &[
     SESSION_USER,
     DELETE_SESSION,
     USER_STATUS,
-    RECENT_PLAYS,
     USER_GAPS,
     LAST_SWEEP,
     PAUSE_USER,
@@ -754,23 +725,6 @@ impl<'a, D: Database> Store<'a, D> {
             .query(Statement::new(USER_STATUS, vec![json!(user_id)]))
             .await?;
         rows.into_iter().next().map(decode).transpose()
-    }
-
-    /// The user's plays before `before`, newest first.
-    pub async fn recent_plays(
-        &self,
-        user_id: &str,
-        before: UnixMillis,
-        limit: usize,
-    ) -> Result<Vec<PlayView>, StoreError> {
-        let rows = self
-            .db
-            .query(Statement::new(
-                RECENT_PLAYS,
-                vec![json!(user_id), json!(before), json!(limit)],
-            ))
-            .await?;
-        decode_all(rows)
     }
 
     /// Stops polling the user until they resume.

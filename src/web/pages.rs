@@ -215,6 +215,10 @@ pub fn dashboard(
          <li><a class=\"button secondary\" id=\"export-csv\" href=\"/api/export?format=csv\" download>CSV (spreadsheets)</a></li>\
          <li><a class=\"button secondary\" id=\"export-json\" href=\"/api/export?format=json\" download>JSON</a></li>\
          <li><a class=\"button secondary\" id=\"export-jsonl\" href=\"/api/export?format=jsonl\" download>ListenBrainz (JSONL)</a></li></ul></section>\
+         <section class=\"card\" aria-labelledby=\"import-h\"><h2 id=\"import-h\">Import your older history</h2>\
+         <p>We can only see your plays from the day you connected. Spotify sends every user their whole \
+         history on request (Account privacy, Download your data); bring it in here, without duplicates.</p>\
+         <p><a class=\"button secondary\" id=\"import-link\" href=\"/import\">Import Spotify data</a></p></section>\
          <section class=\"card\" aria-labelledby=\"settings-h\"><h2 id=\"settings-h\">Settings</h2>\
          <form class=\"inline\" id=\"settings-form\" method=\"post\" action=\"/api/settings\">\
          <label for=\"time-zone\">Default time zone</label>\
