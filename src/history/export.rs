@@ -336,7 +336,7 @@ mod tests {
             is_local: 0,
             artist_names: Some("Rick Astley".into()),
             artists: vec![ArtistRef {
-                id: "0gxyHStUsqpMadRV0Di1Qt".into(),
+                id: Some("0gxyHStUsqpMadRV0Di1Qt".into()),
                 name: "Rick Astley".into(),
             }],
             album_id: Some("6N9PS4QXF1D0OWPk0Sxtb4".into()),
@@ -405,7 +405,7 @@ mod tests {
         local.is_local = 1;
         local.track_id = "local:00ff00ff00ff00ff".into();
         local.album_id = Some("local-album:00ff00ff00ff00ff".into());
-        local.artists[0].id = "local-artist:00ff00ff00ff00ff".into();
+        local.artists[0].id = Some("local-artist:00ff00ff00ff00ff".into());
         local.album_name = None;
         let listen = listenbrainz_listen(&local);
         let info = &listen["track_metadata"]["additional_info"];

@@ -4,42 +4,16 @@
 
 use serde_json::json;
 
-use super::auth::{same_origin, session_user};
+use super::auth::writer;
 use super::cookies::{set_cookie, SESSION_COOKIE};
 use super::{App, WebRequest, WebResponse};
 use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore};
 use crate::store::Store;
 use crate::time::UnixMillis;
 
-/// The session's user, or the refusal to send.
-async fn owner<D: Database>(
-    db: &D,
-    request: &WebRequest,
-    now: UnixMillis,
-) -> Result<String, WebResponse> {
-    if !same_origin(request) {
-        return Err(WebResponse::error(
-            403,
-            "forbidden_origin",
-            "This request must come from this site's own pages.",
-        ));
-    }
-    session_user(db, request, now)
-        .await
-        .ok_or_else(|| WebResponse::error(401, "not_logged_in", "Log in with Spotify first."))
-}
-
-fn from_form(request: &WebRequest) -> bool {
-    request
-        .header("Content-Type")
-        .is_some_and(|kind| kind.starts_with("application/x-www-form-urlencoded"))
-}
-
 fn done(request: &WebRequest, body: serde_json::Value) -> WebResponse {
-    if from_form(request) {
-        let mut response = WebResponse::redirect("/");
-        response.status = 303;
-        return response;
+    if request.is_form() {
+        return WebResponse::back_to_dashboard();
     }
     WebResponse::json(200, &body)
 }
@@ -57,7 +31,7 @@ pub async fn pause<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let user_id = match owner(app.db, request, now).await {
+    let user_id = match writer(app.db, request, now).await {
         Ok(user_id) => user_id,
         Err(refusal) => return refusal,
     };
@@ -72,7 +46,7 @@ pub async fn resume<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let user_id = match owner(app.db, request, now).await {
+    let user_id = match writer(app.db, request, now).await {
         Ok(user_id) => user_id,
         Err(refusal) => return refusal,
     };
@@ -89,7 +63,7 @@ pub async fn delete<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let user_id = match owner(app.db, request, now).await {
+    let user_id = match writer(app.db, request, now).await {
         Ok(user_id) => user_id,
         Err(refusal) => return refusal,
     };

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::auth::session_user;
+use super::auth::{not_logged_in, session_user};
 use super::{App, WebRequest, WebResponse};
 use crate::crypto::constant_time_eq;
 use crate::job::{ArchiveJob, JobUser};
@@ -39,10 +39,6 @@ pub async fn health<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     WebResponse::json(if healthy { 200 } else { 503 }, &body)
 }
 
-fn unauthenticated() -> WebResponse {
-    WebResponse::error(401, "not_logged_in", "Log in with Spotify first.")
-}
-
 fn unavailable() -> WebResponse {
     WebResponse::error(
         503,
@@ -57,7 +53,7 @@ pub async fn gaps<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     now: UnixMillis,
 ) -> WebResponse {
     let Some(user_id) = session_user(app.db, request, now).await else {
-        return unauthenticated();
+        return not_logged_in();
     };
     match Store::new(app.db).gaps(&user_id, 500).await {
         Ok(gaps) => WebResponse::json(200, &json!({ "gaps": gaps })),

@@ -44,6 +44,42 @@ pub fn same_origin(request: &WebRequest) -> bool {
         .is_some_and(|origin| origin == request.origin)
 }
 
+pub fn not_logged_in() -> WebResponse {
+    WebResponse::error(401, "not_logged_in", "Log in with Spotify first.")
+}
+
+pub fn forbidden_origin() -> WebResponse {
+    WebResponse::error(
+        403,
+        "forbidden_origin",
+        "This request must come from this site's own pages.",
+    )
+}
+
+/// The session's user, or the 401 to answer.
+pub async fn reader<D: Database>(
+    db: &D,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> Result<String, WebResponse> {
+    session_user(db, request, now)
+        .await
+        .ok_or_else(not_logged_in)
+}
+
+/// The session's user for a change: it must come from our own pages (the Origin
+/// header) and be logged in; otherwise the 403 or 401 to answer.
+pub async fn writer<D: Database>(
+    db: &D,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> Result<String, WebResponse> {
+    if !same_origin(request) {
+        return Err(forbidden_origin());
+    }
+    reader(db, request, now).await
+}
+
 fn failure_page(status: u16, title: &str, text: &str) -> WebResponse {
     WebResponse::html(
         status,
@@ -259,11 +295,7 @@ pub async fn logout<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
 ) -> WebResponse {
     if !same_origin(request) {
-        return WebResponse::error(
-            403,
-            "forbidden_origin",
-            "This request must come from this site's own pages.",
-        );
+        return forbidden_origin();
     }
     if let Some(id) = read_cookie(request.header("Cookie"), SESSION_COOKIE) {
         let _ = Store::new(app.db).delete_session(&sha256_hex(id)).await;

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::auth::{same_origin, session_user};
+use super::auth::{not_logged_in, session_user, writer};
 use super::{App, WebRequest, WebResponse};
 use crate::account::{AccountStatus, Connection};
 use crate::form::{decode_pairs, find};
@@ -25,10 +25,6 @@ use crate::time::{to_rfc3339, UnixMillis, SECOND_MS};
 /// The dashboard's one script, served from the Worker (`script-src 'self'`).
 pub const APP_JS: &str = include_str!("assets/app.js");
 
-pub fn unauthenticated() -> WebResponse {
-    WebResponse::error(401, "not_logged_in", "Log in with Spotify first.")
-}
-
 pub fn unavailable() -> WebResponse {
     WebResponse::error(
         503,
@@ -41,27 +37,6 @@ pub fn bad_request(error: &ParamError) -> WebResponse {
     WebResponse::error(400, error.code, &error.message)
 }
 
-fn forbidden_origin() -> WebResponse {
-    WebResponse::error(
-        403,
-        "forbidden_origin",
-        "This request must come from this site's own pages.",
-    )
-}
-
-/// A page's form posted it (no script): answer with a redirect back to the dashboard.
-fn from_form(request: &WebRequest) -> bool {
-    request
-        .header("Content-Type")
-        .is_some_and(|kind| kind.starts_with("application/x-www-form-urlencoded"))
-}
-
-fn back_to_dashboard() -> WebResponse {
-    let mut response = WebResponse::redirect("/");
-    response.status = 303;
-    response
-}
-
 /// The session's user with their history settings, or the refusal to send.
 async fn user_with_settings<D: Database>(
     db: &D,
@@ -69,11 +44,11 @@ async fn user_with_settings<D: Database>(
     now: UnixMillis,
 ) -> Result<(String, HistorySettings), WebResponse> {
     let Some(user_id) = session_user(db, request, now).await else {
-        return Err(unauthenticated());
+        return Err(not_logged_in());
     };
     match Store::new(db).history_settings(&user_id).await {
         Ok(Some(settings)) => Ok((user_id, settings)),
-        Ok(None) => Err(unauthenticated()),
+        Ok(None) => Err(not_logged_in()),
         Err(_) => Err(unavailable()),
     }
 }
@@ -120,13 +95,13 @@ pub async fn status<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     now: UnixMillis,
 ) -> WebResponse {
     let Some(user_id) = session_user(app.db, request, now).await else {
-        return unauthenticated();
+        return not_logged_in();
     };
     match Store::new(app.db).status_with_settings(&user_id).await {
         Ok(Some((status, settings))) => {
             WebResponse::json(200, &StatusView::new(&status, &settings, now))
         }
-        Ok(None) => unauthenticated(),
+        Ok(None) => not_logged_in(),
         Err(_) => unavailable(),
     }
 }
@@ -141,7 +116,7 @@ pub async fn plays<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     now: UnixMillis,
 ) -> WebResponse {
     let Some(user_id) = session_user(app.db, request, now).await else {
-        return unauthenticated();
+        return not_logged_in();
     };
     let pairs = decode_pairs(&request.query);
     let positive = |name: &str| -> Result<Option<i64>, ()> {
@@ -239,20 +214,6 @@ pub async fn export<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     WebResponse::stream(plan)
 }
 
-/// The session's user, for a state-changing request from our own pages.
-async fn owner<D: Database>(
-    db: &D,
-    request: &WebRequest,
-    now: UnixMillis,
-) -> Result<String, WebResponse> {
-    if !same_origin(request) {
-        return Err(forbidden_origin());
-    }
-    session_user(db, request, now)
-        .await
-        .ok_or_else(unauthenticated)
-}
-
 /// `POST /api/archive`: an archive of the user's newest plays, now, through the queue;
 /// once in five minutes.
 pub async fn archive_now<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
@@ -260,7 +221,7 @@ pub async fn archive_now<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQue
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let user_id = match owner(app.db, request, now).await {
+    let user_id = match writer(app.db, request, now).await {
         Ok(user_id) => user_id,
         Err(refusal) => return refusal,
     };
@@ -275,8 +236,8 @@ pub async fn archive_now<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQue
     let previous = match claim {
         ArchiveClaim::Claimed { previous } => previous,
         ArchiveClaim::TooSoon { requested_at } => {
-            if from_form(request) {
-                return back_to_dashboard();
+            if request.is_form() {
+                return WebResponse::back_to_dashboard();
             }
             return too_soon(requested_at, now);
         }
@@ -294,7 +255,7 @@ pub async fn archive_now<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQue
                 "Spotify no longer accepts our access: log in again (Repair connection) first.",
             )
         }
-        ArchiveClaim::UnknownUser => return unauthenticated(),
+        ArchiveClaim::UnknownUser => return not_logged_in(),
     };
     let job = JobUser::new(&user_id, SlotKind::Manual, now);
     let sent = app
@@ -313,8 +274,8 @@ pub async fn archive_now<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQue
             "The archive could not be queued; try again soon.",
         );
     }
-    if from_form(request) {
-        return back_to_dashboard();
+    if request.is_form() {
+        return WebResponse::back_to_dashboard();
     }
     let available_at = now + ARCHIVE_REQUEST_INTERVAL_MS;
     WebResponse::json(
@@ -351,11 +312,11 @@ pub async fn settings<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let user_id = match owner(app.db, request, now).await {
+    let user_id = match writer(app.db, request, now).await {
         Ok(user_id) => user_id,
         Err(refusal) => return refusal,
     };
-    let requested: Option<String> = if from_form(request) {
+    let requested: Option<String> = if request.is_form() {
         let pairs = decode_pairs(&request.body);
         match find(&pairs, "time_zone") {
             None => return invalid_settings(),
@@ -390,8 +351,8 @@ pub async fn settings<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
             "The change could not be saved; try again soon.",
         );
     }
-    if from_form(request) {
-        return back_to_dashboard();
+    if request.is_form() {
+        return WebResponse::back_to_dashboard();
     }
     WebResponse::json(
         200,

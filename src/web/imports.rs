@@ -14,7 +14,7 @@
 use serde::Serialize;
 use serde_json::json;
 
-use super::auth::{same_origin, session_user};
+use super::auth::{reader, writer};
 use super::{App, WebRequest, WebResponse};
 use crate::import::plan::{plan_chunk, read_chunk, RecordError, MAX_STORED_ERRORS};
 use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, Method};
@@ -116,32 +116,6 @@ fn unavailable() -> WebResponse {
         "storage_unavailable",
         "The archive could not be reached just now; send this again soon.",
     )
-}
-
-/// The session's user for a write: from our own pages, logged in.
-async fn writer<D: Database>(
-    db: &D,
-    request: &WebRequest,
-    now: UnixMillis,
-) -> Result<String, WebResponse> {
-    if !same_origin(request) {
-        return Err(WebResponse::error(
-            403,
-            "forbidden_origin",
-            "This request must come from this site's own pages.",
-        ));
-    }
-    reader(db, request, now).await
-}
-
-async fn reader<D: Database>(
-    db: &D,
-    request: &WebRequest,
-    now: UnixMillis,
-) -> Result<String, WebResponse> {
-    session_user(db, request, now)
-        .await
-        .ok_or_else(|| WebResponse::error(401, "not_logged_in", "Log in with Spotify first."))
 }
 
 fn import_id(text: &str) -> Option<i64> {

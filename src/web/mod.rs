@@ -48,6 +48,13 @@ impl WebRequest {
             .map(|(_, value)| value.as_str())
     }
 
+    /// Whether a page's form (no script) sent it: such a request is answered with a
+    /// redirect back to the dashboard rather than JSON.
+    pub fn is_form(&self) -> bool {
+        self.header("Content-Type")
+            .is_some_and(|kind| kind.starts_with("application/x-www-form-urlencoded"))
+    }
+
     /// Whether we are served on loopback over plain HTTP (local development), where
     /// browsers drop `Secure` cookies.
     pub fn is_loopback_http(&self) -> bool {
@@ -136,6 +143,13 @@ impl WebResponse {
         response
     }
 
+    /// `303 See Other` to the dashboard, after a form's change.
+    pub fn back_to_dashboard() -> Self {
+        let mut response = Self::redirect("/");
+        response.status = 303;
+        response
+    }
+
     pub fn with_header(mut self, name: &str, value: String) -> Self {
         self.headers.push((name.to_owned(), value));
         self
@@ -202,7 +216,9 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H,
                 api::admin_sweep(self, request, now, clock).await
             }
             (Method::Post, ["api", "admin", "jobs"]) => api::admin_enqueue(self, request).await,
-            (Method::Get, ["api", "admin", "dead-letters"]) => api::admin_dead_letters(self, request).await,
+            (Method::Get, ["api", "admin", "dead-letters"]) => {
+                api::admin_dead_letters(self, request).await
+            }
             (Method::Post, ["api", "admin", "archive", user_id]) => {
                 api::admin_archive(self, request, user_id, now).await
             }
