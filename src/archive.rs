@@ -140,7 +140,10 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Archiver<'_, D, K, H> {
     /// Archives every user of a message concurrently and decides the message's fate.
     pub async fn archive_job(&self, job: &ArchiveJob, now: UnixMillis) -> JobReport {
         let mut reports = self.archive_batch(std::slice::from_ref(job), now).await;
-        reports.pop().unwrap_or(JobReport { outcomes: Vec::new(), decision: MessageDecision::Ack })
+        reports.pop().unwrap_or(JobReport {
+            outcomes: Vec::new(),
+            decision: MessageDecision::Ack,
+        })
     }
 
     /// Archives the messages of one queue batch, every user concurrently, and decides
@@ -154,7 +157,12 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Archiver<'_, D, K, H> {
             .map(|job| {
                 job.users
                     .iter()
-                    .map(|user| (user, seen.insert((user.user_id.as_str(), user.slot.as_str()))))
+                    .map(|user| {
+                        (
+                            user,
+                            seen.insert((user.user_id.as_str(), user.slot.as_str())),
+                        )
+                    })
                     .collect()
             })
             .collect();
@@ -169,7 +177,11 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Archiver<'_, D, K, H> {
             .await;
             JobReport {
                 decision: decide(&outcomes),
-                outcomes: users.iter().map(|(user, _)| user.user_id.clone()).zip(outcomes).collect(),
+                outcomes: users
+                    .iter()
+                    .map(|(user, _)| user.user_id.clone())
+                    .zip(outcomes)
+                    .collect(),
             }
         }))
         .await
@@ -447,17 +459,29 @@ mod tests {
 
     #[test]
     fn an_unrecorded_failure_retries_after_a_minute() {
-        let outcomes = [ArchiveOutcome::Unrecorded { error: "d1 down".into() }];
-        assert_eq!(decide(&outcomes), MessageDecision::Retry { delay_seconds: 60 });
+        let outcomes = [ArchiveOutcome::Unrecorded {
+            error: "d1 down".into(),
+        }];
+        assert_eq!(
+            decide(&outcomes),
+            MessageDecision::Retry { delay_seconds: 60 }
+        );
     }
 
     #[test]
     fn a_longer_rate_limit_wins_over_the_unrecorded_wait() {
         let outcomes = [
-            ArchiveOutcome::Unrecorded { error: "d1 down".into() },
-            ArchiveOutcome::RateLimited { retry_after_seconds: 600 },
+            ArchiveOutcome::Unrecorded {
+                error: "d1 down".into(),
+            },
+            ArchiveOutcome::RateLimited {
+                retry_after_seconds: 600,
+            },
         ];
-        assert_eq!(decide(&outcomes), MessageDecision::Retry { delay_seconds: 600 });
+        assert_eq!(
+            decide(&outcomes),
+            MessageDecision::Retry { delay_seconds: 600 }
+        );
     }
 
     #[test]

@@ -223,11 +223,17 @@ fn the_same_job_twice_in_one_batch_calls_spotify_once() {
     let calls_before = world.stats("ed").recently_played;
 
     // Both copies run at once: neither could see the other's KV key in time.
-    let reports = futures::executor::block_on(world.archiver().archive_batch(&[job.clone(), job], world.now()));
+    let reports = futures::executor::block_on(
+        world
+            .archiver()
+            .archive_batch(&[job.clone(), job], world.now()),
+    );
 
     assert!(archived_ok(&reports[0].outcomes[0].1));
     assert_eq!(reports[1].outcomes[0].1, ArchiveOutcome::AlreadyArchived);
-    assert!(reports.iter().all(|report| report.decision == MessageDecision::Ack));
+    assert!(reports
+        .iter()
+        .all(|report| report.decision == MessageDecision::Ack));
     assert_eq!(world.stats("ed").recently_played, calls_before + 1);
 }
 

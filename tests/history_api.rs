@@ -1005,7 +1005,10 @@ fn imported_listening_counts_by_time_played_and_its_artist_name_while_episodes_s
     assert_eq!(stats["totals"]["plays"], 3, "the episode is not music");
     let tracks = stats["top_tracks"].as_array().expect("tracks");
     assert_eq!(tracks[0]["id"], "import:x");
-    assert_eq!(tracks[0]["minutes"], 4, "90 s + 150 s played, not the unknown track length");
+    assert_eq!(
+        tracks[0]["minutes"], 4,
+        "90 s + 150 s played, not the unknown track length"
+    );
     assert_eq!(tracks[0]["artist_names"], "Imported Artist");
     let artists: Vec<&str> = stats["top_artists"]
         .as_array()

@@ -50,14 +50,24 @@ async fn keep_dead_letters(messages: &[worker::Message<serde_json::Value>], env:
     };
     let store = Store::new(&db);
     for message in messages {
-        let letter = DeadLetter { message_id: message.id(), body: message.body().to_string(), received_at: now() };
+        let letter = DeadLetter {
+            message_id: message.id(),
+            body: message.body().to_string(),
+            received_at: now(),
+        };
         match store.record_dead_letter(&letter).await {
             Ok(()) => {
-                log("dead_letter", json!({ "id": letter.message_id, "body": message.body() }));
+                log(
+                    "dead_letter",
+                    json!({ "id": letter.message_id, "body": message.body() }),
+                );
                 message.ack();
             }
             Err(error) => {
-                log("dead_letter_unrecorded", json!({ "id": letter.message_id, "error": error.to_string() }));
+                log(
+                    "dead_letter_unrecorded",
+                    json!({ "id": letter.message_id, "error": error.to_string() }),
+                );
                 message.retry();
             }
         }
@@ -314,7 +324,10 @@ async fn queue(
             Ok(job) => readable.push((message, job)),
             Err(error) => {
                 // It can never succeed; retried, it reaches the dead-letter queue for an operator.
-                log("queue_message_unreadable", json!({ "id": message.id(), "error": error.to_string() }));
+                log(
+                    "queue_message_unreadable",
+                    json!({ "id": message.id(), "error": error.to_string() }),
+                );
                 message.retry();
             }
         }
@@ -323,7 +336,10 @@ async fn queue(
     let reports = archiver.archive_batch(&jobs, now()).await;
     for ((message, _), report) in readable.iter().zip(reports) {
         for (user_id, outcome) in &report.outcomes {
-            log("archive", json!({ "user": user_id, "outcome": outcome.label(), "detail": format!("{outcome:?}") }));
+            log(
+                "archive",
+                json!({ "user": user_id, "outcome": outcome.label(), "detail": format!("{outcome:?}") }),
+            );
         }
         match report.decision {
             MessageDecision::Ack => message.ack(),

@@ -27,13 +27,21 @@ impl<D: Database> Store<'_, D> {
         self.db
             .query(Statement::new(
                 INSERT_DEAD_LETTER,
-                vec![json!(letter.message_id), json!(letter.body), json!(letter.received_at)],
+                vec![
+                    json!(letter.message_id),
+                    json!(letter.body),
+                    json!(letter.received_at),
+                ],
             ))
             .await?;
         Ok(())
     }
 
     pub async fn recent_dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, StoreError> {
-        decode_all(self.db.query(Statement::new(RECENT_DEAD_LETTERS, vec![json!(limit)])).await?)
+        decode_all(
+            self.db
+                .query(Statement::new(RECENT_DEAD_LETTERS, vec![json!(limit)]))
+                .await?,
+        )
     }
 }
