@@ -294,6 +294,14 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Archiver<'_, D, K, H> {
         } = spotify.refresh(&refresh_token, now).await?;
         let expires_at = now + i64::try_from(expires_in).unwrap_or(3_600) * SECOND_MS;
         let sealed_access = self.cipher.seal(&access_token, &user.id)?;
+        // While TOKEN_ENCRYPTION_KEY is rotated, a refresh token Spotify does not rotate
+        // would stay sealed under the previous key for good: seal it again now, so that
+        // the previous key can be retired (docs/operations.md).
+        let rotated = rotated.or_else(|| {
+            self.cipher
+                .is_stale(sealed_refresh)
+                .then(|| refresh_token.clone())
+        });
         match rotated {
             // The old refresh token may already be dead: store the new one before anything else.
             Some(rotated) => {

@@ -97,7 +97,11 @@ pub fn cooldown_after(
             }
         }
         None => {
-            let seconds = retry_after_seconds.unwrap_or(DEFAULT_RETRY_AFTER_SECONDS);
+            // Spotify's wait, but never longer than a week: a user must never rest for
+            // good, and instants stay far below 2^53 (D1 hands numbers to JavaScript).
+            let seconds = retry_after_seconds
+                .unwrap_or(DEFAULT_RETRY_AFTER_SECONDS)
+                .min(MAX_RETRY_AFTER_SECONDS);
             let wait = i64::try_from(seconds).unwrap_or(i64::MAX / SECOND_MS) * SECOND_MS;
             Cooldown {
                 until: now.saturating_add(wait),
@@ -109,6 +113,11 @@ pub fn cooldown_after(
 
 /// What we wait when a 429 comes without a readable `Retry-After`.
 pub const DEFAULT_RETRY_AFTER_SECONDS: u64 = 60;
+
+/// The longest rest a `Retry-After` can impose: a week. (Spotify's run to hours; a
+/// value of 10^13 s once stored a `cooldown_until` past 2^53, which D1 cannot hand back
+/// exactly: the user's status failed to read and they rested for millennia.)
+pub const MAX_RETRY_AFTER_SECONDS: u64 = 7 * 24 * 60 * 60;
 
 /// Whether the breaker is open (the user rests) at `now`.
 pub fn is_cooling_down(cooldown_until: Option<UnixMillis>, now: UnixMillis) -> bool {

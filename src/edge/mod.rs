@@ -157,10 +157,12 @@ async fn read_request(request: &mut Request) -> Result<WebRequest, WebResponse> 
     let url = request
         .url()
         .map_err(|_| WebResponse::error(400, "bad_request", "The URL is not valid."))?;
-    let method = match request.method() {
-        worker::Method::Get | worker::Method::Head => Method::Get,
-        worker::Method::Post => Method::Post,
-        worker::Method::Delete => Method::Delete,
+    // The method as sent: `worker::Method` reads any method it does not know
+    // (PROPFIND, MKCOL, …) as GET.
+    let method = match request.inner().method().to_ascii_uppercase().as_str() {
+        "GET" | "HEAD" => Method::Get,
+        "POST" => Method::Post,
+        "DELETE" => Method::Delete,
         _ => {
             return Err(WebResponse::error(
                 405,
@@ -333,21 +335,40 @@ async fn queue(
         }
     }
     let jobs: Vec<ArchiveJob> = readable.iter().map(|(_, job)| job.clone()).collect();
-    let reports = archiver.archive_batch(&jobs, now()).await;
-    for ((message, _), report) in readable.iter().zip(reports) {
+    let started = now();
+    let reports = archiver.archive_batch(&jobs, started).await;
+    let finished = now();
+    for ((message, job), report) in readable.iter().zip(reports) {
+        // `batch_ms`: the consumer's time for the whole batch (its users run
+        // concurrently); `lag_ms`: from the job's making (the sweep, a manual request)
+        // to this outcome.
         for (user_id, outcome) in &report.outcomes {
             log(
                 "archive",
-                json!({ "user": user_id, "outcome": outcome.label(), "detail": format!("{outcome:?}") }),
+                json!({ "user": user_id, "outcome": outcome.label(), "detail": format!("{outcome:?}"),
+                        "batch_ms": finished - started, "lag_ms": finished.saturating_sub(job.enqueued_at) }),
             );
         }
         match report.decision {
-            MessageDecision::Ack => message.ack(),
-            MessageDecision::Retry { delay_seconds } => message.retry_with_options(
-                &QueueRetryOptionsBuilder::new()
-                    .with_delay_seconds(u32::try_from(delay_seconds).unwrap_or(u32::MAX))
-                    .build(),
-            ),
+            MessageDecision::Ack => {
+                message.ack();
+                log(
+                    "message",
+                    json!({ "id": message.id(), "users": job.users.len(), "decision": "ack" }),
+                );
+            }
+            MessageDecision::Retry { delay_seconds } => {
+                message.retry_with_options(
+                    &QueueRetryOptionsBuilder::new()
+                        .with_delay_seconds(u32::try_from(delay_seconds).unwrap_or(u32::MAX))
+                        .build(),
+                );
+                log(
+                    "message",
+                    json!({ "id": message.id(), "users": job.users.len(), "decision": "retry",
+                            "delay_seconds": delay_seconds }),
+                );
+            }
         }
     }
     Ok(())

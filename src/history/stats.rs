@@ -14,7 +14,8 @@ pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
 
 /// Milliseconds to whole minutes, rounded.
 pub fn minutes(ms: i64) -> i64 {
-    (ms + 30_000).div_euclid(60_000)
+    // Saturating: a sum of outside durations must never overflow into a panic.
+    ms.saturating_add(30_000).div_euclid(60_000)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -123,8 +124,8 @@ pub fn build(query: &StatsQuery, rows: &StatsRows) -> Stats {
             .ok()
             .and_then(|i| per_day.get_mut(i))
         {
-            slot.0 += row.plays;
-            slot.1 += row.ms.unwrap_or(0);
+            slot.0 = slot.0.saturating_add(row.plays);
+            slot.1 = slot.1.saturating_add(row.ms.unwrap_or(0));
         }
     }
     let days: Vec<DayStat> = per_day
@@ -147,9 +148,9 @@ pub fn build(query: &StatsQuery, rows: &StatsRows) -> Stats {
             continue;
         };
         if weekday < 7 && hour < 24 {
-            grid[weekday][hour] += row.plays;
-            hour_plays[hour] += row.plays;
-            hour_ms[hour] += row.ms.unwrap_or(0);
+            grid[weekday][hour] = grid[weekday][hour].saturating_add(row.plays);
+            hour_plays[hour] = hour_plays[hour].saturating_add(row.plays);
+            hour_ms[hour] = hour_ms[hour].saturating_add(row.ms.unwrap_or(0));
         }
     }
     let hours = (0..24)
@@ -179,7 +180,10 @@ pub fn build(query: &StatsQuery, rows: &StatsRows) -> Stats {
         })
         .collect();
     let distinct_tracks = of_kind("distinct_tracks").map(|row| row.plays).sum();
-    let total_ms: i64 = rows.days.iter().map(|row| row.ms.unwrap_or(0)).sum();
+    let total_ms = rows
+        .days
+        .iter()
+        .fold(0_i64, |total, row| total.saturating_add(row.ms.unwrap_or(0)));
     Stats {
         range: RangeView {
             from: query.from,

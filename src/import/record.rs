@@ -113,6 +113,9 @@ pub struct ExportRecord {
 const EARLIEST: UnixMillis = 1_136_073_600_000;
 /// Names longer than this are not names.
 const MAX_NAME_BYTES: usize = 1_000;
+/// No single stream lasts longer than a day: a larger `ms_played` is not a duration (it
+/// would also overflow the stats' sums of minutes).
+pub const MAX_MS_PLAYED: i64 = DAY_MS;
 /// `offline_timestamp` below this is in seconds (10^11 s is the year 5138; 10^11 ms is 1973).
 const SECONDS_BELOW: i64 = 100_000_000_000;
 
@@ -345,6 +348,9 @@ fn milliseconds(object: &RawRecord, index: usize) -> Result<i64, String> {
         .ok_or_else(|| format!("`{field}` must be a number"))?;
     if ms < 0 {
         return Err(format!("`{field}` must not be negative"));
+    }
+    if ms > MAX_MS_PLAYED {
+        return Err(format!("`{field}` is longer than a day"));
     }
     Ok(ms)
 }

@@ -194,7 +194,9 @@ impl WireTrack {
             id,
             uri,
             name,
-            duration_ms: self.duration_ms.unwrap_or(0).max(0),
+            // Bounded like an import's `ms_played`: an absurd length from upstream must
+            // not overflow the stats' sums.
+            duration_ms: self.duration_ms.unwrap_or(0).clamp(0, crate::time::DAY_MS),
             is_local: self.is_local,
             explicit: self.explicit,
             artists,

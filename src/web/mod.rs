@@ -227,7 +227,9 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H,
             | (_, ["api", "health" | "status" | "plays" | "gaps" | "account"])
             | (_, ["api", "stats" | "export" | "archive" | "settings"])
             | (_, ["api", "account", "pause" | "resume" | "delete"])
-            | (_, ["api", "admin", ..]) => WebResponse::error(
+            // Only the admin routes that exist: any other path under it is a 404.
+            | (_, ["api", "admin", "sweep" | "jobs" | "dead-letters"])
+            | (_, ["api", "admin", "archive", _]) => WebResponse::error(
                 405,
                 "method_not_allowed",
                 "This route does not take that method.",
