@@ -1,0 +1,105 @@
+//! The release bundle as `wrangler deploy --dry-run --outdir DIR` builds it: the upload's
+//! total as wrangler reports it (raw and gzip), and each file raw and gzipped (`gzip -9`).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+#[derive(Debug, Clone)]
+pub struct BundleFile {
+    pub name: String,
+    pub bytes: u64,
+    pub gzip_bytes: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    /// Wrangler's "Total Upload: X KiB / gzip: Y KiB".
+    pub total_kib: f64,
+    pub total_gzip_kib: f64,
+    pub files: Vec<BundleFile>,
+}
+
+fn gzip_size(path: &Path) -> Result<u64, String> {
+    let output = Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(path)
+        .stderr(Stdio::null())
+        .output()
+        .map_err(|error| format!("gzip: {error}"))?;
+    Ok(output.stdout.len() as u64)
+}
+
+/// `Total Upload: 2114.22 KiB / gzip: 605.73 KiB` → (2114.22, 605.73).
+pub fn parse_total(log: &str) -> Option<(f64, f64)> {
+    let line = log.lines().find(|line| line.contains("Total Upload:"))?;
+    let numbers: Vec<f64> = line
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter(|part| !part.is_empty() && part.chars().any(|c| c.is_ascii_digit()))
+        .filter_map(|part| part.parse().ok())
+        .collect();
+    match numbers.as_slice() {
+        [total, gzip, ..] => Some((*total, *gzip)),
+        _ => None,
+    }
+}
+
+pub fn measure(root: &Path) -> Result<Bundle, String> {
+    let outdir = std::env::temp_dir().join(format!("stm-bench-dry-run-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&outdir);
+    let output = Command::new(root.join("node_modules/.bin/wrangler"))
+        .args(["deploy", "--dry-run", "--outdir"])
+        .arg(&outdir)
+        .current_dir(root)
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|error| format!("could not run wrangler: {error}"))?;
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    if !output.status.success() {
+        return Err(format!("wrangler deploy --dry-run failed:\n{log}"));
+    }
+    let (total_kib, total_gzip_kib) =
+        parse_total(&log).ok_or_else(|| format!("no \"Total Upload\" line in:\n{log}"))?;
+    let mut files = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(&outdir)
+        .map_err(|error| format!("{}: {error}", outdir.display()))?
+        .filter_map(Result::ok)
+        .collect();
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !(name.ends_with(".wasm") || name.ends_with(".js")) {
+            continue;
+        }
+        let bytes = entry.metadata().map(|meta| meta.len()).unwrap_or(0);
+        // The wasm's name starts with its content hash; keep the stable part.
+        let shown = name.rsplit('-').next().unwrap_or(&name).to_owned();
+        files.push(BundleFile {
+            name: shown,
+            bytes,
+            gzip_bytes: gzip_size(&entry.path())?,
+        });
+    }
+    let _ = std::fs::remove_dir_all(&outdir);
+    Ok(Bundle {
+        total_kib,
+        total_gzip_kib,
+        files,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wranglers_total_is_read() {
+        assert_eq!(
+            super::parse_total("x\nTotal Upload: 2114.22 KiB / gzip: 605.73 KiB\n"),
+            Some((2114.22, 605.73))
+        );
+    }
+}

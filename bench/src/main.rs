@@ -1,0 +1,118 @@
+//! Measurements of Spotify Time Machine: cost, scale and size.
+//!
+//! ```sh
+//! scripts/bench         # everything; writes docs/benchmarks.md (and the generated tables
+//!                       # of docs/scaling.md and docs/costs.md)
+//! scripts/bench-check   # the CI guard: per-user D1 round trips and statements, counted
+//! ```
+//!
+//! `bench report [--quick] [--skip-local]` is what `scripts/bench` runs (release build);
+//! `bench check` is what `scripts/bench-check` runs. Counts come from the twins
+//! (`src/testing.rs`, the in-process simulator of `tests/support/mod.rs`), D1's row
+//! counters from the local runtime's D1 (`bench/d1-meter.mjs`), end-to-end figures from
+//! `wrangler dev --local` against the simulator (`e2e::Stack`).
+
+// The in-process Spotify twin the native tests share, used here as it is.
+#[path = "../../tests/support/mod.rs"]
+mod support;
+
+mod archive_cost;
+mod bundle;
+mod check;
+mod core_speed;
+mod invocations;
+mod local;
+mod meter;
+mod model;
+mod report;
+mod stats;
+mod storage;
+mod sweep;
+mod twins;
+mod wasm;
+mod week;
+mod work;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("check") => {
+            let failures = check::run();
+            if failures.is_empty() {
+                println!("bench-check: every count is within its target");
+                ExitCode::SUCCESS
+            } else {
+                for failure in &failures {
+                    eprintln!("bench-check: FAILED: {failure}");
+                }
+                ExitCode::FAILURE
+            }
+        }
+        // Development aids: one local-runtime measurement on its own.
+        Some("local-sweep") => {
+            let due = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1_000);
+            if let Err(error) = local::snapshot_worker(&e2e::workspace_root()) {
+                eprintln!("{error}");
+            }
+            match local::guarded("local sweep", || local::sweep(due, 3)) {
+                Ok(sweep) => println!("{sweep:#?}"),
+                Err(error) => eprintln!("{error}"),
+            }
+            ExitCode::SUCCESS
+        }
+        Some("wasm-factor") => {
+            let root = e2e::workspace_root();
+            let page = archive_cost::run().full_page;
+            let chunk = core_speed::export_chunks(2_500)
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            match wasm::measure(&root, &page, &chunk, 5) {
+                Ok(factor) => println!("{factor:#?}\nfactor {}", factor.factor()),
+                Err(error) => eprintln!("{error}"),
+            }
+            ExitCode::SUCCESS
+        }
+        Some("local-throughput") => {
+            let phases: Vec<usize> = args
+                .get(1)
+                .map(|list| list.split(',').filter_map(|n| n.parse().ok()).collect())
+                .unwrap_or_else(|| vec![100]);
+            if let Err(error) = local::snapshot_worker(&e2e::workspace_root()) {
+                eprintln!("{error}");
+            }
+            let deadline = std::time::Duration::from_secs(1_200);
+            match local::guarded("throughput", || local::throughput(&phases, deadline)) {
+                Ok(throughput) => println!("{throughput:#?}"),
+                Err(error) => eprintln!("{error}"),
+            }
+            ExitCode::SUCCESS
+        }
+        Some("report") => {
+            let root = e2e::workspace_root();
+            let options = match report::Options::parse(&args[1..], &root) {
+                Ok(options) => options,
+                Err(error) => {
+                    eprintln!("bench: {error}");
+                    return ExitCode::from(2);
+                }
+            };
+            match report::run(&root, &options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("bench: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        _ => {
+            eprintln!(
+                "usage: bench check | bench report [--quick] [--skip-local] [--out PATH]\n\
+                 development aids: bench local-sweep DUE | bench local-throughput 100,900 | bench wasm-factor"
+            );
+            ExitCode::from(2)
+        }
+    }
+}
