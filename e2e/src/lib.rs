@@ -477,10 +477,16 @@ pub struct Stack {
     /// `http://127.0.0.1:PORT` of the simulator.
     pub sim_url: String,
     cron_secret: String,
+    /// TOKEN_ENCRYPTION_KEY of this stack: the same across restarts of the Worker, so
+    /// that the tokens it sealed still open.
+    token_key: String,
     dir: PathBuf,
     config: PathBuf,
     sim: Option<Proc>,
-    wrangler: Option<Proc>,
+    /// `wrangler dev`; replaced by [`Stack::restart_worker`].
+    wrangler: RefCell<Option<Proc>>,
+    /// The stdout of every `wrangler dev` this stack ran, in order (its structured logs).
+    worker_logs: RefCell<Vec<PathBuf>>,
     agent: ureq::Agent,
     /// UTC minute (Unix ms / 60 000) at which the last sweep had surely started.
     last_sweep_minute: Cell<Option<i64>>,
@@ -504,10 +510,12 @@ impl Stack {
             worker_url: String::new(),
             sim_url: String::new(),
             cron_secret: random_hex(24),
+            token_key: base64::engine::general_purpose::STANDARD.encode(random_bytes(32)),
             config: dir.join("wrangler.toml"),
             dir,
             sim: None,
-            wrangler: None,
+            wrangler: RefCell::new(None),
+            worker_logs: RefCell::new(Vec::new()),
             agent: agent(),
             last_sweep_minute: Cell::new(None),
             started,
@@ -648,97 +656,146 @@ impl Stack {
         }
     }
 
-    fn start_wrangler(&mut self) {
-        let key = base64::engine::general_purpose::STANDARD.encode(random_bytes(32));
+    /// `wrangler dev` of this stack on `port`, with its secrets and state.
+    fn wrangler_dev(&self, port: u16, inspector: u16) -> Command {
         let persist = self.persist_dir().display().to_string();
         let config = self.config.display().to_string();
-        for attempt in 1..=3 {
-            let (port, inspector) = free_ports();
-            let mut command = self.wrangler_command();
-            command.args([
-                "dev",
-                "-c",
-                &config,
-                "--local",
-                "--test-scheduled",
-                "--ip",
-                "127.0.0.1",
-                "--port",
-                &port.to_string(),
-                "--inspector-port",
-                &inspector.to_string(),
-                "--persist-to",
-                &persist,
-                "--var",
-                &format!("SPOTIFY_ACCOUNTS_URL:{}", self.sim_url),
-                "--var",
-                &format!("SPOTIFY_API_URL:{}", self.sim_url),
-                "--var",
-                "SPOTIFY_CLIENT_ID:sim-client-id",
-                "--var",
-                "SPOTIFY_CLIENT_SECRET:sim-client-secret",
-                "--var",
-                &format!("CRON_SECRET:{}", self.cron_secret),
-                "--var",
-                &format!("TOKEN_ENCRYPTION_KEY:{key}"),
-            ]);
-            self.wrangler = Some(Proc::spawn(
-                &format!("wrangler-{attempt}"),
-                command,
-                &self.dir,
-            ));
-            self.worker_url = format!("http://127.0.0.1:{port}");
-            let deadline = self.started + START_DEADLINE;
-            loop {
-                if let Ok(reply) = send(
-                    &self.agent,
-                    "GET",
-                    &format!("{}/api/health", self.worker_url),
-                    &[],
-                    None,
-                ) {
-                    if reply.status == 200 {
-                        return;
-                    }
+        let mut command = self.wrangler_command();
+        command.args([
+            "dev",
+            "-c",
+            &config,
+            "--local",
+            "--test-scheduled",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--inspector-port",
+            &inspector.to_string(),
+            "--persist-to",
+            &persist,
+            "--var",
+            &format!("SPOTIFY_ACCOUNTS_URL:{}", self.sim_url),
+            "--var",
+            &format!("SPOTIFY_API_URL:{}", self.sim_url),
+            "--var",
+            "SPOTIFY_CLIENT_ID:sim-client-id",
+            "--var",
+            "SPOTIFY_CLIENT_SECRET:sim-client-secret",
+            "--var",
+            &format!("CRON_SECRET:{}", self.cron_secret),
+            "--var",
+            &format!("TOKEN_ENCRYPTION_KEY:{}", self.token_key),
+        ]);
+        command
+    }
+
+    fn spawn_wrangler(&self, name: &str, port: u16, inspector: u16) {
+        let proc = Proc::spawn(name, self.wrangler_dev(port, inspector), &self.dir);
+        self.worker_logs.borrow_mut().push(proc.stdout.clone());
+        *self.wrangler.borrow_mut() = Some(proc);
+    }
+
+    /// Waits until the Worker answers its health route; `Err` with wrangler's output
+    /// when wrangler exited first.
+    fn wait_healthy(&self, deadline: Instant) -> Result<(), String> {
+        loop {
+            if let Ok(reply) = send(
+                &self.agent,
+                "GET",
+                &format!("{}/api/health", self.worker_url),
+                &[],
+                None,
+            ) {
+                if reply.status == 200 {
+                    return Ok(());
                 }
-                let wrangler = self.wrangler.as_mut().expect("just started");
-                if let Some(status) = wrangler.exit_status() {
-                    let output = format!(
-                        "{}{}",
+            }
+            let exited = {
+                let mut guard = self.wrangler.borrow_mut();
+                let wrangler = guard.as_mut().expect("just started");
+                wrangler.exit_status().map(|status| {
+                    format!(
+                        "wrangler dev exited ({status}) before it was healthy\n{}{}",
                         tail(&wrangler.stdout, 200),
                         tail(&wrangler.stderr, 200)
-                    );
+                    )
+                })
+            };
+            if let Some(output) = exited {
+                return Err(output);
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "wrangler dev was not healthy within {} s\n{}",
+                    START_DEADLINE.as_secs(),
+                    self.diagnostics()
+                );
+            }
+            thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn start_wrangler(&mut self) {
+        for attempt in 1..=3 {
+            let (port, inspector) = free_ports();
+            self.worker_url = format!("http://127.0.0.1:{port}");
+            self.spawn_wrangler(&format!("wrangler-{attempt}"), port, inspector);
+            match self.wait_healthy(self.started + START_DEADLINE) {
+                Ok(()) => return,
+                Err(output) => {
                     let port_taken =
                         output.contains("EADDRINUSE") || output.contains("Address already in use");
                     if attempt < 3 && port_taken {
                         eprintln!("e2e: wrangler lost its port to another process; retrying");
-                        break;
+                        if let Some(mut failed) = self.wrangler.take() {
+                            failed.stop();
+                        }
+                        continue;
                     }
-                    panic!(
-                        "wrangler dev exited ({status}) before it was healthy\n{}",
-                        self.diagnostics()
-                    );
+                    panic!("{output}\n{}", self.diagnostics());
                 }
-                if Instant::now() > deadline {
-                    panic!(
-                        "wrangler dev was not healthy within {} s of the stack's start\n{}",
-                        START_DEADLINE.as_secs(),
-                        self.diagnostics()
-                    );
-                }
-                thread::sleep(Duration::from_millis(200));
-            }
-            if let Some(mut failed) = self.wrangler.take() {
-                failed.stop();
             }
         }
         panic!("wrangler dev could not bind a port in 3 attempts");
     }
 
+    /// Kills `wrangler dev` and its runtime at once (SIGKILL to the whole group, as a
+    /// crash or an evicted isolate ends an invocation: no handler gets to finish, nothing
+    /// is acked), then starts it again on the same port, the same state directory (D1,
+    /// KV) and the same secrets. What the local runtime keeps of its queues across the
+    /// restart is the runtime's business: tests must not count on an in-flight message
+    /// coming back (on Cloudflare it is redelivered).
+    #[track_caller]
+    pub fn restart_worker(&self) {
+        let started = Instant::now();
+        if let Some(mut wrangler) = self.wrangler.take() {
+            wrangler.signal_group(libc::SIGKILL);
+            wrangler.stop();
+        }
+        let port: u16 = self
+            .worker_url
+            .rsplit(':')
+            .next()
+            .and_then(|port| port.parse().ok())
+            .expect("the worker's port");
+        let (_, inspector) = free_ports();
+        let restarts = self.worker_logs.borrow().len();
+        self.spawn_wrangler(&format!("wrangler-restart-{restarts}"), port, inspector);
+        if let Err(output) = self.wait_healthy(Instant::now() + START_DEADLINE) {
+            self.fail(&format!("the restarted worker did not come up: {output}"));
+        }
+        eprintln!(
+            "e2e: worker killed and restarted in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+
     /// The recent output of wrangler and the simulator.
     pub fn diagnostics(&self) -> String {
         let mut text = String::from("\n===== recent output of the stack =====\n");
-        if let Some(wrangler) = &self.wrangler {
+        if let Some(wrangler) = &*self.wrangler.borrow() {
             text.push_str(&wrangler.diagnostics(80));
         }
         if let Some(sim) = &self.sim {
@@ -937,6 +994,17 @@ impl Stack {
         )
     }
 
+    /// GET an admin route with the cron secret (e.g. `/api/admin/dead-letters`).
+    #[track_caller]
+    pub fn admin_get(&self, path: &str) -> Reply {
+        self.http(
+            "GET",
+            &format!("{}{path}", self.worker_url),
+            &[("Authorization", format!("Bearer {}", self.cron_secret))],
+            None,
+        )
+    }
+
     /// Queues a manual archive of one user (POST /api/admin/archive/{id}).
     #[track_caller]
     pub fn archive_now(&self, user_id: &str) -> Value {
@@ -1069,16 +1137,20 @@ impl Stack {
     }
 
     /// Wrangler's structured log lines (`{"event": …}`) so far.
+    /// (Across restarts: every `wrangler dev` this stack ran, in order.)
     pub fn worker_events(&self) -> Vec<Value> {
-        let Some(wrangler) = &self.wrangler else {
-            return Vec::new();
-        };
-        fs::read_to_string(&wrangler.stdout)
-            .unwrap_or_default()
-            .lines()
-            .filter(|line| line.starts_with('{'))
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|event| event.get("event").is_some())
+        self.worker_logs
+            .borrow()
+            .iter()
+            .flat_map(|log| {
+                fs::read_to_string(log)
+                    .unwrap_or_default()
+                    .lines()
+                    .filter(|line| line.starts_with('{'))
+                    .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+                    .filter(|event| event.get("event").is_some())
+                    .collect::<Vec<_>>()
+            })
             .collect()
     }
 

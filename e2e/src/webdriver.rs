@@ -49,7 +49,8 @@ impl Browser {
         let chromedriver = which("chromedriver").unwrap_or_else(|| {
             panic!("chromedriver is not installed: scripts/setup installs Debian's chromium and chromium-driver")
         });
-        let chromium = which("chromium").expect("chromium is not installed (scripts/setup installs it)");
+        let chromium =
+            which("chromium").expect("chromium is not installed (scripts/setup installs it)");
         let port = free_port();
         let driver = Command::new(chromedriver)
             .arg(format!("--port={port}"))
@@ -65,10 +66,14 @@ impl Browser {
             .into();
         let deadline = Instant::now() + Duration::from_secs(20);
         while agent.get(&format!("{base}/status")).call().is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not answer within 20 s");
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not answer within 20 s"
+            );
             sleep(Duration::from_millis(100));
         }
-        let profile = std::env::temp_dir().join(format!("stm-chromium-{port}-{}", std::process::id()));
+        let profile =
+            std::env::temp_dir().join(format!("stm-chromium-{port}-{}", std::process::id()));
         std::fs::create_dir_all(&profile).expect("profile dir");
         let capabilities = json!({
             "capabilities": { "alwaysMatch": {
@@ -83,10 +88,22 @@ impl Browser {
                 }
             }}
         });
-        let mut response = agent.post(&format!("{base}/session")).send_json(&capabilities).expect("new session");
+        let mut response = agent
+            .post(&format!("{base}/session"))
+            .send_json(&capabilities)
+            .expect("new session");
         let body: Value = response.body_mut().read_json().expect("session json");
-        let session = body["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {body}")).to_owned();
-        let browser = Self { driver, base, session, agent, _profile: TempDir(profile) };
+        let session = body["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {body}"))
+            .to_owned();
+        let browser = Self {
+            driver,
+            base,
+            session,
+            agent,
+            _profile: TempDir(profile),
+        };
         // Allow downloads in headless mode (a Chrome DevTools command through chromedriver).
         browser.command(
             "POST",
@@ -115,12 +132,19 @@ impl Browser {
     }
 
     pub fn current_url(&self) -> String {
-        self.command("GET", "url", Value::Null).as_str().unwrap_or_default().to_owned()
+        self.command("GET", "url", Value::Null)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     fn find_now(&self, By::Css(selector): &By<'_>) -> Option<String> {
         let url = format!("{}/session/{}/element", self.base, self.session);
-        let mut response = self.agent.post(&url).send_json(json!({"using": "css selector", "value": selector})).ok()?;
+        let mut response = self
+            .agent
+            .post(&url)
+            .send_json(json!({"using": "css selector", "value": selector}))
+            .ok()?;
         if response.status().as_u16() >= 400 {
             return None;
         }
@@ -155,19 +179,29 @@ impl Browser {
     }
 
     pub fn text(&self, element: &str) -> String {
-        self.command("GET", &format!("element/{element}/text"), Value::Null).as_str().unwrap_or_default().to_owned()
-    }
-
-    pub fn text_of_page(&self) -> String {
-        self.execute("return document.body ? document.body.innerText : ''", json!([]))
+        self.command("GET", &format!("element/{element}/text"), Value::Null)
             .as_str()
             .unwrap_or_default()
             .to_owned()
     }
 
+    pub fn text_of_page(&self) -> String {
+        self.execute(
+            "return document.body ? document.body.innerText : ''",
+            json!([]),
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
     /// Runs a script in the page and returns its result.
     pub fn execute(&self, script: &str, args: Value) -> Value {
-        self.command("POST", "execute/sync", json!({ "script": script, "args": args }))
+        self.command(
+            "POST",
+            "execute/sync",
+            json!({ "script": script, "args": args }),
+        )
     }
 
     /// Selects the `<option>` with this value in a `<select>`.
@@ -191,7 +225,12 @@ impl Browser {
     }
 
     /// Polls `condition` until it holds or `timeout` passes.
-    pub fn wait_until(&self, description: &str, timeout: Duration, condition: impl Fn(&Self) -> bool) {
+    pub fn wait_until(
+        &self,
+        description: &str,
+        timeout: Duration,
+        condition: impl Fn(&Self) -> bool,
+    ) {
         let deadline = Instant::now() + timeout;
         while !condition(self) {
             assert!(

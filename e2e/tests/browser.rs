@@ -19,7 +19,10 @@ fn screenshots() -> PathBuf {
 
 fn timeline_plays(chrome: &Chromium) -> u64 {
     chrome
-        .execute("return document.querySelectorAll('#timeline li.play').length", json!([]))
+        .execute(
+            "return document.querySelectorAll('#timeline li.play').length",
+            json!([]),
+        )
         .as_u64()
         .unwrap_or(0)
 }
@@ -38,14 +41,22 @@ fn a_person_connects_spotify_in_a_browser_and_sees_their_backfilled_plays() {
 
     // Spotify's (the simulator's) consent page.
     chrome.wait_for(By::Css("#approve"), PAGE);
-    assert!(chrome.current_url().starts_with(&stack.sim_url), "at {}", chrome.current_url());
+    assert!(
+        chrome.current_url().starts_with(&stack.sim_url),
+        "at {}",
+        chrome.current_url()
+    );
     chrome.select_value("#user", "ada");
     let approve = chrome.wait_for(By::Css("#approve"), PAGE);
     chrome.click(&approve);
 
     // Back on the Worker, logged in; the backfill runs through the queue.
     chrome.wait_for(By::Css("#timeline"), PAGE);
-    assert!(chrome.current_url().starts_with(&stack.worker_url), "at {}", chrome.current_url());
+    assert!(
+        chrome.current_url().starts_with(&stack.worker_url),
+        "at {}",
+        chrome.current_url()
+    );
     chrome.wait_until("the backfilled plays are on the page", BACKFILL, |chrome| {
         if timeline_plays(chrome) > 0 {
             return true;
@@ -71,7 +82,8 @@ fn a_person_who_denies_access_is_told_and_nothing_is_stored() {
     chrome.click(&deny);
 
     chrome.wait_until("the Worker explains the refusal", PAGE, |chrome| {
-        chrome.current_url().starts_with(&stack.worker_url) && chrome.text_of_page().contains("chose not to connect")
+        chrome.current_url().starts_with(&stack.worker_url)
+            && chrome.text_of_page().contains("chose not to connect")
     });
     assert!(!chrome.exists(By::Css("#timeline")));
     chrome.screenshot(&screenshots().join("login-denied.png"));
