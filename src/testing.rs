@@ -5,6 +5,8 @@
 //! what they were asked, so tests can count D1 round trips, KV operations and Spotify
 //! calls instead of guessing them.
 
+pub mod web;
+
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 

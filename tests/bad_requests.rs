@@ -15,59 +15,38 @@ use futures::executor::block_on;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-use time_machine::config::ConfigError;
-use time_machine::crypto::{sha256_hex, TokenCipher};
 use time_machine::form::{decode_pairs, find};
 use time_machine::ports::{HttpResponse, Method, TransportError};
-use time_machine::schedule::PollingPolicy;
-use time_machine::spotify::client::ClientCredentials;
-use time_machine::spotify::SpotifyEndpoints;
-use time_machine::sweep::SweepConfig;
-use time_machine::testing::{MemoryKv, MemoryQueue, ScriptedHttp, SqliteDatabase};
+use time_machine::testing::web::{header, RequestBuilder, WebWorld, CIPHER_KEY, ORIGIN};
+use time_machine::testing::ScriptedHttp;
 use time_machine::time::{UnixMillis, DAY_MS};
-use time_machine::web::{App, WebRequest, WebResponse};
+use time_machine::web::{WebRequest, WebResponse};
 
 /// Sunday 1 November 2026, 12:00 UTC.
 const NOW: UnixMillis = 1_793_534_400_000;
-const ORIGIN: &str = "http://127.0.0.1:8787";
-const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 const CRON_SECRET: &str = "cron-secret-that-must-never-leak";
 const CLIENT_SECRET: &str = "client-secret-that-must-never-leak";
 const ACCESS_TOKEN: &str = "AT-access-token-that-must-never-leak";
 const REFRESH_TOKEN: &str = "RT-refresh-token-that-must-never-leak";
-/// The session cookie of `u1`, whose hash is in `sessions`.
-const SESSION: &str = "stm_session=session-of-u1";
+/// The session cookie of `u1` (`session_cookie("u1")`), whose hash is in `sessions`.
+const SESSION: &str = "stm_session=c-u1";
 
+/// The web world with the secrets below, its admin routes open to [`CRON_SECRET`].
 struct World {
-    db: SqliteDatabase,
-    kv: MemoryKv,
-    queue: MemoryQueue,
-    endpoints: SpotifyEndpoints,
-    credentials: ClientCredentials,
-    cipher: TokenCipher,
+    web: WebWorld,
 }
 
 impl World {
     /// `u1` (display name with unicode), sealed tokens, a session, a play, a gap, an
     /// import, a dead letter, a sweep: something in every table a bad request could touch.
     fn new() -> Self {
-        let world = Self {
-            db: SqliteDatabase::new(),
-            kv: MemoryKv::default(),
-            queue: MemoryQueue::default(),
-            endpoints: SpotifyEndpoints {
-                accounts_url: "http://sim".into(),
-                api_url: "http://sim".into(),
-            },
-            credentials: ClientCredentials {
-                client_id: "cid".into(),
-                client_secret: CLIENT_SECRET.into(),
-            },
-            cipher: TokenCipher::new(KEY, None).expect("key"),
-        };
-        let access = world.cipher.seal(ACCESS_TOKEN, "u1").expect("seal");
-        let refresh = world.cipher.seal(REFRESH_TOKEN, "u1").expect("seal");
-        world.db.sql(
+        let mut web = WebWorld::new();
+        web.credentials.client_secret = CLIENT_SECRET.into();
+        web.cron_secret = Some(CRON_SECRET);
+        let world = Self { web };
+        let access = world.web.cipher.seal(ACCESS_TOKEN, "u1").expect("seal");
+        let refresh = world.web.cipher.seal(REFRESH_TOKEN, "u1").expect("seal");
+        world.web.db.sql(
             "INSERT INTO users (id, spotify_id, display_name, access_token_enc, refresh_token_enc,
                                 token_expires_at, authorized_at, created_at, updated_at, next_due_at)
              VALUES ('u1', 'u1', ?1, ?2, ?3, ?4, ?5, ?5, ?5, ?5)",
@@ -79,35 +58,28 @@ impl World {
                 json!(NOW - DAY_MS),
             ],
         );
-        world.db.sql(
-            "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?1, 'u1', ?2, ?3)",
-            vec![
-                json!(sha256_hex("session-of-u1")),
-                json!(NOW - DAY_MS),
-                json!(NOW + 30 * DAY_MS),
-            ],
-        );
-        world.db.sql(
+        assert_eq!(world.web.open_session("u1", NOW), SESSION);
+        world.web.db.sql(
             "INSERT INTO tracks (id, name, uri, duration_ms, updated_at) VALUES ('t1', '=1+2 🎵', 'spotify:track:t1', 180000, 0)",
             vec![],
         );
-        world.db.sql(
+        world.web.db.sql(
             "INSERT INTO play_events (user_id, track_id, played_at, archived_at) VALUES ('u1', 't1', ?1, ?1)",
             vec![json!(NOW - 3_600_000)],
         );
-        world.db.sql(
+        world.web.db.sql(
             "INSERT INTO data_gaps (user_id, gap_from, gap_to, reason, detected_at) VALUES ('u1', 1, 2, 'downtime', 3)",
             vec![],
         );
-        world.db.sql(
+        world.web.db.sql(
             "INSERT INTO imports (id, user_id, created_at, updated_at) VALUES (7, 'u1', ?1, ?1)",
             vec![json!(NOW - 60_000)],
         );
-        world.db.sql(
+        world.web.db.sql(
             "INSERT INTO imports (id, user_id, created_at, updated_at, finished_at) VALUES (8, 'u1', ?1, ?1, ?1)",
             vec![json!(NOW - 60_000)],
         );
-        world.db.sql(
+        world.web.db.sql(
             "INSERT INTO dead_letters (message_id, body, received_at) VALUES ('m1', '{\"users\":[]}', 1)",
             vec![],
         );
@@ -119,19 +91,7 @@ impl World {
         let http = ScriptedHttp::new(vec![Err::<HttpResponse, _>(TransportError::Failed(
             "no Spotify here".into(),
         ))]);
-        let app = App {
-            db: &self.db,
-            kv: &self.kv,
-            http: &http,
-            queue: &self.queue,
-            endpoints: &self.endpoints,
-            credentials: Ok::<_, ConfigError>(&self.credentials),
-            cipher: Ok::<_, ConfigError>(&self.cipher),
-            cron_secret: Some(CRON_SECRET),
-            sweep: SweepConfig::default(),
-            policy: PollingPolicy::default(),
-        };
-        let response = block_on(app.handle(request, NOW, || NOW));
+        let response = self.web.send_with(&http, request, NOW);
         assert!(
             http.requests().is_empty() || request.path == "/callback",
             "{request:?} reached Spotify"
@@ -141,7 +101,7 @@ impl World {
 
     /// Every row of every table, every KV key and every queued message.
     fn snapshot(&self) -> Value {
-        let tables = self.db.sql(
+        let tables = self.web.db.sql(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name",
             vec![],
         );
@@ -149,67 +109,47 @@ impl World {
         for table in tables {
             let name = table["name"].as_str().expect("table name").to_owned();
             let rows = self
+                .web
                 .db
                 .sql(&format!("SELECT * FROM \"{name}\" ORDER BY 1, 2"), vec![]);
             state.insert(name, json!(rows));
         }
-        state.insert("kv".into(), json!(self.kv.keys()));
+        state.insert("kv".into(), json!(self.web.kv.keys()));
         state.insert(
             "queue".into(),
-            json!(format!("{:?}", self.queue.messages())),
+            json!(format!("{:?}", self.web.queue.messages())),
         );
         Value::Object(state)
     }
 }
 
+/// A request of `u1` from our own pages: Cookie, then Origin.
 fn request(method: Method, path_and_query: &str) -> WebRequest {
-    let (path, query) = path_and_query
-        .split_once('?')
-        .unwrap_or((path_and_query, ""));
-    WebRequest {
-        method,
-        origin: ORIGIN.into(),
-        path: path.into(),
-        query: query.into(),
-        headers: vec![
-            ("Cookie".into(), SESSION.into()),
-            ("Origin".into(), ORIGIN.into()),
-        ],
-        body: String::new(),
-    }
+    time_machine::testing::web::request(method, path_and_query, Some(SESSION)).with_our_origin()
 }
 
-fn with_body(mut request: WebRequest, content_type: &str, body: &str) -> WebRequest {
-    request
-        .headers
-        .push(("Content-Type".into(), content_type.into()));
-    request.body = body.into();
-    request
+fn with_body(request: WebRequest, content_type: &str, body: &str) -> WebRequest {
+    request.with_content_type(content_type).with_body(body)
 }
 
-fn admin(mut request: WebRequest, bearer: &str) -> WebRequest {
-    request
-        .headers
-        .push(("Authorization".into(), bearer.to_owned()));
-    request
-}
-
-fn header<'a>(response: &'a WebResponse, name: &str) -> Option<&'a str> {
-    response
-        .headers
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(name))
-        .map(|(_, value)| value.as_str())
+fn admin(request: WebRequest, bearer: &str) -> WebRequest {
+    request.with_header("Authorization", bearer)
 }
 
 /// What no answer may ever contain: secrets, tokens (plain or sealed), SQL, a panic or a
 /// stack trace.
 fn leaks(world: &World, body: &str) -> Vec<String> {
-    let mut secrets: Vec<String> = [CRON_SECRET, CLIENT_SECRET, ACCESS_TOKEN, REFRESH_TOKEN, KEY]
-        .iter()
-        .map(|text| (*text).to_owned())
-        .collect();
-    for row in world.db.sql(
+    let mut secrets: Vec<String> = [
+        CRON_SECRET,
+        CLIENT_SECRET,
+        ACCESS_TOKEN,
+        REFRESH_TOKEN,
+        CIPHER_KEY,
+    ]
+    .iter()
+    .map(|text| (*text).to_owned())
+    .collect();
+    for row in world.web.db.sql(
         "SELECT access_token_enc, refresh_token_enc FROM users",
         vec![],
     ) {
@@ -268,7 +208,11 @@ fn assert_refused(world: &World, request: &WebRequest, status: u16, code: &str) 
     assert!(!message.is_empty(), "{what}: {body}");
     assert!(message.len() < 300, "{what}: a long message: {body}");
     let leaked = leaks(world, &response.body);
-    assert!(leaked.is_empty(), "{what} leaks {leaked:?}: {}", response.body);
+    assert!(
+        leaked.is_empty(),
+        "{what} leaks {leaked:?}: {}",
+        response.body
+    );
 }
 
 /// The bad requests of one route family, each with the status and code it must get.
@@ -436,10 +380,10 @@ fn cases() -> Vec<(WebRequest, u16, &'static str)> {
             "",
             "stm_session=",
             "stm_session=forged",
-            "stm_session=session-of-u1x",
+            "stm_session=c-u1x",
             "stm_session=\"\"",
-            "other=session-of-u1",
-            "stm_session=%73ession-of-u1",
+            "other=c-u1",
+            "stm_session=%63-u1",
         ] {
             let mut forged = request(method, path);
             forged.headers[0].1 = cookie.into();
@@ -447,7 +391,13 @@ fn cases() -> Vec<(WebRequest, u16, &'static str)> {
             cases.push((forged, 401, "not_logged_in"));
         }
         if method != Get {
-            for origin in ["http://evil.example", "null", "http://127.0.0.1:8787/", "HTTP://127.0.0.1:8787", ""] {
+            for origin in [
+                "http://evil.example",
+                "null",
+                "http://127.0.0.1:8787/",
+                "HTTP://127.0.0.1:8787",
+                "",
+            ] {
                 let mut foreign = request(method, path);
                 foreign.headers[1].1 = origin.into();
                 cases.push((foreign, 403, "forbidden_origin"));
@@ -505,19 +455,27 @@ fn html_routes_refuse_cleanly_and_escape_what_they_echo() {
             Some("text/html; charset=utf-8"),
             "{path}"
         );
-        assert!(!response.body.contains("<script>"), "{path}: {}", response.body);
+        assert!(
+            !response.body.contains("<script>"),
+            "{path}: {}",
+            response.body
+        );
         let leaked = leaks(&world, &response.body);
         assert!(leaked.is_empty(), "{path} leaks {leaked:?}");
     }
-    assert!(world.snapshot() == before, "an HTML refusal changed the state");
+    assert!(
+        world.snapshot() == before,
+        "an HTML refusal changed the state"
+    );
 }
 
 #[test]
 fn unicode_names_go_in_and_come_out_intact() {
     let world = World::new();
     let name = "Zoë 🎧 <script>alert(1)</script> \u{202e}";
-    let status: Value = serde_json::from_str(&world.send(&request(Method::Get, "/api/status")).body)
-        .expect("status");
+    let status: Value =
+        serde_json::from_str(&world.send(&request(Method::Get, "/api/status")).body)
+            .expect("status");
     assert_eq!(status["display_name"], name);
     let dashboard = world.send(&request(Method::Get, "/"));
     assert_eq!(dashboard.status, 200);
@@ -548,9 +506,12 @@ fn unicode_names_go_in_and_come_out_intact() {
     assert_eq!(written.status, 200, "{}", written.body);
     let report: Value = serde_json::from_str(&written.body).expect("report");
     assert_eq!(report["chunk"]["imported"], 2, "{report}");
-    let plays: Value =
-        serde_json::from_str(&world.send(&request(Method::Get, "/api/plays?limit=10")).body)
-            .expect("plays");
+    let plays: Value = serde_json::from_str(
+        &world
+            .send(&request(Method::Get, "/api/plays?limit=10"))
+            .body,
+    )
+    .expect("plays");
     let names: Vec<&str> = plays["plays"]
         .as_array()
         .expect("plays")
@@ -675,12 +636,19 @@ fn headers() -> impl Strategy<Value = Vec<(String, String)>> {
         Just(Some(format!("Bearer {CRON_SECRET}"))),
         ".{0,30}".prop_map(Some),
     ];
-    (cookie, origin, content_type, authorization).prop_map(|(cookie, origin, content_type, authorization)| {
-        [("Cookie", cookie), ("Origin", origin), ("Content-Type", content_type), ("Authorization", authorization)]
+    (cookie, origin, content_type, authorization).prop_map(
+        |(cookie, origin, content_type, authorization)| {
+            [
+                ("Cookie", cookie),
+                ("Origin", origin),
+                ("Content-Type", content_type),
+                ("Authorization", authorization),
+            ]
             .into_iter()
             .filter_map(|(name, value)| value.map(|value| (name.to_owned(), value)))
             .collect()
-    })
+        },
+    )
 }
 
 proptest! {
@@ -704,7 +672,7 @@ proptest! {
         if let Some(mut plan) = response.stream.take() {
             // A streamed export must stream to its end.
             for _ in 0..1_000 {
-                match block_on(plan.next_chunk(&world.db)) {
+                match block_on(plan.next_chunk(&world.web.db)) {
                     Ok(Some(chunk)) => {
                         let leaked = leaks(&world, &chunk);
                         prop_assert!(leaked.is_empty(), "{request:?} export leaks {leaked:?}");

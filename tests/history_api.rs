@@ -5,37 +5,26 @@
 
 use std::collections::BTreeSet;
 
-use futures::executor::block_on;
 use serde_json::{json, Value};
-use time_machine::config::ConfigError;
-use time_machine::crypto::{sha256_hex, TokenCipher};
 use time_machine::history::export::{ExportFormat, CSV_COLUMNS};
 use time_machine::ports::Method;
-use time_machine::schedule::PollingPolicy;
-use time_machine::spotify::client::ClientCredentials;
-use time_machine::spotify::SpotifyEndpoints;
-use time_machine::sweep::SweepConfig;
-use time_machine::testing::{MemoryKv, MemoryQueue, ScriptedHttp, SqliteDatabase};
+use time_machine::testing::web::{
+    header, json_of, session_cookie, RequestBuilder, WebWorld, ORIGIN,
+};
 use time_machine::time::{parse_rfc3339, UnixMillis, DAY_MS, MINUTE_MS, SECOND_MS};
-use time_machine::web::{App, WebRequest, WebResponse};
+use time_machine::web::{WebRequest, WebResponse};
 
 /// Sunday 1 November 2026, 12:00 UTC.
 const NOW: UnixMillis = 1_793_534_400_000;
-const ORIGIN: &str = "http://127.0.0.1:8787";
-const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 const TRACK_MS: i64 = 180_000;
 
 fn at(text: &str) -> UnixMillis {
     parse_rfc3339(text).expect("test instant")
 }
 
+/// The web world with `u1` and a small catalogue to play from.
 struct World {
-    db: SqliteDatabase,
-    kv: MemoryKv,
-    queue: MemoryQueue,
-    endpoints: SpotifyEndpoints,
-    credentials: ClientCredentials,
-    cipher: TokenCipher,
+    web: WebWorld,
 }
 
 impl World {
@@ -43,22 +32,11 @@ impl World {
     /// `t0`…`t9` on albums `al0`…`al4`, each by artist `a{n % 3}`, and `t9` featuring `a9`.
     fn new() -> Self {
         let world = Self {
-            db: SqliteDatabase::new(),
-            kv: MemoryKv::default(),
-            queue: MemoryQueue::default(),
-            endpoints: SpotifyEndpoints {
-                accounts_url: "http://sim".into(),
-                api_url: "http://sim".into(),
-            },
-            credentials: ClientCredentials {
-                client_id: "cid".into(),
-                client_secret: "secret".into(),
-            },
-            cipher: TokenCipher::new(KEY, None).expect("key"),
+            web: WebWorld::new(),
         };
         world.user("u1");
         for artist in [0, 1, 2, 9] {
-            world.db.sql(
+            world.web.db.sql(
                 "INSERT INTO artists (id, name, updated_at) VALUES (?1, ?2, 0)",
                 vec![
                     json!(format!("a{artist}")),
@@ -67,7 +45,7 @@ impl World {
             );
         }
         for album in 0..5 {
-            world.db.sql(
+            world.web.db.sql(
                 "INSERT INTO albums (id, name, image_url, updated_at) VALUES (?1, ?2, ?3, 0)",
                 vec![
                     json!(format!("al{album}")),
@@ -82,12 +60,12 @@ impl World {
                 &format!("Track {track}"),
                 &format!("al{}", track / 2),
             );
-            world.db.sql(
+            world.web.db.sql(
                 "INSERT INTO track_artists (track_id, artist_id, position) VALUES (?1, ?2, 0)",
                 vec![json!(format!("t{track}")), json!(format!("a{}", track % 3))],
             );
         }
-        world.db.sql(
+        world.web.db.sql(
             "INSERT INTO track_artists (track_id, artist_id, position) VALUES ('t9', 'a9', 1)",
             vec![],
         );
@@ -95,31 +73,18 @@ impl World {
     }
 
     fn user(&self, id: &str) {
-        self.db.sql(
-            "INSERT INTO users (id, spotify_id, display_name, authorized_at, created_at, updated_at, next_due_at)
-             VALUES (?1, ?1, ?1, ?2, ?2, ?2, ?2)",
-            vec![json!(id), json!(NOW - DAY_MS)],
-        );
-        self.db.sql(
-            "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-            vec![
-                json!(sha256_hex(format!("c-{id}"))),
-                json!(id),
-                json!(NOW - DAY_MS),
-                json!(NOW + 30 * DAY_MS),
-            ],
-        );
+        self.web.sign_in(id, NOW);
     }
 
     fn track(&self, id: &str, name: &str, album: &str) {
-        self.db.sql(
+        self.web.db.sql(
             "INSERT INTO tracks (id, name, uri, duration_ms, album_id, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
             vec![json!(id), json!(name), json!(format!("spotify:track:{id}")), json!(TRACK_MS), json!(album)],
         );
     }
 
     fn play(&self, user: &str, track: &str, played_at: UnixMillis) {
-        self.db.sql(
+        self.web.db.sql(
             "INSERT INTO play_events (user_id, track_id, played_at, archived_at) VALUES (?1, ?2, ?3, ?3)",
             vec![json!(user), json!(track), json!(played_at)],
         );
@@ -127,7 +92,7 @@ impl World {
 
     /// `count` plays of `u1`, one a minute up to `end`, cycling through the tracks.
     fn plays(&self, count: i64, end: UnixMillis) {
-        self.db.sql(
+        self.web.db.sql(
             "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
              INSERT INTO play_events (user_id, track_id, played_at, archived_at)
              SELECT 'u1', 't' || (i % 10), ?2 - i * 60000, ?2 FROM n",
@@ -136,20 +101,7 @@ impl World {
     }
 
     fn send_at(&self, request: WebRequest, now: UnixMillis) -> WebResponse {
-        let http = ScriptedHttp::new(vec![]);
-        let app = App {
-            db: &self.db,
-            kv: &self.kv,
-            http: &http,
-            queue: &self.queue,
-            endpoints: &self.endpoints,
-            credentials: Ok::<_, ConfigError>(&self.credentials),
-            cipher: Ok::<_, ConfigError>(&self.cipher),
-            cron_secret: None,
-            sweep: SweepConfig::default(),
-            policy: PollingPolicy::default(),
-        };
-        block_on(app.handle(&request, now, || now))
+        self.web.send(&request, now)
     }
 
     fn send(&self, request: WebRequest) -> WebResponse {
@@ -160,24 +112,19 @@ impl World {
     fn get_json(&self, path: &str) -> Value {
         let response = self.send(get(path, Some("u1")));
         assert_eq!(response.status, 200, "{path}: {}", response.body);
-        body(&response)
+        json_of(&response)
     }
 
     /// The streamed body of an export, with the number of chunks it came in.
     fn export(&self, path: &str) -> (WebResponse, String, usize) {
         let mut response = self.send(get(path, Some("u1")));
         assert_eq!(response.status, 200, "{path}: {}", response.body);
-        let mut plan = response.stream.take().expect("a streamed body");
-        let (mut text, mut chunks) = (String::new(), 0);
-        while let Some(chunk) = block_on(plan.next_chunk(&self.db)).expect("chunk") {
-            text.push_str(&chunk);
-            chunks += 1;
-        }
-        (response, text, chunks)
+        let chunks = self.web.drain(&mut response);
+        (response, chunks.concat(), chunks.len())
     }
 
     fn count_plays(&self, user: &str) -> usize {
-        self.db.sql(
+        self.web.db.sql(
             "SELECT count(*) AS n FROM play_events WHERE user_id = ?1",
             vec![json!(user)],
         )[0]["n"]
@@ -186,22 +133,10 @@ impl World {
     }
 }
 
+/// A request of `user` (by the session `WebWorld::sign_in` gave it), no Origin header.
 fn request(method: Method, path_and_query: &str, user: Option<&str>) -> WebRequest {
-    let (path, query) = path_and_query
-        .split_once('?')
-        .unwrap_or((path_and_query, ""));
-    let mut headers = vec![];
-    if let Some(user) = user {
-        headers.push(("Cookie".to_owned(), format!("stm_session=c-{user}")));
-    }
-    WebRequest {
-        method,
-        origin: ORIGIN.into(),
-        path: path.into(),
-        query: query.into(),
-        headers,
-        body: String::new(),
-    }
+    let cookie = user.map(session_cookie);
+    time_machine::testing::web::request(method, path_and_query, cookie.as_deref())
 }
 
 fn get(path: &str, user: Option<&str>) -> WebRequest {
@@ -210,26 +145,13 @@ fn get(path: &str, user: Option<&str>) -> WebRequest {
 
 /// A POST from our own pages (the Origin header a browser sends).
 fn post(path: &str, user: Option<&str>, body: &str) -> WebRequest {
-    let mut request = request(Method::Post, path, user);
-    request.headers.push(("Origin".into(), ORIGIN.into()));
-    request.body = body.to_owned();
-    request
-}
-
-fn body(response: &WebResponse) -> Value {
-    serde_json::from_str(&response.body).expect("json body")
-}
-
-fn header<'a>(response: &'a WebResponse, name: &str) -> Option<&'a str> {
-    response
-        .headers
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(name))
-        .map(|(_, value)| value.as_str())
+    request(Method::Post, path, user)
+        .with_our_origin()
+        .with_body(body)
 }
 
 fn error_code(response: &WebResponse) -> String {
-    body(response)["error"]["code"]
+    json_of(response)["error"]["code"]
         .as_str()
         .unwrap_or("")
         .to_owned()
@@ -269,6 +191,7 @@ fn plays_pages_stay_put_while_new_plays_arrive_and_ties_are_not_lost() {
         world.play("u1", track, tie);
     }
     let expected: Vec<i64> = world
+        .web
         .db
         .sql(
             "SELECT id FROM play_events WHERE user_id = 'u1' ORDER BY played_at DESC, id",
@@ -558,7 +481,7 @@ fn the_saved_time_zone_is_the_default_and_is_validated() {
         r#"{"time_zone":"America/New_York"}"#,
     ));
     assert_eq!(saved.status, 200, "{}", saved.body);
-    assert_eq!(body(&saved)["time_zone"], "America/New_York");
+    assert_eq!(json_of(&saved)["time_zone"], "America/New_York");
     assert_eq!(
         world.get_json("/api/status")["time_zone"],
         "America/New_York"
@@ -738,8 +661,11 @@ fn archive_now_queues_once_per_five_minutes_and_shows_pending_then_done() {
     let world = World::new();
     let accepted = world.send(post("/api/archive", Some("u1"), ""));
     assert_eq!(accepted.status, 202, "{}", accepted.body);
-    assert_eq!(body(&accepted)["archive_available_at"], NOW + 5 * MINUTE_MS);
-    let jobs = world.queue.take();
+    assert_eq!(
+        json_of(&accepted)["archive_available_at"],
+        NOW + 5 * MINUTE_MS
+    );
+    let jobs = world.web.queue.take();
     assert_eq!(jobs.len(), 1);
     assert_eq!(jobs[0].users[0].user_id, "u1");
     assert!(jobs[0].users[0].manual);
@@ -751,8 +677,8 @@ fn archive_now_queues_once_per_five_minutes_and_shows_pending_then_done() {
     let soon = world.send_at(post("/api/archive", Some("u1"), ""), NOW + MINUTE_MS);
     assert_eq!(soon.status, 429);
     assert_eq!(error_code(&soon), "archive_rate_limited");
-    assert_eq!(body(&soon)["retry_after_seconds"], 240);
-    assert_eq!(body(&soon)["archive_available_at"], NOW + 5 * MINUTE_MS);
+    assert_eq!(json_of(&soon)["retry_after_seconds"], 240);
+    assert_eq!(json_of(&soon)["archive_available_at"], NOW + 5 * MINUTE_MS);
     assert_eq!(header(&soon, "Retry-After"), Some("240"));
     let last_second = world.send_at(
         post("/api/archive", Some("u1"), ""),
@@ -761,17 +687,17 @@ fn archive_now_queues_once_per_five_minutes_and_shows_pending_then_done() {
     assert_eq!(
         (
             last_second.status,
-            body(&last_second)["retry_after_seconds"].as_i64()
+            json_of(&last_second)["retry_after_seconds"].as_i64()
         ),
         (429, Some(1))
     );
     assert!(
-        world.queue.take().is_empty(),
+        world.web.queue.take().is_empty(),
         "nothing queued while refused"
     );
 
     // The archive ran and succeeded after the request: done.
-    world.db.sql(
+    world.web.db.sql(
         "UPDATE users SET last_success_at = ?1, last_polled_at = ?1 WHERE id = 'u1'",
         vec![json!(NOW + 30 * SECOND_MS)],
     );
@@ -779,7 +705,7 @@ fn archive_now_queues_once_per_five_minutes_and_shows_pending_then_done() {
 
     let again = world.send_at(post("/api/archive", Some("u1"), ""), NOW + 5 * MINUTE_MS);
     assert_eq!(again.status, 202);
-    assert_eq!(world.queue.take().len(), 1);
+    assert_eq!(world.web.queue.take().len(), 1);
 }
 
 #[test]
@@ -789,20 +715,20 @@ fn archive_now_needs_our_origin_an_active_user_and_a_working_queue() {
     cross_site.headers.retain(|(name, _)| name != "Origin");
     assert_eq!(world.send(cross_site).status, 403);
 
-    world.queue.fail.set(true);
+    world.web.queue.fail.set(true);
     let down = world.send(post("/api/archive", Some("u1"), ""));
     assert_eq!(
         (down.status, error_code(&down)),
         (503, "queue_unavailable".to_owned())
     );
-    world.queue.fail.set(false);
+    world.web.queue.fail.set(false);
     assert_eq!(
         world.send(post("/api/archive", Some("u1"), "")).status,
         202,
         "a failed request does not count"
     );
 
-    world.db.sql(
+    world.web.db.sql(
         "UPDATE users SET paused = 1, is_active = 0 WHERE id = 'u1'",
         vec![],
     );
@@ -811,7 +737,7 @@ fn archive_now_needs_our_origin_an_active_user_and_a_working_queue() {
         (paused.status, error_code(&paused)),
         (409, "archiving_paused".to_owned())
     );
-    world.db.sql(
+    world.web.db.sql(
         "UPDATE users SET paused = 0, needs_reauth = 1 WHERE id = 'u1'",
         vec![],
     );
@@ -886,7 +812,7 @@ fn bad_parameters_are_400s_with_stable_codes() {
         let response = world.send(get(path, Some("u1")));
         assert_eq!(response.status, 400, "{path}: {}", response.body);
         assert_eq!(error_code(&response), code, "{path}");
-        assert!(body(&response)["error"]["message"]
+        assert!(json_of(&response)["error"]["message"]
             .as_str()
             .is_some_and(|m| !m.is_empty()));
         assert_eq!(header(&response, "Content-Type"), Some("application/json"));
@@ -917,7 +843,7 @@ fn new_routes_refuse_other_methods() {
 fn the_dashboard_has_the_history_parts_and_its_script() {
     let world = World::new();
     world.plays(60, at("2026-10-30T12:00:00Z"));
-    world.db.sql(
+    world.web.db.sql(
         "INSERT INTO data_gaps (user_id, gap_from, gap_to, reason, detected_at) VALUES ('u1', ?1, ?2, 'window_overflow', 0)",
         vec![json!(at("2026-10-30T11:50:00Z") - 30 * SECOND_MS), json!(at("2026-10-30T11:50:00Z"))],
     );
@@ -986,13 +912,13 @@ fn imported_listening_counts_by_time_played_and_its_artist_name_while_episodes_s
     let world = World::new();
     let base = at("2026-10-01T12:00:00Z");
     // A track an import created: no artist links, only the export's artist name.
-    world.db.sql(
+    world.web.db.sql(
         "INSERT INTO tracks (id, name, uri, duration_ms, import_artist_name, updated_at)
          VALUES ('import:x', 'Old Song', 'spotify:track:x', 0, 'Imported Artist', 0),
                 ('episode:e', 'An Episode', 'spotify:episode:e', 0, 'A Show', 0)",
         vec![],
     );
-    world.db.sql(
+    world.web.db.sql(
         "INSERT INTO play_events (user_id, track_id, played_at, archived_at, source, kind, ms_played) VALUES
            ('u1', 'import:x', ?1, ?1, 'import', 'track', 90000),
            ('u1', 'import:x', ?1 + 600000, ?1, 'import', 'track', 150000),

@@ -12,18 +12,9 @@ use std::time::{Duration, Instant};
 
 use futures::executor::block_on;
 use serde_json::{json, Value};
-use time_machine::config::ConfigError;
-use time_machine::crypto::{sha256_hex, TokenCipher};
-use time_machine::ports::Method;
-use time_machine::schedule::PollingPolicy;
-use time_machine::spotify::client::ClientCredentials;
-use time_machine::spotify::SpotifyEndpoints;
-use time_machine::sweep::SweepConfig;
-use time_machine::testing::{MemoryKv, MemoryQueue, ScriptedHttp, SqliteDatabase};
+use time_machine::testing::web::{get, json_of, WebWorld};
 use time_machine::time::{parse_rfc3339, UnixMillis, MINUTE_MS};
-use time_machine::web::{App, WebRequest, WebResponse};
-
-const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+use time_machine::web::WebResponse;
 
 const PLAYS: i64 = if cfg!(debug_assertions) {
     5_000
@@ -40,54 +31,25 @@ fn at(text: &str) -> UnixMillis {
     parse_rfc3339(text).expect("instant")
 }
 
-fn request(path_and_query: &str) -> WebRequest {
-    let (path, query) = path_and_query
-        .split_once('?')
-        .unwrap_or((path_and_query, ""));
-    WebRequest {
-        method: Method::Get,
-        origin: "http://127.0.0.1:8787".into(),
-        path: path.into(),
-        query: query.into(),
-        headers: vec![("Cookie".into(), "stm_session=scale".into())],
-        body: String::new(),
-    }
-}
-
+/// The web world of one signed-in user at a fixed `now`, timing each request.
 struct Bench {
-    db: SqliteDatabase,
-    kv: MemoryKv,
-    queue: MemoryQueue,
-    endpoints: SpotifyEndpoints,
-    credentials: ClientCredentials,
-    cipher: TokenCipher,
+    web: WebWorld,
+    cookie: String,
     now: UnixMillis,
 }
 
 impl Bench {
     fn send(&self, path: &str) -> (WebResponse, Duration) {
-        let http = ScriptedHttp::new(vec![]);
-        let app = App {
-            db: &self.db,
-            kv: &self.kv,
-            http: &http,
-            queue: &self.queue,
-            endpoints: &self.endpoints,
-            credentials: Ok::<_, ConfigError>(&self.credentials),
-            cipher: Ok::<_, ConfigError>(&self.cipher),
-            cron_secret: None,
-            sweep: SweepConfig::default(),
-            policy: PollingPolicy::default(),
-        };
+        let request = get(path, Some(&self.cookie));
         let started = Instant::now();
-        let response = block_on(app.handle(&request(path), self.now, || self.now));
+        let response = self.web.send(&request, self.now);
         (response, started.elapsed())
     }
 
     fn json(&self, path: &str) -> (Value, Duration) {
         let (response, took) = self.send(path);
         assert_eq!(response.status, 200, "{path}: {}", response.body);
-        (serde_json::from_str(&response.body).expect("json"), took)
+        (json_of(&response), took)
     }
 }
 
@@ -98,32 +60,16 @@ fn ms(duration: Duration) -> String {
 #[test]
 fn two_hundred_thousand_plays() {
     let now = at("2026-11-01T12:00:00Z");
-    let bench = Bench {
-        db: SqliteDatabase::new(),
-        kv: MemoryKv::default(),
-        queue: MemoryQueue::default(),
-        endpoints: SpotifyEndpoints {
-            accounts_url: "http://sim".into(),
-            api_url: "http://sim".into(),
-        },
-        credentials: ClientCredentials {
-            client_id: "cid".into(),
-            client_secret: "secret".into(),
-        },
-        cipher: TokenCipher::new(KEY, None).expect("key"),
-        now,
-    };
-    let db = &bench.db;
+    let web = WebWorld::new();
     let seeding = Instant::now();
-    db.sql(
+    web.db.sql(
         "INSERT INTO users (id, spotify_id, authorized_at, created_at, updated_at, next_due_at, time_zone)
          VALUES ('u', 'u', ?1, ?1, ?1, ?1, 'Europe/Berlin')",
         vec![json!(now)],
     );
-    db.sql(
-        "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?1, 'u', 0, ?2)",
-        vec![json!(sha256_hex("scale")), json!(now + 86_400_000)],
-    );
+    let cookie = web.open_session("u", now);
+    let bench = Bench { web, cookie, now };
+    let db = &bench.web.db;
     db.sql(
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
          INSERT INTO artists (id, name, updated_at) SELECT 'ar' || i, 'Artist ' || i, 0 FROM n",

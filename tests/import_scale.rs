@@ -16,22 +16,15 @@ use std::time::{Duration, Instant};
 
 use futures::executor::block_on;
 use serde_json::{json, Value};
-use time_machine::config::ConfigError;
-use time_machine::crypto::{sha256_hex, TokenCipher};
 use time_machine::import::plan::{plan_chunk, read_chunk};
-use time_machine::ports::Method;
 use time_machine::schedule::PollingPolicy;
-use time_machine::spotify::client::ClientCredentials;
 use time_machine::spotify::recently_played::parse_recently_played;
-use time_machine::spotify::SpotifyEndpoints;
 use time_machine::store::Store;
-use time_machine::sweep::SweepConfig;
-use time_machine::testing::{MemoryKv, MemoryQueue, ScriptedHttp, SqliteDatabase};
+use time_machine::testing::web::{post, WebWorld};
 use time_machine::time::{to_rfc3339, UnixMillis, DAY_MS, SECOND_MS};
-use time_machine::web::{App, WebRequest, WebResponse};
+use time_machine::web::WebResponse;
 use time_machine::write_plan::{plan_archive, PollState};
 
-const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 const RECORDS: usize = if cfg!(debug_assertions) {
     5_000
 } else {
@@ -108,71 +101,26 @@ fn history() -> Vec<(UnixMillis, Value)> {
         .collect()
 }
 
+/// The web world of the one importing user, `scale`, a month after the history ends.
 struct Bench {
-    db: SqliteDatabase,
-    kv: MemoryKv,
-    queue: MemoryQueue,
-    http: ScriptedHttp,
-    endpoints: SpotifyEndpoints,
-    credentials: ClientCredentials,
-    cipher: TokenCipher,
+    web: WebWorld,
+    cookie: String,
     now: UnixMillis,
 }
 
 impl Bench {
     fn new() -> Self {
-        let bench = Self {
-            db: SqliteDatabase::new(),
-            kv: MemoryKv::default(),
-            queue: MemoryQueue::default(),
-            http: ScriptedHttp::new(vec![]),
-            endpoints: SpotifyEndpoints {
-                accounts_url: "http://sim".into(),
-                api_url: "http://sim".into(),
-            },
-            credentials: ClientCredentials {
-                client_id: "cid".into(),
-                client_secret: "csecret".into(),
-            },
-            cipher: TokenCipher::new(KEY, None).expect("key"),
-            now: FIRST + (YEARS * 365 + 30) * DAY_MS,
-        };
-        bench.db.sql(
-            "INSERT INTO users (id, spotify_id, authorized_at, created_at, updated_at) VALUES ('scale', 'scale', 0, 0, 0)",
-            vec![],
-        );
-        bench.db.sql(
-            "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?1, 'scale', 0, ?2)",
-            vec![json!(sha256_hex("scale")), json!(bench.now + DAY_MS)],
-        );
-        bench
+        let web = WebWorld::new();
+        let now = FIRST + (YEARS * 365 + 30) * DAY_MS;
+        let cookie = web.sign_in("scale", now);
+        Self { web, cookie, now }
     }
 
     fn post(&self, path: &str, body: String) -> WebResponse {
-        let app = App {
-            db: &self.db,
-            kv: &self.kv,
-            http: &self.http,
-            queue: &self.queue,
-            endpoints: &self.endpoints,
-            credentials: Ok::<_, ConfigError>(&self.credentials),
-            cipher: Ok::<_, ConfigError>(&self.cipher),
-            cron_secret: None,
-            sweep: SweepConfig::default(),
-            policy: PollingPolicy::default(),
-        };
-        let request = WebRequest {
-            method: Method::Post,
-            origin: "http://127.0.0.1:8787".into(),
-            path: path.into(),
-            query: String::new(),
-            headers: vec![
-                ("Cookie".into(), "stm_session=scale".into()),
-                ("Origin".into(), "http://127.0.0.1:8787".into()),
-            ],
-            body,
-        };
-        block_on(app.handle(&request, self.now, || self.now))
+        // The body moves in: a copy would count in the timings.
+        let mut request = post(path, Some(&self.cookie), "");
+        request.body = body;
+        self.web.send(&request, self.now)
     }
 
     /// Polls the export's last listens, a few seconds off, in pages of 50.
@@ -198,7 +146,8 @@ impl Bench {
                 after_downtime: false,
             };
             let plan = plan_archive(&page, &state, &PollingPolicy::default(), self.now);
-            block_on(Store::new(&self.db).write_archive("scale", &plan, None)).expect("poll write");
+            block_on(Store::new(&self.web.db).write_archive("scale", &plan, None))
+                .expect("poll write");
         }
     }
 
@@ -346,6 +295,7 @@ fn ten_years_of_extended_history_import_in_page_sized_chunks() {
         proc_status("VmRSS")
     );
     let polled = bench
+        .web
         .db
         .sql("SELECT count(*) AS n FROM play_events", vec![])[0]["n"]
         .as_i64()
@@ -359,6 +309,7 @@ fn ten_years_of_extended_history_import_in_page_sized_chunks() {
         proc_status("VmRSS")
     );
     let plays = bench
+        .web
         .db
         .sql("SELECT count(*) AS n FROM play_events", vec![])[0]["n"]
         .as_i64()
@@ -372,6 +323,7 @@ fn ten_years_of_extended_history_import_in_page_sized_chunks() {
     print("the same files again", &again, &timings);
     assert_eq!(again["imported"], 0);
     let after = bench
+        .web
         .db
         .sql("SELECT count(*) AS n FROM play_events", vec![])[0]["n"]
         .as_i64()

@@ -20,10 +20,16 @@ fn key_id(sealed: &str) -> &str {
 #[test]
 fn a_rotation_reseals_every_token_at_the_next_refresh_and_the_old_key_can_go() {
     let mut world = World::new();
-    world.create_listener("ada", json!({ "plays_per_hour": 0.0, "history_hours": 0.0 }));
+    world.create_listener(
+        "ada",
+        json!({ "plays_per_hour": 0.0, "history_hours": 0.0 }),
+    );
     let user = world.connect("ada").user_id;
     world.inject("ada", 3, world.now() - 1_000, 60_000);
-    assert!(matches!(world.archive(&user), ArchiveOutcome::Archived { .. }));
+    assert!(matches!(
+        world.archive(&user),
+        ArchiveOutcome::Archived { .. }
+    ));
     let row = world.user_row(&user);
     let old_id = key_id(row["refresh_token_enc"].as_str().expect("sealed")).to_owned();
 
@@ -33,18 +39,31 @@ fn a_rotation_reseals_every_token_at_the_next_refresh_and_the_old_key_can_go() {
     assert_ne!(old_id, new_id);
     // Within the access token's hour nothing needs refreshing: both still open.
     world.advance(10 * 60_000);
-    assert!(matches!(world.archive(&user), ArchiveOutcome::Archived { .. }));
+    assert!(matches!(
+        world.archive(&user),
+        ArchiveOutcome::Archived { .. }
+    ));
     // The next refresh (the simulator does not rotate refresh tokens here) reseals both.
     world.advance(HOUR_MS);
     world.inject("ada", 2, world.now() - 1_000, 30_000);
-    assert!(matches!(world.archive(&user), ArchiveOutcome::Archived { .. }));
+    assert!(matches!(
+        world.archive(&user),
+        ArchiveOutcome::Archived { .. }
+    ));
     let row = world.user_row(&user);
     for column in ["access_token_enc", "refresh_token_enc"] {
         let sealed = row[column].as_str().expect("sealed");
-        assert_eq!(key_id(sealed), new_id, "{column} is still under the old key");
+        assert_eq!(
+            key_id(sealed),
+            new_id,
+            "{column} is still under the old key"
+        );
     }
     let refresh = world.stored_refresh_token(&user);
-    assert!(world.refresh_works(&refresh), "the resealed token is the same token");
+    assert!(
+        world.refresh_works(&refresh),
+        "the resealed token is the same token"
+    );
 
     // The previous key is retired: archiving goes on.
     world.cipher = TokenCipher::new(NEW_KEY, None).expect("key");
@@ -52,7 +71,13 @@ fn a_rotation_reseals_every_token_at_the_next_refresh_and_the_old_key_can_go() {
     world.inject("ada", 1, world.now() - 1_000, 30_000);
     let outcome = world.archive(&user);
     assert!(
-        matches!(outcome, ArchiveOutcome::Archived { plays_inserted: 1, .. }),
+        matches!(
+            outcome,
+            ArchiveOutcome::Archived {
+                plays_inserted: 1,
+                ..
+            }
+        ),
         "{outcome:?}"
     );
     assert_eq!(world.archived(&user).len(), 6);

@@ -832,115 +832,60 @@ proptest! {
 
 mod through_the_route {
     use super::*;
-    use futures::executor::block_on;
-    use time_machine::config::ConfigError;
-    use time_machine::crypto::{sha256_hex, TokenCipher};
     use time_machine::ports::Method;
-    use time_machine::schedule::PollingPolicy;
-    use time_machine::spotify::client::ClientCredentials;
-    use time_machine::spotify::SpotifyEndpoints;
-    use time_machine::sweep::SweepConfig;
-    use time_machine::testing::{MemoryKv, MemoryQueue, ScriptedHttp, SqliteDatabase};
-    use time_machine::web::{App, WebRequest, WebResponse};
+    pub use time_machine::testing::web::json_of;
+    use time_machine::testing::web::{request, RequestBuilder, WebWorld};
+    use time_machine::web::WebResponse;
 
-    const ORIGIN: &str = "http://127.0.0.1:8787";
-
+    /// The web world of `u1`, with a polled play and a gap for an import to meet.
     pub struct World {
-        pub db: SqliteDatabase,
-        kv: MemoryKv,
-        queue: MemoryQueue,
-        endpoints: SpotifyEndpoints,
-        credentials: ClientCredentials,
-        cipher: TokenCipher,
+        web: WebWorld,
+        cookie: String,
     }
 
     impl World {
         pub fn new() -> Self {
-            let world = Self {
-                db: SqliteDatabase::new(),
-                kv: MemoryKv::default(),
-                queue: MemoryQueue::default(),
-                endpoints: SpotifyEndpoints { accounts_url: "http://sim".into(), api_url: "http://sim".into() },
-                credentials: ClientCredentials { client_id: "cid".into(), client_secret: "secret".into() },
-                cipher: TokenCipher::new("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", None).expect("key"),
-            };
-            world.db.sql(
-                "INSERT INTO users (id, spotify_id, authorized_at, created_at, updated_at, next_due_at)
-                 VALUES ('u1', 'u1', 0, 0, 0, 0)",
-                vec![],
-            );
-            world.db.sql(
-                "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?1, 'u1', 0, ?2)",
-                vec![json!(sha256_hex("s1")), json!(NOW + DAY_MS)],
-            );
+            let web = WebWorld::new();
+            let cookie = web.sign_in("u1", NOW);
             // A polled play and a gap for the import to merge with and fill.
-            world.db.sql(
+            web.db.sql(
                 "INSERT INTO tracks (id, name, uri, duration_ms, updated_at) VALUES ('4uLU6hMCjMI75M1A2tKUQC', 'Never Gonna Give You Up', 'spotify:track:4uLU6hMCjMI75M1A2tKUQC', 213573, 0)",
                 vec![],
             );
-            world.db.sql(
+            web.db.sql(
                 "INSERT INTO play_events (user_id, track_id, played_at, archived_at) VALUES ('u1', '4uLU6hMCjMI75M1A2tKUQC', 1559392496000, 0)",
                 vec![],
             );
-            world.db.sql(
+            web.db.sql(
                 "INSERT INTO data_gaps (user_id, gap_from, gap_to, reason, detected_at) VALUES ('u1', 1559000000000, 1559500000000, 'downtime', 0)",
                 vec![],
             );
-            world
+            Self { web, cookie }
         }
 
+        /// `u1`'s request from our own pages, a JSON body whatever the method.
         pub fn send(&self, method: Method, path_and_query: &str, body: &str) -> WebResponse {
-            let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
-            let request = WebRequest {
-                method,
-                origin: ORIGIN.into(),
-                path: path.into(),
-                query: query.into(),
-                headers: vec![
-                    ("Cookie".into(), "stm_session=s1".into()),
-                    ("Origin".into(), ORIGIN.into()),
-                    ("Content-Type".into(), "application/json".into()),
-                ],
-                body: body.into(),
-            };
-            let http = ScriptedHttp::new(vec![]);
-            let app = App {
-                db: &self.db,
-                kv: &self.kv,
-                http: &http,
-                queue: &self.queue,
-                endpoints: &self.endpoints,
-                credentials: Ok::<_, ConfigError>(&self.credentials),
-                cipher: Ok::<_, ConfigError>(&self.cipher),
-                cron_secret: None,
-                sweep: SweepConfig::default(),
-                policy: PollingPolicy::default(),
-            };
-            block_on(app.handle(&request, NOW, || NOW))
+            let request = request(method, path_and_query, Some(&self.cookie))
+                .with_our_origin()
+                .with_content_type("application/json")
+                .with_body(body);
+            self.web.send(&request, NOW)
         }
 
         pub fn plays(&self) -> i64 {
-            self.db.sql("SELECT count(*) AS n FROM play_events", vec![])[0]["n"].as_i64().expect("count")
+            self.web
+                .db
+                .sql("SELECT count(*) AS n FROM play_events", vec![])[0]["n"]
+                .as_i64()
+                .expect("count")
         }
 
         /// Streams an export to its end; its text.
         pub fn export(&self, format: &str) -> String {
             let mut response = self.send(Method::Get, &format!("/api/export?format={format}"), "");
             assert_eq!(response.status, 200, "{}", response.body);
-            let mut plan = response.stream.take().expect("streamed");
-            let mut text = String::new();
-            for _ in 0..10_000 {
-                match block_on(plan.next_chunk(&self.db)).expect("an export chunk") {
-                    Some(chunk) => text.push_str(&chunk),
-                    None => return text,
-                }
-            }
-            panic!("the export did not end");
+            self.web.drain(&mut response).concat()
         }
-    }
-
-    pub fn json_of(response: &WebResponse) -> serde_json::Value {
-        serde_json::from_str(&response.body).unwrap_or_else(|error| panic!("not JSON ({error}): {}", response.body))
     }
 }
 
@@ -1017,7 +962,11 @@ mod regressions {
         assert_eq!(cooldown.until - NOW, MAX_RETRY_AFTER_SECONDS as i64 * 1_000);
         assert_eq!(cooldown.consecutive_failures, 0);
         let hours = cooldown_after(FailureKind::RateLimited, 0, Some(100_000), NOW);
-        assert_eq!(hours.until - NOW, 100_000_000, "a day and more is still Spotify's to say");
+        assert_eq!(
+            hours.until - NOW,
+            100_000_000,
+            "a day and more is still Spotify's to say"
+        );
     }
 
     /// The same overflow from Spotify's side: a track of `i64::MAX` ms, played twice,
@@ -1026,7 +975,8 @@ mod regressions {
     fn an_absurd_track_length_from_spotify_is_clamped() {
         let body = json!({"items": [{"played_at": "2026-11-28T13:05:12.345Z", "track": {
             "id": "t1", "uri": "spotify:track:t1", "name": "n", "duration_ms": i64::MAX,
-            "artists": [], "album": {"id": "a", "name": "b", "images": []}}}]}).to_string();
+            "artists": [], "album": {"id": "a", "name": "b", "images": []}}}]})
+        .to_string();
         let page = parse_recently_played(&body).expect("a page");
         assert_eq!(page.items[0].track.duration_ms, DAY_MS);
     }
@@ -1050,14 +1000,21 @@ mod regressions {
             assert!(parse_record(&record, NOW).is_err(), "{record}");
         }
         let longest = json!({"ts": "2019-06-01T12:34:56Z", "ms_played": DAY_MS, "master_metadata_track_name": "x"});
-        assert_eq!(parse_record(&longest, NOW).expect("a day is the limit").ms_played, DAY_MS);
+        assert_eq!(
+            parse_record(&longest, NOW)
+                .expect("a day is the limit")
+                .ms_played,
+            DAY_MS
+        );
         assert_eq!(minutes(i64::MAX), i64::MAX / 60_000);
 
         // Through the route: the absurd record is reported, the longest ones are stored
         // and summed.
         let world = through_the_route::World::new();
         let created = world.send(Method::Post, "/api/imports", "");
-        let id = through_the_route::json_of(&created)["id"].as_i64().expect("id");
+        let id = through_the_route::json_of(&created)["id"]
+            .as_i64()
+            .expect("id");
         let records: Vec<serde_json::Value> = (0..3)
             .map(|n| json!({"ts": format!("2019-06-01T12:3{n}:56Z"), "ms_played": DAY_MS, "master_metadata_track_name": "x"}))
             .chain([record])
@@ -1066,11 +1023,21 @@ mod regressions {
         let answer = world.send(Method::Post, &format!("/api/imports/{id}/chunks"), &body);
         assert_eq!(answer.status, 200, "{}", answer.body);
         let answer = through_the_route::json_of(&answer);
-        assert_eq!((answer["chunk"]["imported"].as_i64(), answer["import"]["errors"].as_i64()), (Some(3), Some(1)), "{answer}");
+        assert_eq!(
+            (
+                answer["chunk"]["imported"].as_i64(),
+                answer["import"]["errors"].as_i64()
+            ),
+            (Some(3), Some(1)),
+            "{answer}"
+        );
         let stats = world.send(Method::Get, "/api/stats?from=2019-06-01&to=2019-06-02", "");
         assert_eq!(stats.status, 200, "{}", stats.body);
         // The three longest streams and the World's polled play (213,573 ms).
-        assert_eq!(through_the_route::json_of(&stats)["totals"]["minutes"], minutes(3 * DAY_MS + 213_573));
+        assert_eq!(
+            through_the_route::json_of(&stats)["totals"]["minutes"],
+            minutes(3 * DAY_MS + 213_573)
+        );
     }
 }
 

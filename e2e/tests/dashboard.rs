@@ -93,7 +93,7 @@ fn the_dashboard_shows_the_timeline_a_gap_the_charts_and_exports_the_archive() {
     let more = chrome.wait_for(By::Css("#load-more"), PAGE);
     chrome.click(&more);
     chrome.wait_until("older plays load", PAGE, |chrome| {
-        count(chrome, "#timeline li.play") as u64 == archived
+        count(chrome, "#timeline li.play") == archived
     });
     assert_eq!(
         count(&chrome, "#timeline li.gap"),

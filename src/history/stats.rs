@@ -180,10 +180,9 @@ pub fn build(query: &StatsQuery, rows: &StatsRows) -> Stats {
         })
         .collect();
     let distinct_tracks = of_kind("distinct_tracks").map(|row| row.plays).sum();
-    let total_ms = rows
-        .days
-        .iter()
-        .fold(0_i64, |total, row| total.saturating_add(row.ms.unwrap_or(0)));
+    let total_ms = rows.days.iter().fold(0_i64, |total, row| {
+        total.saturating_add(row.ms.unwrap_or(0))
+    });
     Stats {
         range: RangeView {
             from: query.from,

@@ -1,71 +1,36 @@
 //! The web surface against the native twins: login and its attacks, sessions, data
 //! isolation, the admin guard and the account's life.
 
-use futures::executor::block_on;
 use serde_json::{json, Value};
 
-use super::{App, WebRequest, WebResponse};
-use crate::config::ConfigError;
-use crate::crypto::TokenCipher;
+use super::{WebRequest, WebResponse};
 use crate::form::{decode_pairs, find};
 use crate::ports::{HttpResponse, Method};
-use crate::schedule::PollingPolicy;
-use crate::spotify::client::ClientCredentials;
-use crate::spotify::SpotifyEndpoints;
-use crate::sweep::SweepConfig;
-use crate::testing::{MemoryKv, MemoryQueue, ScriptedHttp, SqliteDatabase};
+use crate::testing::web::{
+    cookie_value, get, header, json_of, request, set_cookies, RequestBuilder, WebWorld,
+};
+use crate::testing::ScriptedHttp;
 
 const NOW: i64 = 1_800_000_000_000;
-const ORIGIN: &str = "http://127.0.0.1:8787";
-const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
+/// The web world with the admin routes open to `admin-secret`; users come in by logging in.
 struct World {
-    db: SqliteDatabase,
-    kv: MemoryKv,
-    queue: MemoryQueue,
-    endpoints: SpotifyEndpoints,
-    credentials: ClientCredentials,
-    cipher: TokenCipher,
-    cron_secret: Option<&'static str>,
+    web: WebWorld,
 }
 
 impl World {
     fn new() -> Self {
-        Self {
-            db: SqliteDatabase::new(),
-            kv: MemoryKv::default(),
-            queue: MemoryQueue::default(),
-            endpoints: SpotifyEndpoints {
-                accounts_url: "http://sim".into(),
-                api_url: "http://sim".into(),
-            },
-            credentials: ClientCredentials {
-                client_id: "cid".into(),
-                client_secret: "csecret".into(),
-            },
-            cipher: TokenCipher::new(KEY, None).expect("key"),
-            cron_secret: Some("admin-secret"),
-        }
+        let mut web = WebWorld::new();
+        web.cron_secret = Some("admin-secret");
+        Self { web }
     }
 
     fn send(&self, http: &ScriptedHttp, request: WebRequest) -> WebResponse {
-        let app = App {
-            db: &self.db,
-            kv: &self.kv,
-            http,
-            queue: &self.queue,
-            endpoints: &self.endpoints,
-            credentials: Ok::<_, ConfigError>(&self.credentials),
-            cipher: Ok::<_, ConfigError>(&self.cipher),
-            cron_secret: self.cron_secret,
-            sweep: SweepConfig::default(),
-            policy: PollingPolicy::default(),
-        };
-        block_on(app.handle(&request, NOW, || NOW))
+        self.web.send_with(http, &request, NOW)
     }
 
     fn plain(&self, request: WebRequest) -> WebResponse {
-        self.send(&ScriptedHttp::new(vec![]), request)
+        self.web.send(&request, NOW)
     }
 
     /// Starts a login and returns (state, login cookie).
@@ -96,7 +61,7 @@ impl World {
     }
 
     fn users(&self) -> Vec<serde_json::Map<String, Value>> {
-        self.db.sql("SELECT * FROM users ORDER BY id", vec![])
+        self.web.db.sql("SELECT * FROM users ORDER BY id", vec![])
     }
 }
 
@@ -109,67 +74,8 @@ fn spotify_answers(spotify_id: &str) -> ScriptedHttp {
     ])
 }
 
-fn request(method: Method, path_and_query: &str, cookie: Option<&str>) -> WebRequest {
-    let (path, query) = path_and_query
-        .split_once('?')
-        .unwrap_or((path_and_query, ""));
-    let mut headers = vec![];
-    if let Some(cookie) = cookie {
-        headers.push(("Cookie".to_owned(), cookie.to_owned()));
-    }
-    WebRequest {
-        method,
-        origin: ORIGIN.into(),
-        path: path.into(),
-        query: query.into(),
-        headers,
-        body: String::new(),
-    }
-}
-
-fn get(path: &str, cookie: Option<&str>) -> WebRequest {
-    request(Method::Get, path, cookie)
-}
-
-fn from_page(mut request: WebRequest) -> WebRequest {
-    request.headers.push(("Origin".into(), ORIGIN.into()));
-    request
-}
-
-fn header<'a>(response: &'a WebResponse, name: &str) -> Option<&'a str> {
-    response
-        .headers
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(name))
-        .map(|(_, value)| value.as_str())
-}
-
-fn set_cookies(response: &WebResponse) -> Vec<&str> {
-    response
-        .headers
-        .iter()
-        .filter(|(key, _)| key == "Set-Cookie")
-        .map(|(_, value)| value.as_str())
-        .collect()
-}
-
-fn cookie_value(response: &WebResponse, name: &str) -> Option<String> {
-    set_cookies(response)
-        .into_iter()
-        .find_map(|cookie| {
-            cookie
-                .strip_prefix(&format!("{name}="))
-                .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
-        })
-        .filter(|value| !value.is_empty())
-}
-
 fn session(cookie: &str) -> String {
     format!("stm_session={cookie}")
-}
-
-fn body(response: &WebResponse) -> Value {
-    serde_json::from_str(&response.body).expect("json body")
 }
 
 #[test]
@@ -180,31 +86,32 @@ fn a_login_creates_the_user_starts_a_session_and_queues_the_backfill() {
     assert_eq!(users.len(), 1);
     assert_eq!(users[0]["id"], "acc-ada", "filed under the account id");
     assert_eq!(users[0]["email"], Value::Null);
-    let jobs = world.queue.messages();
+    let jobs = world.web.queue.messages();
     assert_eq!(jobs.len(), 1);
     assert_eq!(jobs[0].users[0].user_id, "acc-ada");
     assert!(jobs[0].users[0].manual);
     let status = world.plain(get("/api/status", Some(&session(&cookie))));
     assert_eq!(status.status, 200);
-    assert_eq!(body(&status)["connection"], "active");
+    assert_eq!(json_of(&status)["connection"], "active");
 }
 
 #[test]
 fn tokens_are_never_stored_in_plaintext() {
     let world = World::new();
     world.login("ada");
-    let dump = serde_json::to_string(&world.db.sql("SELECT * FROM users", vec![])).expect("dump");
+    let dump =
+        serde_json::to_string(&world.web.db.sql("SELECT * FROM users", vec![])).expect("dump");
     assert!(
         !dump.contains("AT-secret-access") && !dump.contains("RT-secret-refresh"),
         "{dump}"
     );
     let sessions =
-        serde_json::to_string(&world.db.sql("SELECT * FROM sessions", vec![])).expect("dump");
+        serde_json::to_string(&world.web.db.sql("SELECT * FROM sessions", vec![])).expect("dump");
     assert!(!sessions.is_empty());
     let users = world.users();
     let sealed = users[0]["refresh_token_enc"].as_str().expect("sealed");
     assert_eq!(
-        world.cipher.open(sealed, "acc-ada").as_deref(),
+        world.web.cipher.open(sealed, "acc-ada").as_deref(),
         Ok("RT-secret-refresh")
     );
 }
@@ -366,16 +273,16 @@ fn each_session_sees_only_its_own_user() {
     let ada = world.login("ada");
     let bob = world.login("bob");
     assert_eq!(
-        body(&world.plain(get("/api/status", Some(&session(&ada)))))["id"],
+        json_of(&world.plain(get("/api/status", Some(&session(&ada)))))["id"],
         "acc-ada"
     );
     assert_eq!(
-        body(&world.plain(get("/api/status", Some(&session(&bob)))))["id"],
+        json_of(&world.plain(get("/api/status", Some(&session(&bob)))))["id"],
         "acc-bob"
     );
     // A user id in the query is not a way in: there is no such parameter.
     assert_eq!(
-        body(&world.plain(get("/api/status?user_id=acc-bob", Some(&session(&ada)))))["id"],
+        json_of(&world.plain(get("/api/status?user_id=acc-bob", Some(&session(&ada)))))["id"],
         "acc-ada"
     );
 }
@@ -392,11 +299,8 @@ fn logout_ends_the_session_and_needs_our_origin() {
             .status,
         200
     );
-    let logout = world.plain(from_page(request(
-        Method::Post,
-        "/logout",
-        Some(&session(&cookie)),
-    )));
+    let logout =
+        world.plain(request(Method::Post, "/logout", Some(&session(&cookie))).with_our_origin());
     assert_eq!(logout.status, 303);
     assert_eq!(
         world
@@ -424,7 +328,7 @@ fn admin_routes_need_the_cron_secret() {
     );
     assert_eq!(world.plain(bearer("wrong")).status, 401);
     assert_eq!(world.plain(bearer("admin-secret")).status, 200);
-    world.cron_secret = None;
+    world.web.cron_secret = None;
     assert_eq!(
         world.plain(bearer("admin-secret")).status,
         403,
@@ -437,22 +341,18 @@ fn admin_routes_need_the_cron_secret() {
 fn pause_and_resume_take_the_user_out_of_the_sweep_and_back() {
     let world = World::new();
     let cookie = world.login("ada");
-    let pause = world.plain(from_page(request(
-        Method::Post,
-        "/api/account/pause",
-        Some(&session(&cookie)),
-    )));
+    let pause = world.plain(
+        request(Method::Post, "/api/account/pause", Some(&session(&cookie))).with_our_origin(),
+    );
     assert_eq!(pause.status, 200);
     assert_eq!(
-        body(&world.plain(get("/api/status", Some(&session(&cookie)))))["connection"],
+        json_of(&world.plain(get("/api/status", Some(&session(&cookie)))))["connection"],
         "paused"
     );
     assert_eq!(world.users()[0]["is_active"], 0);
-    let resume = world.plain(from_page(request(
-        Method::Post,
-        "/api/account/resume",
-        Some(&session(&cookie)),
-    )));
+    let resume = world.plain(
+        request(Method::Post, "/api/account/resume", Some(&session(&cookie))).with_our_origin(),
+    );
     assert_eq!(resume.status, 200);
     assert_eq!(world.users()[0]["is_active"], 1);
     assert_eq!(world.users()[0]["next_due_at"], NOW);
@@ -472,35 +372,32 @@ fn pause_and_resume_take_the_user_out_of_the_sweep_and_back() {
 fn deleting_the_account_removes_the_users_data_and_keeps_the_shared_catalogue() {
     let world = World::new();
     let cookie = world.login("ada");
-    world.db.sql(
+    world.web.db.sql(
         "INSERT INTO albums (id, name, updated_at) VALUES ('al', 'Album', 0)",
         vec![],
     );
-    world.db.sql("INSERT INTO tracks (id, name, uri, duration_ms, album_id, updated_at) VALUES ('t', 'T', 'spotify:track:t', 1, 'al', 0)", vec![]);
-    world.db.sql("INSERT INTO play_events (user_id, track_id, played_at, archived_at) VALUES ('acc-ada', 't', 1, 0), ('acc-ada', 't', 2, 0)", vec![]);
-    world.db.sql("INSERT INTO data_gaps (user_id, gap_from, gap_to, reason, detected_at) VALUES ('acc-ada', 1, 2, 'downtime', 0)", vec![]);
+    world.web.db.sql("INSERT INTO tracks (id, name, uri, duration_ms, album_id, updated_at) VALUES ('t', 'T', 'spotify:track:t', 1, 'al', 0)", vec![]);
+    world.web.db.sql("INSERT INTO play_events (user_id, track_id, played_at, archived_at) VALUES ('acc-ada', 't', 1, 0), ('acc-ada', 't', 2, 0)", vec![]);
+    world.web.db.sql("INSERT INTO data_gaps (user_id, gap_from, gap_to, reason, detected_at) VALUES ('acc-ada', 1, 2, 'downtime', 0)", vec![]);
     futures::executor::block_on(crate::ports::KeyValueStore::put(
-        &world.kv,
+        &world.web.kv,
         "archive_acc-ada_2026_01_01_00",
         "done",
         86_400,
     ))
     .expect("kv");
 
-    let response = world.plain(from_page(request(
-        Method::Delete,
-        "/api/account",
-        Some(&session(&cookie)),
-    )));
+    let response = world
+        .plain(request(Method::Delete, "/api/account", Some(&session(&cookie))).with_our_origin());
     assert_eq!(response.status, 200);
     assert_eq!(
-        body(&response)["deleted"],
+        json_of(&response)["deleted"],
         json!({"user": "acc-ada", "plays": 2, "gaps": 1, "sessions": 1, "idempotency_keys": 1})
     );
     assert!(world.users().is_empty());
-    assert!(world.kv.keys().is_empty());
+    assert!(world.web.kv.keys().is_empty());
     assert_eq!(
-        world.db.sql("SELECT count(*) AS n FROM tracks", vec![])[0]["n"],
+        world.web.db.sql("SELECT count(*) AS n FROM tracks", vec![])[0]["n"],
         1
     );
     assert_eq!(

@@ -6,83 +6,38 @@ use chrono::{TimeZone, Utc};
 use futures::executor::block_on;
 use serde_json::{json, Value};
 
-use crate::config::ConfigError;
-use crate::crypto::{sha256_hex, TokenCipher};
 use crate::ports::Method;
 use crate::schedule::PollingPolicy;
-use crate::spotify::client::ClientCredentials;
 use crate::spotify::recently_played::parse_recently_played;
-use crate::spotify::SpotifyEndpoints;
 use crate::store::Store;
-use crate::sweep::SweepConfig;
-use crate::testing::{MemoryKv, MemoryQueue, ScriptedHttp, SqliteDatabase};
+use crate::testing::web::{get, json_of, post, request, WebWorld};
 use crate::time::{UnixMillis, MINUTE_MS, SECOND_MS};
-use crate::web::{App, WebRequest, WebResponse};
+use crate::web::{WebRequest, WebResponse};
 use crate::write_plan::{plan_archive, PollState};
 
 const NOW: UnixMillis = 1_800_000_000_000;
-const ORIGIN: &str = "http://127.0.0.1:8787";
-const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 /// Saturday 1 June 2019, 12:00 UTC.
 const T0: UnixMillis = 1_559_390_400_000;
 
+/// The web world and the import steps the page takes, for users signed in by [`Self::user`].
 struct World {
-    db: SqliteDatabase,
-    kv: MemoryKv,
-    queue: MemoryQueue,
-    http: ScriptedHttp,
-    endpoints: SpotifyEndpoints,
-    credentials: ClientCredentials,
-    cipher: TokenCipher,
+    web: WebWorld,
 }
 
 impl World {
     fn new() -> Self {
         Self {
-            db: SqliteDatabase::new(),
-            kv: MemoryKv::default(),
-            queue: MemoryQueue::default(),
-            http: ScriptedHttp::new(vec![]),
-            endpoints: SpotifyEndpoints {
-                accounts_url: "http://sim".into(),
-                api_url: "http://sim".into(),
-            },
-            credentials: ClientCredentials {
-                client_id: "cid".into(),
-                client_secret: "csecret".into(),
-            },
-            cipher: TokenCipher::new(KEY, None).expect("key"),
+            web: WebWorld::new(),
         }
     }
 
     fn send(&self, request: WebRequest) -> WebResponse {
-        let app = App {
-            db: &self.db,
-            kv: &self.kv,
-            http: &self.http,
-            queue: &self.queue,
-            endpoints: &self.endpoints,
-            credentials: Ok::<_, ConfigError>(&self.credentials),
-            cipher: Ok::<_, ConfigError>(&self.cipher),
-            cron_secret: None,
-            sweep: SweepConfig::default(),
-            policy: PollingPolicy::default(),
-        };
-        block_on(app.handle(&request, NOW, || NOW))
+        self.web.send(&request, NOW)
     }
 
     /// A user with a live session; answers the session cookie.
     fn user(&self, id: &str) -> String {
-        self.db.sql(
-            "INSERT INTO users (id, spotify_id, authorized_at, created_at, updated_at) VALUES (?1, ?1, 0, 0, 0)",
-            vec![json!(id)],
-        );
-        let cookie = format!("session-of-{id}");
-        self.db.sql(
-            "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?1, ?2, 0, ?3)",
-            vec![json!(sha256_hex(&cookie)), json!(id), json!(NOW + MINUTE_MS)],
-        );
-        cookie
+        self.web.sign_in(id, NOW)
     }
 
     /// Archives a recently-played page through the poll's own write path; answers the
@@ -105,7 +60,8 @@ impl World {
             after_downtime: false,
         };
         let plan = plan_archive(&page, &state, &PollingPolicy::default(), NOW);
-        let write = block_on(Store::new(&self.db).write_archive(user, &plan, None)).expect("write");
+        let write =
+            block_on(Store::new(&self.web.db).write_archive(user, &plan, None)).expect("write");
         assert_eq!(
             write.statements, 7,
             "the archive batch keeps its seven statements"
@@ -114,20 +70,17 @@ impl World {
     }
 
     fn post(&self, cookie: Option<&str>, path: &str, body: &str) -> WebResponse {
-        let mut request = request(Method::Post, path, cookie);
-        request.headers.push(("Origin".into(), ORIGIN.into()));
-        request.body = body.to_owned();
-        self.send(request)
+        self.send(post(path, cookie, body))
     }
 
     fn get(&self, cookie: Option<&str>, path: &str) -> WebResponse {
-        self.send(request(Method::Get, path, cookie))
+        self.send(get(path, cookie))
     }
 
     fn create(&self, cookie: &str) -> i64 {
         let response = self.post(Some(cookie), "/api/imports", "");
         assert_eq!(response.status, 201, "{}", response.body);
-        body(&response)["id"].as_i64().expect("id")
+        json_of(&response)["id"].as_i64().expect("id")
     }
 
     fn chunk(&self, cookie: &str, id: i64, file: &str, offset: usize, records: &[Value]) -> Value {
@@ -137,7 +90,7 @@ impl World {
             &json!({"file": file, "offset": offset, "records": records}).to_string(),
         );
         assert_eq!(response.status, 200, "{}", response.body);
-        body(&response)
+        json_of(&response)
     }
 
     /// Imports the files the way the page does: one import, chunks of `size`, finish.
@@ -150,36 +103,17 @@ impl World {
         }
         let finish = self.post(Some(cookie), &format!("/api/imports/{id}/finish"), "");
         assert_eq!(finish.status, 200, "{}", finish.body);
-        body(&finish)["import"].clone()
+        json_of(&finish)["import"].clone()
     }
 
     fn plays(&self, user: &str) -> Vec<serde_json::Map<String, Value>> {
-        self.db.sql(
+        self.web.db.sql(
             "SELECT p.track_id, p.played_at, p.source, p.kind, p.ms_played, p.skipped, t.name
                FROM play_events p JOIN tracks t ON t.id = p.track_id
               WHERE p.user_id = ?1 ORDER BY p.played_at",
             vec![json!(user)],
         )
     }
-}
-
-fn request(method: Method, path: &str, cookie: Option<&str>) -> WebRequest {
-    let mut headers = vec![];
-    if let Some(cookie) = cookie {
-        headers.push(("Cookie".to_owned(), format!("stm_session={cookie}")));
-    }
-    WebRequest {
-        method,
-        origin: ORIGIN.into(),
-        path: path.into(),
-        query: String::new(),
-        headers,
-        body: String::new(),
-    }
-}
-
-fn body(response: &WebResponse) -> Value {
-    serde_json::from_str(&response.body).expect("json body")
 }
 
 fn ts(at: UnixMillis) -> String {
@@ -278,7 +212,7 @@ fn an_import_over_polled_plays_keeps_each_listen_once() {
         .collect();
     assert_eq!(sources, ["import", "poll", "poll", "poll", "import"]);
     // The import created the track it did not know, and left the known ones alone.
-    let t1 = world.db.sql(
+    let t1 = world.web.db.sql(
         "SELECT name, album_id, import_artist_name FROM tracks WHERE id = 't1'",
         vec![],
     );
@@ -286,7 +220,7 @@ fn an_import_over_polled_plays_keeps_each_listen_once() {
         (&t1[0]["album_id"], &t1[0]["import_artist_name"]),
         (&json!("al-t1"), &Value::Null)
     );
-    let t4 = world.db.sql(
+    let t4 = world.web.db.sql(
         "SELECT name, import_artist_name FROM tracks WHERE id = 't4'",
         vec![],
     );
@@ -327,6 +261,7 @@ fn a_poll_after_an_import_adds_only_what_the_import_did_not_have() {
     assert_eq!(world.plays("ada").len(), 4);
     // The poll's track rows take over what the import wrote; no play is doubled.
     let t1 = world
+        .web
         .db
         .sql("SELECT album_id FROM tracks WHERE id = 't1'", vec![]);
     assert_eq!(t1[0]["album_id"], "al-t1");
@@ -473,7 +408,7 @@ fn a_broken_record_is_reported_with_its_file_and_position_and_the_rest_goes_in()
     assert_eq!(answer["chunk"]["errors"][0]["position"], 503);
     let report = world.get(Some(&ada), &format!("/api/imports/{id}"));
     assert_eq!(report.status, 200);
-    let report = body(&report)["import"].clone();
+    let report = json_of(&report)["import"].clone();
     assert_eq!((n(&report, "imported"), n(&report, "errors")), (5, 1));
     let error = &report["error_list"][0];
     assert_eq!(error["file"], "Streaming_History_Audio_2019_1.json");
@@ -494,7 +429,7 @@ fn the_stored_error_list_is_capped_and_every_error_counted() {
     let id = world.create(&ada);
     world.chunk(&ada, id, "a.json", 0, &vec![json!(1); 80]);
     world.chunk(&ada, id, "a.json", 80, &vec![json!(2); 80]);
-    let report = body(&world.get(Some(&ada), &format!("/api/imports/{id}")))["import"].clone();
+    let report = json_of(&world.get(Some(&ada), &format!("/api/imports/{id}")))["import"].clone();
     assert_eq!(n(&report, "errors"), 160);
     assert_eq!(report["error_list"].as_array().unwrap().len(), 100);
 }
@@ -586,7 +521,7 @@ fn episodes_and_audiobooks_are_stored_typed_and_stay_out_of_music() {
             ("episode".to_owned(), "Ep. 2".to_owned()),
         ]
     );
-    let music = world.db.sql(
+    let music = world.web.db.sql(
         "SELECT count(*) AS n FROM play_events WHERE user_id = 'ada' AND kind = 'track'",
         vec![],
     );
@@ -598,7 +533,7 @@ fn a_gap_the_import_covers_is_marked_filled_and_one_it_does_not_stays_open() {
     let world = World::new();
     let ada = world.user("ada");
     let gap = |from: UnixMillis, to: UnixMillis| {
-        world.db.sql(
+        world.web.db.sql(
             "INSERT INTO data_gaps (user_id, gap_from, gap_to, reason, detected_at) VALUES ('ada', ?1, ?2, 'window_overflow', 0)",
             vec![json!(from), json!(to)],
         );
@@ -616,7 +551,7 @@ fn a_gap_the_import_covers_is_marked_filled_and_one_it_does_not_stays_open() {
         15,
     );
     assert_eq!(n(&report, "gaps_filled"), 1);
-    let gaps = world.db.sql(
+    let gaps = world.web.db.sql(
         "SELECT gap_from, filled_at FROM data_gaps ORDER BY gap_from",
         vec![],
     );
@@ -749,9 +684,10 @@ fn deleting_the_account_deletes_its_imports() {
         )],
         500,
     );
-    block_on(Store::new(&world.db).delete_account("ada")).expect("deleted");
+    block_on(Store::new(&world.web.db).delete_account("ada")).expect("deleted");
     for table in ["imports", "import_chunks", "import_errors"] {
         let rows = world
+            .web
             .db
             .sql(&format!("SELECT count(*) AS n FROM {table}"), vec![]);
         assert_eq!(rows[0]["n"], 0, "{table}");
@@ -769,7 +705,7 @@ fn two_plays_of_one_track_a_minute_apart_in_one_export_stay_two() {
     // In one chunk, and again with each in its own chunk of a second import.
     let first = world.import(&ada, &[("a.json", records.clone())], 500);
     assert_eq!(n(&first, "imported"), 2);
-    world.db.sql("DELETE FROM play_events", vec![]);
+    world.web.db.sql("DELETE FROM play_events", vec![]);
     let second = world.import(&ada, &[("a.json", records)], 1);
     assert_eq!(n(&second, "imported"), 2);
     assert_eq!(world.plays("ada").len(), 2);
