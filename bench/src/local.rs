@@ -169,6 +169,25 @@ pub fn sweep(due: usize, runs: usize) -> LocalSweep {
     out
 }
 
+/// One sweep of everyone logged in so far, until the consumer logged every outcome.
+#[derive(Debug, Clone)]
+pub struct PhaseSweep {
+    pub enqueued: u64,
+    /// From the sweep request until the consumer had logged an outcome for every user.
+    pub seconds: f64,
+    pub archived: usize,
+    pub other_outcomes: usize,
+    /// Users whose `last_success_at` moved past the sweep's start (from D1).
+    pub confirmed: u64,
+    pub timed_out: bool,
+}
+
+impl PhaseSweep {
+    pub fn per_minute(&self) -> f64 {
+        self.archived as f64 / (self.seconds / 60.0)
+    }
+}
+
 /// Throughput of one phase.
 #[derive(Debug, Clone)]
 pub struct Phase {
@@ -181,26 +200,80 @@ pub struct Phase {
     pub logins_s: f64,
     /// From the first login of the phase until every backfill was logged, seconds.
     pub logins_and_backfills_s: f64,
-    /// Users the sweep enqueued.
-    pub enqueued: u64,
-    /// From the sweep request until the consumer had logged an outcome for every user.
-    pub sweep_to_done_s: f64,
-    pub archived: usize,
-    pub other_outcomes: usize,
-    /// Users whose `last_success_at` moved past the sweep's start (from D1).
-    pub confirmed: u64,
-    pub timed_out: bool,
+    pub backfills_timed_out: bool,
+    pub sweeps: Vec<PhaseSweep>,
+    /// Why the sweeps stopped early, if they did.
+    pub error: Option<String>,
 }
 
 impl Phase {
-    pub fn per_minute(&self) -> f64 {
-        self.archived as f64 / (self.sweep_to_done_s / 60.0)
+    pub fn per_minute(&self) -> Spread {
+        Spread::of(
+            &self
+                .sweeps
+                .iter()
+                .map(PhaseSweep::per_minute)
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    pub fn seconds(&self) -> Spread {
+        Spread::of(
+            &self
+                .sweeps
+                .iter()
+                .map(|sweep| sweep.seconds)
+                .collect::<Vec<_>>(),
+        )
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct Throughput {
     pub phases: Vec<Phase>,
+}
+
+/// Makes everyone due, sweeps once and waits for every outcome. A scheduled poll's
+/// idempotency slot is per UTC minute once a user was polled this hour, so a repeated
+/// sweep of the same users waits for the next minute first.
+fn timed_sweep(stack: &Stack, last_minute: &mut Option<i64>, deadline: Duration) -> PhaseSweep {
+    if let Some(minute) = *last_minute {
+        while now_ms().div_euclid(60_000) <= minute {
+            thread::sleep(Duration::from_millis(200));
+        }
+    }
+    stack.d1("UPDATE users SET next_due_at = 0");
+    let (before, before_other) = outcomes(stack);
+    let sweep_start_ms = now_ms();
+    let started = Instant::now();
+    let reply = resent(|| stack.admin("/api/admin/sweep", ""));
+    *last_minute = Some(now_ms().div_euclid(60_000));
+    if reply.status != 200 {
+        stack.fail(&format!("admin sweep: {} {}", reply.status, reply.body));
+    }
+    let enqueued = reply.json()["enqueued"].as_u64().unwrap_or(0);
+    let done = wait_for_outcomes(
+        stack,
+        before + before_other + usize::try_from(enqueued).unwrap_or(0),
+        deadline,
+    );
+    let seconds = started.elapsed().as_secs_f64();
+    let (after, after_other) = outcomes(stack);
+    let confirmed = stack
+        .d1(&format!(
+            "SELECT count(*) AS n FROM users WHERE last_success_at >= {sweep_start_ms}"
+        ))
+        .first()
+        .and_then(|row| row["n"].as_u64())
+        .unwrap_or(0);
+    PhaseSweep {
+        enqueued,
+        seconds,
+        archived: after - before,
+        other_outcomes: after_other - before_other,
+        confirmed,
+        timed_out: !done,
+    }
 }
 
 /// (archived, other outcomes) the consumer has logged so far.
@@ -234,9 +307,9 @@ fn wait_for_outcomes(stack: &Stack, target: usize, deadline: Duration) -> bool {
     }
 }
 
-/// Logs in `counts` listeners in phases (e.g. 100, then 900 more to make 1,000) and after
-/// each phase sweeps everyone logged in so far.
-pub fn throughput(phases: &[usize], deadline: Duration) -> Throughput {
+/// Logs in listeners in phases (e.g. 100, then 900 more to make 1,000) and after each
+/// phase sweeps everyone logged in so far, `sweeps` times (each in a later minute).
+pub fn throughput(phases: &[usize], sweeps: usize, deadline: Duration) -> Throughput {
     let stack = Stack::start();
     let total: usize = phases.iter().sum();
     for n in 0..total {
@@ -245,6 +318,7 @@ pub fn throughput(phases: &[usize], deadline: Duration) -> Throughput {
     }
     let mut out = Throughput { phases: Vec::new() };
     let mut logged_in = 0;
+    let mut last_minute = None;
     for &count in phases {
         let (before, before_other) = outcomes(&stack);
         let phase_start = Instant::now();
@@ -262,44 +336,36 @@ pub fn throughput(phases: &[usize], deadline: Duration) -> Throughput {
         logged_in += count;
         // Every login queued a backfill.
         let backfilled = wait_for_outcomes(&stack, before + before_other + count, deadline);
-        let logins_and_backfills_s = phase_start.elapsed().as_secs_f64();
-
-        stack.d1("UPDATE users SET next_due_at = 0");
-        let (before, before_other) = outcomes(&stack);
-        let sweep_start_ms = now_ms();
-        let started = Instant::now();
-        let reply = resent(|| stack.admin("/api/admin/sweep", ""));
-        if reply.status != 200 {
-            stack.fail(&format!("admin sweep: {} {}", reply.status, reply.body));
-        }
-        let enqueued = reply.json()["enqueued"].as_u64().unwrap_or(0);
-        let done = wait_for_outcomes(
-            &stack,
-            before + before_other + usize::try_from(enqueued).unwrap_or(0),
-            deadline,
-        );
-        let sweep_to_done_s = started.elapsed().as_secs_f64();
-        let (after, after_other) = outcomes(&stack);
-        let confirmed = stack
-            .d1(&format!(
-                "SELECT count(*) AS n FROM users WHERE last_success_at >= {sweep_start_ms}"
-            ))
-            .first()
-            .and_then(|row| row["n"].as_u64())
-            .unwrap_or(0);
-        out.phases.push(Phase {
+        let mut phase = Phase {
             users: logged_in,
             login_ms: Spread::of(&login_ms),
             logins: count,
             logins_s: login_ms.iter().sum::<f64>() / 1_000.0,
-            logins_and_backfills_s,
-            enqueued,
-            sweep_to_done_s,
-            archived: after - before,
-            other_outcomes: after_other - before_other,
-            confirmed,
-            timed_out: !(backfilled && done),
-        });
+            logins_and_backfills_s: phase_start.elapsed().as_secs_f64(),
+            backfills_timed_out: !backfilled,
+            sweeps: Vec::new(),
+            error: None,
+        };
+        for _ in 0..sweeps.max(1) {
+            // A failing repeat ends the phase's repeats, not the measurement.
+            match catch_unwind(AssertUnwindSafe(|| {
+                timed_sweep(&stack, &mut last_minute, deadline)
+            })) {
+                Ok(sweep) => {
+                    let clean = !sweep.timed_out && sweep.other_outcomes == 0;
+                    phase.sweeps.push(sweep);
+                    if !clean {
+                        break;
+                    }
+                }
+                Err(panic) => {
+                    let message = panic_message(panic.as_ref());
+                    phase.error = Some(message.lines().next().unwrap_or_default().to_owned());
+                    break;
+                }
+            }
+        }
+        out.phases.push(phase);
     }
     out
 }

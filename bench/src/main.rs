@@ -84,7 +84,7 @@ fn main() -> ExitCode {
                 eprintln!("{error}");
             }
             let deadline = std::time::Duration::from_secs(1_200);
-            match local::guarded("throughput", || local::throughput(&phases, deadline)) {
+            match local::guarded("throughput", || local::throughput(&phases, 3, deadline)) {
                 Ok(throughput) => println!("{throughput:#?}"),
                 Err(error) => eprintln!("{error}"),
             }

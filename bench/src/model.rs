@@ -44,6 +44,8 @@ pub const QUEUE_MESSAGES_PER_SECOND: f64 = 5_000.0;
 pub const SPOTIFY_DEVELOPMENT_MODE_USERS: f64 = 5.0;
 /// The deployment's own settings (wrangler.toml).
 pub const USERS_PER_MESSAGE: f64 = 10.0;
+/// The consumer's `max_batch_size`: messages per invocation at most.
+pub const MESSAGES_PER_BATCH: f64 = 10.0;
 pub const SWEEP_MAX_USERS: f64 = 10_000.0;
 pub const CRONS_PER_DAY: f64 = 288.0;
 const DAYS_PER_MONTH: f64 = 30.0;
@@ -263,7 +265,8 @@ fn usd(value: f64) -> String {
     } else if value < 0.01 {
         "<$0.01".to_owned()
     } else {
-        format!("${value:.2}")
+        let cents = (value * 100.0).round() as i64;
+        format!("${}.{:02}", int(cents / 100), cents % 100)
     }
 }
 
@@ -395,6 +398,42 @@ pub fn free_table(inputs: &Inputs) -> String {
     }));
     rows.push(line("Spotify calls", "5 users in development mode", &|u| {
         amount(u.spotify_calls)
+    }));
+    // Whether the free plan holds N users at all: every daily limit, and one steady-state
+    // sweep's users within one invocation's subrequests and CPU.
+    let per_invocation = (FREE_SUBREQUESTS / inputs.subrequests_per_user)
+        .min(FREE_CPU_MS_PER_INVOCATION / (inputs.cpu_native_ms_per_user * inputs.wasm_factor))
+        .floor();
+    rows.push(line("**fits the free plan ($0 a day)?**", "", &|u| {
+        let mut over = Vec::new();
+        for (name, used, limit) in [
+            ("requests", u.requests, FREE_REQUESTS_PER_DAY),
+            ("Queue operations", u.queue_ops, FREE_QUEUE_OPS_PER_DAY),
+            ("D1 rows read", u.d1_rows_read, FREE_D1_ROWS_READ_PER_DAY),
+            (
+                "D1 rows written",
+                u.d1_rows_written,
+                FREE_D1_ROWS_WRITTEN_PER_DAY,
+            ),
+            ("KV reads", u.kv_reads, FREE_KV_READS_PER_DAY),
+            ("KV writes", u.kv_writes, FREE_KV_WRITES_PER_DAY),
+            ("D1 size", u.bytes_after_year, FREE_D1_DATABASE_BYTES),
+            (
+                "one invocation's subrequests or CPU",
+                u.users_per_sweep
+                    .min(USERS_PER_MESSAGE * MESSAGES_PER_BATCH),
+                per_invocation,
+            ),
+        ] {
+            if used > limit {
+                over.push(name);
+            }
+        }
+        if over.is_empty() {
+            "**yes**".to_owned()
+        } else {
+            format!("**no**: {}", over.join(", "))
+        }
     }));
     let header: Vec<String> = ["per day".to_owned(), "free limit".to_owned()]
         .into_iter()
