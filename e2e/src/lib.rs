@@ -1244,6 +1244,27 @@ impl Drop for Stack {
     }
 }
 
+/// Asserts that a user's last poll succeeded and left nothing to recover from: no
+/// failure counted, no cooldown, still active.
+#[track_caller]
+pub fn assert_success(status: &Value) {
+    assert_eq!(status["consecutive_failures"], 0, "{status}");
+    assert!(status["cooldown_until"].is_null(), "{status}");
+    assert_eq!(status["is_active"], 1, "{status}");
+    assert_eq!(
+        status["last_success_at"], status["last_polled_at"],
+        "the last poll did not succeed: {status}"
+    );
+}
+
+/// A status's instant in Unix ms, which must be set.
+#[track_caller]
+pub fn millis(status: &Value, field: &str) -> i64 {
+    status[field]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{field} is not set: {status}"))
+}
+
 /// A SQL string literal.
 pub fn sql_text(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))

@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use e2e::{now_ms, Browser, Play, Stack, ARCHIVE_DEADLINE};
+use e2e::{assert_success, millis, now_ms, Browser, Play, Stack, ARCHIVE_DEADLINE};
 use serde_json::{json, Value};
 
 /// A connected user: logged in, backfilled, archive checked.
@@ -34,23 +34,6 @@ fn connect<'s>(stack: &'s Stack, sim_user: &'static str, history: usize) -> Conn
         user_id,
         status,
     }
-}
-
-#[track_caller]
-fn assert_success(status: &Value) {
-    assert_eq!(status["consecutive_failures"], 0, "{status}");
-    assert!(status["cooldown_until"].is_null(), "{status}");
-    assert_eq!(
-        status["last_success_at"], status["last_polled_at"],
-        "the last poll did not succeed: {status}"
-    );
-}
-
-#[track_caller]
-fn millis(status: &Value, field: &str) -> i64 {
-    status[field]
-        .as_i64()
-        .unwrap_or_else(|| panic!("{field} is not set: {status}"))
 }
 
 /// The archive must be the simulator's whole history (every play was injected before

@@ -16,7 +16,7 @@
 
 use std::time::{Duration, Instant};
 
-use e2e::{now_ms, sql_text, Browser, Play, Stack, ARCHIVE_DEADLINE};
+use e2e::{assert_success, millis, now_ms, sql_text, Browser, Play, Stack, ARCHIVE_DEADLINE};
 use serde_json::{json, Value};
 
 /// The longest cooldown the Worker may ever set (Spotify's `Retry-After`, capped).
@@ -117,24 +117,6 @@ fn wait_some_polled(
             Err(pending.join(", "))
         }
     })
-}
-
-#[track_caller]
-fn assert_success(status: &Value) {
-    assert_eq!(status["consecutive_failures"], 0, "{status}");
-    assert!(status["cooldown_until"].is_null(), "{status}");
-    assert_eq!(status["is_active"], 1, "{status}");
-    assert_eq!(
-        status["last_success_at"], status["last_polled_at"],
-        "the last poll did not succeed: {status}"
-    );
-}
-
-#[track_caller]
-fn millis(status: &Value, field: &str) -> i64 {
-    status[field]
-        .as_i64()
-        .unwrap_or_else(|| panic!("{field} is not set: {status}"))
 }
 
 /// The archive is the simulator's whole history, once each (every play was injected

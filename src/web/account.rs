@@ -26,32 +26,25 @@ fn unavailable() -> WebResponse {
     )
 }
 
-pub async fn pause<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+/// Pauses (`paused`) or resumes the user's polling; resuming polls them again at once.
+pub async fn set_paused<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
+    paused: bool,
     now: UnixMillis,
 ) -> WebResponse {
     let user_id = match writer(app.db, request, now).await {
         Ok(user_id) => user_id,
         Err(refusal) => return refusal,
     };
-    match Store::new(app.db).pause(&user_id, now).await {
-        Ok(()) => done(request, json!({ "paused": true })),
-        Err(_) => unavailable(),
-    }
-}
-
-pub async fn resume<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
-    request: &WebRequest,
-    now: UnixMillis,
-) -> WebResponse {
-    let user_id = match writer(app.db, request, now).await {
-        Ok(user_id) => user_id,
-        Err(refusal) => return refusal,
+    let store = Store::new(app.db);
+    let saved = if paused {
+        store.pause(&user_id, now).await
+    } else {
+        store.resume(&user_id, now).await
     };
-    match Store::new(app.db).resume(&user_id, now).await {
-        Ok(()) => done(request, json!({ "paused": false })),
+    match saved {
+        Ok(()) => done(request, json!({ "paused": paused })),
         Err(_) => unavailable(),
     }
 }

@@ -204,9 +204,11 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H,
             (_, ["import"]) => {
                 WebResponse::error(405, "method_not_allowed", "This page takes GET.")
             }
-            (Method::Post, ["api", "account", "pause"]) => account::pause(self, request, now).await,
+            (Method::Post, ["api", "account", "pause"]) => {
+                account::set_paused(self, request, true, now).await
+            }
             (Method::Post, ["api", "account", "resume"]) => {
-                account::resume(self, request, now).await
+                account::set_paused(self, request, false, now).await
             }
             // DELETE for the API; POST for the dashboard's form, which cannot send DELETE.
             (Method::Delete, ["api", "account"]) | (Method::Post, ["api", "account", "delete"]) => {
