@@ -235,19 +235,17 @@ pub struct Throughput {
 
 /// Makes everyone due, sweeps once and waits for every outcome. A scheduled poll's
 /// idempotency slot is per UTC minute once a user was polled this hour, so a repeated
-/// sweep of the same users waits for the next minute first.
-fn timed_sweep(stack: &Stack, last_minute: &mut Option<i64>, deadline: Duration) -> PhaseSweep {
-    if let Some(minute) = *last_minute {
-        while now_ms().div_euclid(60_000) <= minute {
-            thread::sleep(Duration::from_millis(200));
-        }
-    }
+/// sweep of the same users runs in a later minute (the stack waits for it, untimed).
+fn timed_sweep(stack: &Stack, deadline: Duration) -> PhaseSweep {
     stack.d1("UPDATE users SET next_due_at = 0");
     let (before, before_other) = outcomes(stack);
-    let sweep_start_ms = now_ms();
-    let started = Instant::now();
-    let reply = resent(|| stack.admin("/api/admin/sweep", ""));
-    *last_minute = Some(now_ms().div_euclid(60_000));
+    let (sweep_start_ms, started, reply) = stack.in_a_new_sweep_minute(|| {
+        (
+            now_ms(),
+            Instant::now(),
+            resent(|| stack.admin("/api/admin/sweep", "")),
+        )
+    });
     if reply.status != 200 {
         stack.fail(&format!("admin sweep: {} {}", reply.status, reply.body));
     }
@@ -318,7 +316,6 @@ pub fn throughput(phases: &[usize], sweeps: usize, deadline: Duration) -> Throug
     }
     let mut out = Throughput { phases: Vec::new() };
     let mut logged_in = 0;
-    let mut last_minute = None;
     for &count in phases {
         let (before, before_other) = outcomes(&stack);
         let phase_start = Instant::now();
@@ -348,9 +345,7 @@ pub fn throughput(phases: &[usize], sweeps: usize, deadline: Duration) -> Throug
         };
         for _ in 0..sweeps.max(1) {
             // A failing repeat ends the phase's repeats, not the measurement.
-            match catch_unwind(AssertUnwindSafe(|| {
-                timed_sweep(&stack, &mut last_minute, deadline)
-            })) {
+            match catch_unwind(AssertUnwindSafe(|| timed_sweep(&stack, deadline))) {
                 Ok(sweep) => {
                     let clean = !sweep.timed_out && sweep.other_outcomes == 0;
                     phase.sweeps.push(sweep);

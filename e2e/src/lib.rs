@@ -1030,8 +1030,9 @@ impl Stack {
 
     /// Scheduled polls are keyed per UTC minute (an "extra" poll in an hour owns
     /// `archive_{user}_{hour}_{minute}`), so two sweeps of one user in the same minute
-    /// are the same poll by design. Tests that sweep repeatedly wait for a new minute.
-    fn before_sweep(&self) {
+    /// are the same poll by design. Runs `send_sweep` (which starts a sweep) in a later
+    /// UTC minute than this stack's previous sweep, waiting for it if need be.
+    pub fn in_a_new_sweep_minute<T>(&self, send_sweep: impl FnOnce() -> T) -> T {
         if let Some(minute) = self.last_sweep_minute.get() {
             let next_minute = (minute + 1) * MINUTE_MS + 200;
             let wait = next_minute - now_ms();
@@ -1043,20 +1044,19 @@ impl Stack {
                 thread::sleep(Duration::from_millis(wait as u64));
             }
         }
-    }
-
-    fn after_sweep(&self) {
+        let sent = send_sweep();
         self.last_sweep_minute
             .set(Some(now_ms().div_euclid(MINUTE_MS)));
+        sent
     }
 
     /// Fires the cron sweep through wrangler's test route, in a later UTC minute than
     /// the stack's previous sweep (scheduled polls are keyed per minute).
     #[track_caller]
     pub fn fire_cron(&self) {
-        self.before_sweep();
-        let reply = self.http("GET", &format!("{}{CRON_PATH}", self.worker_url), &[], None);
-        self.after_sweep();
+        let reply = self.in_a_new_sweep_minute(|| {
+            self.http("GET", &format!("{}{CRON_PATH}", self.worker_url), &[], None)
+        });
         if reply.status != 200 {
             self.fail(&format!("firing the cron: {} {}", reply.status, reply.body));
         }
@@ -1066,9 +1066,7 @@ impl Stack {
     /// [`Stack::fire_cron`], in a later UTC minute than the stack's previous sweep.
     #[track_caller]
     pub fn sweep(&self) -> Value {
-        self.before_sweep();
-        let reply = self.admin("/api/admin/sweep", "");
-        self.after_sweep();
+        let reply = self.in_a_new_sweep_minute(|| self.admin("/api/admin/sweep", ""));
         if reply.status != 200 {
             self.fail(&format!("admin sweep: {} {}", reply.status, reply.body));
         }
