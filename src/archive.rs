@@ -28,6 +28,17 @@ use crate::write_plan::{plan_archive, PollState};
 /// An access token expiring sooner than this is refreshed before use.
 pub const REFRESH_BUFFER_MS: i64 = 5 * MINUTE_MS;
 
+/// How far behind the cursor a poll asks: Spotify has been seen to add a play to
+/// recently-played after newer ones, with its older `played_at`, and a strict
+/// `after=<cursor>` would never see it. The repeats this brings back are absorbed by the
+/// plays' unique key; the gap rule still measures from the cursor itself.
+pub const POLL_OVERLAP_MS: i64 = 10 * MINUTE_MS;
+
+/// The `after` of a poll of a user whose newest archived play is `cursor`.
+pub fn poll_after(cursor: Option<UnixMillis>) -> Option<UnixMillis> {
+    cursor.map(|cursor| cursor.saturating_sub(POLL_OVERLAP_MS).max(0))
+}
+
 /// The longest delay a Queue retry may ask for (12 hours).
 pub const MAX_QUEUE_DELAY_SECONDS: u64 = 12 * 60 * 60;
 
@@ -55,6 +66,12 @@ pub enum ArchiveOutcome {
     AlreadyArchived,
     /// The user is gone, paused or needs to log in again.
     Skipped,
+    /// A scheduled poll of a user whose circuit breaker is open (a redelivered message
+    /// that also held a rate-limited user): it waits for its cooldown like the sweep does.
+    CoolingDown { until: UnixMillis },
+    /// Spotify rests the whole app (its quota is spent): nobody is polled until then.
+    /// The message is acked; the sweep sends the user again once the rest is over.
+    AppResting { until: UnixMillis },
     /// Spotify refused the refresh token; polling stops until the user logs in again.
     NeedsReauth,
     /// Recorded on the user with a cooldown.
@@ -76,6 +93,8 @@ impl ArchiveOutcome {
             Self::Archived { .. } => "archived",
             Self::AlreadyArchived => "already_archived",
             Self::Skipped => "skipped",
+            Self::CoolingDown { .. } => "cooling_down",
+            Self::AppResting { .. } => "app_resting",
             Self::NeedsReauth => "needs_reauth",
             Self::Failed { .. } => "failed",
             Self::RateLimited { .. } => "rate_limited",
@@ -166,10 +185,10 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Archiver<'_, D, K, H> {
                     .collect()
             })
             .collect();
-        join_all(runs.iter().map(|users| async move {
+        join_all(runs.iter().zip(jobs).map(|(users, job)| async move {
             let outcomes = join_all(users.iter().map(|(user, first)| async move {
                 if *first {
-                    self.archive_user(user, now).await
+                    self.archive_user(user, job.enqueued_at, now).await
                 } else {
                     ArchiveOutcome::AlreadyArchived
                 }
@@ -187,7 +206,15 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Archiver<'_, D, K, H> {
         .await
     }
 
-    pub async fn archive_user(&self, job: &JobUser, now: UnixMillis) -> ArchiveOutcome {
+    /// Archives one user of a job made at `enqueued_at`. A scheduled poll respects the
+    /// user's state: it waits out an open breaker and does nothing for a user archived
+    /// since the job was made (a redelivery whose slot KV lost). A manual one runs.
+    pub async fn archive_user(
+        &self,
+        job: &JobUser,
+        enqueued_at: UnixMillis,
+        now: UnixMillis,
+    ) -> ArchiveOutcome {
         // A KV outage must not stop archiving: the unique key still prevents duplicates,
         // at worst we make one Spotify call too many.
         if let Ok(Some(_)) = self.kv.get(&job.slot).await {
@@ -203,6 +230,17 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Archiver<'_, D, K, H> {
                 }
             }
         };
+        if let Some(until) = user.app_rest_until.filter(|until| *until > now) {
+            return ArchiveOutcome::AppResting { until };
+        }
+        if !job.manual {
+            if let Some(until) = user.cooldown_until.filter(|until| *until > now) {
+                return ArchiveOutcome::CoolingDown { until };
+            }
+            if user.last_success_at.is_some_and(|at| at >= enqueued_at) {
+                return ArchiveOutcome::AlreadyArchived;
+            }
+        }
         let spotify = SpotifyClient::new(self.http, self.endpoints, self.credentials);
         match self.archive(&store, &spotify, &user, now).await {
             Ok(outcome) => {
@@ -237,16 +275,12 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Archiver<'_, D, K, H> {
             ),
             None => (self.refresh(store, spotify, user, now).await?, true),
         };
-        let page = match spotify
-            .recently_played(&access.token, user.cursor_after, now)
-            .await
-        {
+        let after = poll_after(user.cursor_after);
+        let page = match spotify.recently_played(&access.token, after, now).await {
             // The token died early (revoked, clock skew): one refresh, one retry.
             Err(SpotifyError::Unauthorized) if !refreshed => {
                 access = self.refresh(store, spotify, user, now).await?;
-                spotify
-                    .recently_played(&access.token, user.cursor_after, now)
-                    .await?
+                spotify.recently_played(&access.token, after, now).await?
             }
             result => result?,
         };
@@ -335,6 +369,19 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Archiver<'_, D, K, H> {
             ArchiveError::Spotify(SpotifyError::InvalidGrant) | ArchiveError::NoRefreshToken => {
                 return match store.mark_needs_reauth(&user.id, now).await {
                     Ok(()) => ArchiveOutcome::NeedsReauth,
+                    Err(error) => ArchiveOutcome::Unrecorded {
+                        error: error.to_string(),
+                    },
+                };
+            }
+            // The app's quota, not this user's doing: the whole app rests, recorded once
+            // for everyone, and the user's own state is left alone.
+            ArchiveError::Spotify(SpotifyError::QuotaExceeded {
+                retry_after_seconds,
+            }) => {
+                let rest = cooldown_after(FailureKind::RateLimited, 0, *retry_after_seconds, now);
+                return match store.record_app_rest(rest.until, now).await {
+                    Ok(()) => ArchiveOutcome::AppResting { until: rest.until },
                     Err(error) => ArchiveOutcome::Unrecorded {
                         error: error.to_string(),
                     },

@@ -45,9 +45,42 @@ pub fn named_album_id(artist: &str, album: &str) -> String {
     )
 }
 
+/// What joins a private catalogue id to its owner's key. No Spotify id, local id or id
+/// derived from names contains it.
+const OWNER_SEPARATOR: char = '~';
+
+/// A user's key in the ids of the catalogue rows their imports create: a prefix of the
+/// SHA-256 of their id (short, and saying nothing of the user).
+pub fn owner_key(user_id: &str) -> String {
+    crate::crypto::sha256_hex(user_id)[..16].to_owned()
+}
+
+/// The id of a user's own catalogue row for `id`: what an import creates, so that
+/// nothing an export says reaches another user.
+pub fn private_id(id: &str, owner_key: &str) -> String {
+    format!("{id}{OWNER_SEPARATOR}{owner_key}")
+}
+
+/// The id a row is shown under: a private row shows the id its export gave.
+pub fn public_id(id: &str) -> &str {
+    id.split_once(OWNER_SEPARATOR)
+        .map_or(id, |(public, _)| public)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_private_id_is_shown_as_the_id_it_was_made_of() {
+        let key = owner_key("acc-1");
+        assert_eq!(key.len(), 16);
+        assert_ne!(key, owner_key("acc-2"));
+        let id = private_id("4uLU6hMCjMI75M1A2tKUQC", &key);
+        assert_ne!(id, "4uLU6hMCjMI75M1A2tKUQC");
+        assert_eq!(public_id(&id), "4uLU6hMCjMI75M1A2tKUQC");
+        assert_eq!(public_id("local:00ff"), "local:00ff");
+    }
 
     #[test]
     fn the_same_local_file_always_gets_the_same_id() {

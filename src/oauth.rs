@@ -1,10 +1,10 @@
 //! Spotify's authorization code flow with PKCE (S256), as the Worker drives it.
 //!
-//! `/login` makes a one-time `state` and a code verifier, keeps them (hashed state, the
-//! verifier) for ten minutes bound to this browser, and redirects to Spotify;
-//! `/callback` reads what Spotify sent back.
+//! `/login` makes a one-time `state` and a code verifier, seals both into the browser's
+//! login cookie for ten minutes, and redirects to Spotify; `/callback` reads what Spotify
+//! sent back and opens the cookie.
 
-use crate::crypto::{random_token, sha256_base64url, CryptoError};
+use crate::crypto::{constant_time_eq, random_token, sha256_base64url, CryptoError, TokenCipher};
 use crate::form::{decode_pairs, encode_pairs, find};
 use crate::time::{UnixMillis, MINUTE_MS};
 
@@ -14,8 +14,13 @@ pub const SCOPES: &str = "user-read-recently-played user-read-email";
 /// How long a login may take between `/login` and `/callback`.
 pub const LOGIN_TTL_MS: i64 = 10 * MINUTE_MS;
 
-/// A started login: the state travels through Spotify, the verifier stays with us.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the login cookie's seal is bound to (the cipher's associated data), so that no
+/// other sealed value of ours, such as a user's token, can stand in for a login.
+const LOGIN_SEAL_CONTEXT: &str = "oauth-login";
+
+/// A started login: the state travels through Spotify, the verifier stays with us: in the
+/// browser's login cookie, sealed, so that an anonymous `/login` writes nothing anywhere.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PendingLogin {
     pub state: String,
     pub code_verifier: String,
@@ -30,6 +35,24 @@ impl PendingLogin {
             code_verifier: random_token(48)?,
             expires_at: now + LOGIN_TTL_MS,
         })
+    }
+
+    /// The login as its cookie's value: sealed, so the browser can neither read the
+    /// verifier nor forge a login.
+    pub fn seal(&self, cipher: &TokenCipher) -> Result<String, CryptoError> {
+        let text = serde_json::to_string(self).map_err(|_| CryptoError::UnknownFormat)?;
+        cipher.seal(&text, LOGIN_SEAL_CONTEXT)
+    }
+
+    /// The login a cookie carries, if it is one we sealed.
+    pub fn open(sealed: &str, cipher: &TokenCipher) -> Result<Self, CryptoError> {
+        let text = cipher.open(sealed, LOGIN_SEAL_CONTEXT)?;
+        serde_json::from_str(&text).map_err(|_| CryptoError::UnknownFormat)
+    }
+
+    /// Whether the callback's `state` is this login's, before it expired.
+    pub fn accepts(&self, state: &str, now: UnixMillis) -> bool {
+        self.expires_at > now && constant_time_eq(self.state.as_bytes(), state.as_bytes())
     }
 
     /// The URL of Spotify's consent page for this login.
@@ -108,6 +131,32 @@ mod tests {
             Some(sha256_base64url(&login.code_verifier).as_str())
         );
         assert!((43..=128).contains(&login.code_verifier.len()));
+    }
+
+    fn cipher() -> TokenCipher {
+        TokenCipher::new(crate::testing::web::CIPHER_KEY, None).expect("key")
+    }
+
+    #[test]
+    fn a_sealed_login_opens_to_itself_and_accepts_only_its_state_in_time() {
+        let login = PendingLogin::start(1_000).expect("random");
+        let sealed = login.seal(&cipher()).expect("seal");
+        assert!(
+            !sealed.contains(&login.code_verifier),
+            "the verifier is not readable"
+        );
+        let opened = PendingLogin::open(&sealed, &cipher()).expect("open");
+        assert_eq!(opened, login);
+        assert!(opened.accepts(&login.state, 1_000));
+        assert!(!opened.accepts("another-state", 1_000));
+        assert!(!opened.accepts(&login.state, login.expires_at));
+    }
+
+    #[test]
+    fn a_token_sealed_for_a_user_is_no_login() {
+        let token = cipher().seal("{}", "oauth-login-not").expect("seal");
+        assert!(PendingLogin::open(&token, &cipher()).is_err());
+        assert!(PendingLogin::open("v1.x.tampered", &cipher()).is_err());
     }
 
     #[test]

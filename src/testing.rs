@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_history.sql"),
     include_str!("../migrations/0003_imports.sql"),
     include_str!("../migrations/0004_dead_letters.sql"),
+    include_str!("../migrations/0005_review_fixes.sql"),
 ];
 
 /// D1's twin: an in-memory SQLite database with the migrations applied.

@@ -99,6 +99,35 @@ fn successive_archives_at_varied_rates_end_with_exactly_the_truth() {
 }
 
 #[test]
+fn a_play_that_appears_late_with_an_older_time_is_still_archived() {
+    let world = World::new();
+    world.create_listener("lat", silent());
+    world.inject("lat", 5, world.now() - MINUTE_MS, 3 * MINUTE_MS);
+    let lat = world.connect("lat");
+    assert!(archived_ok(&world.archive(&lat.user_id)));
+    let cursor = int(&world.user_row(&lat.user_id), "cursor_after").expect("a cursor");
+
+    // Spotify shows a play that ended before the cursor only now, after newer ones.
+    world.advance(20 * MINUTE_MS);
+    world.inject("lat", 1, cursor - 2 * MINUTE_MS, MINUTE_MS);
+    world.inject("lat", 2, world.now() - SECOND_MS, MINUTE_MS);
+    let outcome = world.archive(&lat.user_id);
+
+    assert!(
+        matches!(
+            outcome,
+            ArchiveOutcome::Archived {
+                plays_inserted: 3,
+                gap: None,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    assert_eq!(world.archived(&lat.user_id), world.truth("lat"));
+}
+
+#[test]
 fn a_burst_of_sixty_plays_between_two_archives_records_one_gap() {
     let world = World::new();
     world.create_listener("bo", silent());
@@ -238,7 +267,7 @@ fn the_same_job_twice_in_one_batch_calls_spotify_once() {
 }
 
 #[test]
-fn a_redelivery_after_the_slot_is_lost_costs_one_call_but_no_row() {
+fn a_redelivery_after_the_slot_is_lost_is_recognised_by_the_users_state() {
     let world = World::new();
     world.create_listener("di", json!({ "plays_per_hour": 20, "history_hours": 2 }));
     let di = world.connect("di");
@@ -250,22 +279,38 @@ fn a_redelivery_after_the_slot_is_lost_costs_one_call_but_no_row() {
     let plays = world.archived(&di.user_id);
     let calls = world.stats("di").recently_played;
 
+    // KV lost the slot: the user's last success, after the job was made, still says
+    // the scheduled poll ran.
     world.kv.clear();
     let again = world.archive_job(&job);
+    assert_eq!(again.outcomes[0].1, ArchiveOutcome::AlreadyArchived);
+    assert_eq!(world.stats("di").recently_played, calls);
 
+    // A manual job runs whatever the state: at worst one call, never a row.
+    let manual = ArchiveJob {
+        users: vec![time_machine::job::JobUser::new(
+            &di.user_id,
+            time_machine::slot::SlotKind::Manual,
+            world.now(),
+        )],
+        enqueued_at: world.now(),
+    };
+    world.archive_job(&manual);
+    world.kv.clear();
+    let repeated = world.archive_job(&manual);
     assert!(
         matches!(
-            again.outcomes[0].1,
+            repeated.outcomes[0].1,
             ArchiveOutcome::Archived {
                 plays_inserted: 0,
                 ..
             }
         ),
         "{:?}",
-        again.outcomes
+        repeated.outcomes
     );
     assert_eq!(world.archived(&di.user_id), plays);
-    assert_eq!(world.stats("di").recently_played, calls + 1);
+    assert_eq!(world.stats("di").recently_played, calls + 2);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -531,6 +576,94 @@ fn a_rate_limit_rests_the_user_for_retry_after_without_counting_a_failure() {
 }
 
 #[test]
+fn a_redelivered_message_respects_each_users_breaker() {
+    let world = World::new();
+    for sim in ["fay", "rex", "hal"] {
+        world.create_listener(sim, json!({ "plays_per_hour": 20, "history_hours": 1 }));
+    }
+    let (failing, limited, healthy) = (
+        world.connect("fay"),
+        world.connect("rex"),
+        world.connect("hal"),
+    );
+    world.fault(
+        "fay",
+        json!({ "kind": "server_error", "status": 503, "endpoint": "recently_played", "times": 10 }),
+    );
+    world.fault(
+        "rex",
+        json!({ "kind": "rate_limit", "endpoint": "recently_played", "retry_after_secs": 60, "times": 1 }),
+    );
+    let job = ArchiveJob {
+        users: [&failing, &limited, &healthy]
+            .iter()
+            .map(|user| world.scheduled_job(&user.user_id))
+            .collect(),
+        enqueued_at: world.now(),
+    };
+
+    let first = world.archive_job(&job);
+    let labels = |report: &time_machine::archive::JobReport| {
+        report
+            .outcomes
+            .iter()
+            .map(|(_, outcome)| outcome.label())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(labels(&first), ["failed", "rate_limited", "archived"]);
+    assert_eq!(first.decision, MessageDecision::Retry { delay_seconds: 60 });
+    let failed_row = world.user_row(&failing.user_id);
+    let calls_before = (
+        world.stats("fay").recently_played,
+        world.stats("hal").recently_played,
+    );
+
+    // The queue redelivers the message after Spotify's wait; the healthy user's slot is
+    // lost too (a KV outage), so only the user state can stop a second poll of them.
+    world.advance(60 * SECOND_MS);
+    world.kv.clear();
+    let second = world.archive_job(&job);
+
+    assert_eq!(
+        labels(&second),
+        ["cooling_down", "archived", "already_archived"]
+    );
+    assert_eq!(second.decision, MessageDecision::Ack);
+    let failed_after = world.user_row(&failing.user_id);
+    assert_eq!(
+        (
+            int(&failed_after, "consecutive_failures"),
+            int(&failed_after, "cooldown_until")
+        ),
+        (
+            int(&failed_row, "consecutive_failures"),
+            int(&failed_row, "cooldown_until")
+        ),
+        "the failing user's backoff does not escalate on a redelivery"
+    );
+    assert_eq!(
+        (
+            world.stats("fay").recently_played,
+            world.stats("hal").recently_played
+        ),
+        calls_before,
+        "neither the resting nor the archived user is polled again"
+    );
+    assert_eq!(world.archived(&limited.user_id), world.truth("rex"));
+
+    // A manual archive runs whatever the breaker says.
+    let manual = ArchiveJob {
+        users: vec![time_machine::job::JobUser::new(
+            &failing.user_id,
+            time_machine::slot::SlotKind::Manual,
+            world.now(),
+        )],
+        enqueued_at: world.now(),
+    };
+    assert_eq!(labels(&world.archive_job(&manual)), ["failed"]);
+}
+
+#[test]
 fn server_errors_back_off_ten_then_twenty_minutes_and_a_success_resets() {
     let world = World::new();
     world.create_listener("kai", json!({ "plays_per_hour": 20, "history_hours": 1 }));
@@ -601,7 +734,11 @@ fn a_failed_write_keeps_the_cursor_and_loses_nothing_once_d1_recovers() {
     world.inject("lu", 5, world.now() - SECOND_MS, 40 * SECOND_MS);
     world.db.fail_batches(true);
     let job = world.scheduled_job(&lu.user_id);
-    let outcome = block_on(world.archiver().archive_user(&job, world.now()));
+    let outcome = block_on(
+        world
+            .archiver()
+            .archive_user(&job, world.now(), world.now()),
+    );
 
     assert!(
         matches!(

@@ -501,7 +501,7 @@ proptest! {
             records.extend(records.clone());
         }
         let chunk = Chunk { file: "f.json".into(), offset, records: records.iter().map(raw).collect() };
-        let plan = plan_chunk(&chunk, NOW);
+        let plan = plan_chunk(&chunk, "0123456789abcdef", NOW);
         let tally = plan.tally;
         prop_assert_eq!(tally.read, records.len());
         prop_assert_eq!(
@@ -521,7 +521,7 @@ proptest! {
         }
         for play in &plan.plays {
             prop_assert!(play.lo <= play.at && play.at <= play.hi, "{play:?}");
-            prop_assert!(play.id.is_some() || play.synthetic.is_some(), "{play:?}");
+            prop_assert!(play.private.ends_with("~0123456789abcdef"), "{play:?}");
             prop_assert!(play.ms >= 30_000, "{play:?}");
             let (from, to) = plan.span.expect("a play implies a span");
             prop_assert!(from <= play.at && play.at <= to);

@@ -244,8 +244,8 @@ fn the_foreign_key_scans_in_the_catalogue_upserts_never_run() {
             "INSERT INTO albums (id, name, uri, image_url, release_date, updated_at)",
             "INSERT INTO tracks (id, name, uri, duration_ms, album_id, is_local, explicit, updated_at)",
             // The import's catalogue inserts (src/store/imports.rs): the same checks.
-            "INSERT INTO albums (id, name, updated_at)",
-            "INSERT INTO tracks (id, name, uri, duration_ms, album_id, is_local, explicit, updated_at, import_artist_name)"
+            "INSERT INTO albums (id, name, updated_at, owner_user_id)",
+            "INSERT INTO tracks (id, name, uri, duration_ms, album_id, is_local, explicit, updated_at, import_artist_name,"
         ]
     );
 

@@ -114,7 +114,7 @@ pub fn run() -> Scenario {
             scheduled_kind(last_polled_at(&world, user_id), now),
             now,
         );
-        let outcome = block_on(archiver.archive_user(&job, now));
+        let outcome = block_on(archiver.archive_user(&job, now, now));
         let (round_trips, statements) = rec.counts(key);
         let trips = rec.trips(key);
         let (plays_inserted, gap) = match &outcome {
@@ -167,6 +167,7 @@ pub fn run() -> Scenario {
     block_on(archiver.archive_user(
         &JobUser::new(&rob, scheduled_kind(None, world.now()), world.now()),
         world.now(),
+        world.now(),
     ));
 
     world.advance(10 * MINUTE_MS);
@@ -213,7 +214,7 @@ pub fn run() -> Scenario {
         world.inject("wim", 50, world.now() - SECOND_MS, 500);
         let now = world.now();
         let job = JobUser::new(&wim, scheduled_kind(last_polled_at(&world, &wim), now), now);
-        block_on(archiver.archive_user(&job, now));
+        block_on(archiver.archive_user(&job, now, now));
         world.advance(30 * SECOND_MS);
     }
     // Ana's access token (refreshed at the previous hour) is due for a refresh again.

@@ -223,7 +223,7 @@ pub fn measure(page: &str, records: usize, runs: usize) -> CoreSpeed {
         let started = Instant::now();
         for chunk in &chunks {
             if let Ok(read) = read_chunk(black_box(chunk)) {
-                black_box(plan_chunk(&read, import_now));
+                black_box(plan_chunk(&read, "0123456789abcdef", import_now));
             }
         }
         started.elapsed()

@@ -60,7 +60,7 @@ pub fn measure(users: usize, archives: usize) -> Storage {
             world.inject(&sim_id, 45, world.now() - SECOND_MS, 50 * SECOND_MS);
             let now = world.now();
             let job = JobUser::new(user, scheduled_kind(last_polled_at(&world, user), now), now);
-            block_on(archiver.archive_user(&job, now));
+            block_on(archiver.archive_user(&job, now, now));
         }
     }
     let count = |table: &str| {

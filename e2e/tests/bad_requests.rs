@@ -108,7 +108,7 @@ fn state(stack: &Stack) -> Vec<Value> {
         "SELECT (SELECT json_group_array(json_array(id, updated_at, next_due_at, is_active, paused, \
                   needs_reauth, archive_requested_at, time_zone, access_token_enc, display_name)) FROM users) AS users, \
                 (SELECT count(*) FROM sessions) AS sessions, \
-                (SELECT count(*) FROM oauth_logins) AS logins, \
+                (SELECT count(*) FROM app_rests) AS app_rests, \
                 (SELECT count(*) FROM play_events) AS plays, \
                 (SELECT count(*) FROM tracks) AS tracks, \
                 (SELECT count(*) FROM data_gaps) AS gaps, \

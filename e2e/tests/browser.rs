@@ -90,3 +90,134 @@ fn a_person_who_denies_access_is_told_and_nothing_is_stored() {
     let users = stack.d1("SELECT count(*) AS n FROM users");
     assert_eq!(users[0]["n"], 0, "a refused login creates no user");
 }
+
+/// Connects `sim_user` in Chromium: Connect, approve on the simulator, back on the dashboard.
+fn connect_in_browser(stack: &Stack, chrome: &Chromium, sim_user: &str) {
+    chrome.goto(&stack.worker_url);
+    let connect = chrome.wait_for(By::Css("#connect"), PAGE);
+    chrome.click(&connect);
+    chrome.wait_for(By::Css("#approve"), PAGE);
+    chrome.select_value("#user", sim_user);
+    let approve = chrome.wait_for(By::Css("#approve"), PAGE);
+    chrome.click(&approve);
+    chrome.wait_for(By::Css("#timeline"), PAGE);
+}
+
+/// The text of the first element matching `css`, if the page has one.
+fn text_at(chrome: &Chromium, css: &str) -> Option<String> {
+    chrome
+        .execute(
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent : null",
+            json!([css]),
+        )
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// Presses a dashboard button (a plain form, no script) and waits until the next page
+/// shows `done`; a refused form (403 `forbidden_origin`) never gets there.
+fn press(chrome: &Chromium, css: &str, what: &str, done: impl Fn(&Chromium) -> bool) {
+    let button = chrome.wait_for(By::Css(css), PAGE);
+    chrome.click(&button);
+    chrome.wait_until(what, PAGE, |chrome| {
+        let page = chrome.text_of_page();
+        assert!(
+            !page.contains("forbidden_origin"),
+            "{css} was refused: {page}"
+        );
+        done(chrome)
+    });
+}
+
+fn shows(css: &'static str, text: &'static str) -> impl Fn(&Chromium) -> bool {
+    move |chrome| text_at(chrome, css).is_some_and(|shown| shown.trim() == text)
+}
+
+fn landing(chrome: &Chromium) -> bool {
+    chrome.exists(By::Css("#connect"))
+}
+
+fn user_row(stack: &Stack) -> serde_json::Value {
+    let rows = stack.d1("SELECT id, paused, is_active FROM users");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    rows[0].clone()
+}
+
+fn sessions(stack: &Stack) -> u64 {
+    stack.d1("SELECT count(*) AS n FROM sessions")[0]["n"]
+        .as_u64()
+        .unwrap_or(u64::MAX)
+}
+
+/// The dashboard's account forms are plain `<form method="post">`s: a browser sends them
+/// with the page's Referrer-Policy deciding the Origin header, which our CSRF check reads.
+#[test]
+fn a_person_pauses_resumes_logs_out_and_deletes_their_archive_in_a_browser() {
+    let stack = Stack::start();
+    stack.create_user("cy", 20.0, 2.0);
+    let chrome = Chromium::start(&stack.dir().join("downloads"));
+    connect_in_browser(&stack, &chrome, "cy");
+    assert_eq!(user_row(&stack)["paused"], 0);
+
+    press(
+        &chrome,
+        "#pause-resume",
+        "the dashboard offers to resume",
+        shows("#pause-resume", "Resume archiving"),
+    );
+    let row = user_row(&stack);
+    assert_eq!(
+        (&row["paused"], &row["is_active"]),
+        (&json!(1), &json!(0)),
+        "{row}"
+    );
+    assert_eq!(text_at(&chrome, "#state").as_deref(), Some("Paused"));
+
+    press(
+        &chrome,
+        "#pause-resume",
+        "the dashboard offers to pause",
+        shows("#pause-resume", "Pause archiving"),
+    );
+    let row = user_row(&stack);
+    assert_eq!(
+        (&row["paused"], &row["is_active"]),
+        (&json!(0), &json!(1)),
+        "{row}"
+    );
+
+    // Log out ends this browser's session only; another device stays logged in.
+    let phone = stack.login("cy");
+    assert_eq!(sessions(&stack), 2);
+    press(&chrome, "#logout", "the landing page", landing);
+    assert_eq!(sessions(&stack), 1, "only the browser's own session ends");
+    assert!(
+        phone.try_status().is_some(),
+        "the other device is still logged in"
+    );
+    chrome.goto(&stack.worker_url);
+    chrome.wait_for(By::Css("#connect"), PAGE);
+
+    // Log out everywhere ends every session of the user.
+    connect_in_browser(&stack, &chrome, "cy");
+    assert_eq!(sessions(&stack), 2);
+    press(&chrome, "#logout-everywhere", "the landing page", landing);
+    assert_eq!(sessions(&stack), 0);
+    assert!(
+        phone.try_status().is_none(),
+        "the other device is logged out too"
+    );
+
+    // Delete my archive: the checkbox, then the button; everything of the user goes.
+    connect_in_browser(&stack, &chrome, "cy");
+    let confirm = chrome.wait_for(By::Css("#delete-confirm"), PAGE);
+    chrome.click(&confirm);
+    press(&chrome, "#delete-account", "the landing page", landing);
+    chrome.screenshot(&screenshots().join("after-delete.png"));
+    for table in ["users", "play_events", "sessions"] {
+        let rows = stack.d1(&format!("SELECT count(*) AS n FROM {table}"));
+        assert_eq!(rows[0]["n"], 0, "{table} after the deletion");
+    }
+    chrome.goto(&stack.worker_url);
+    chrome.wait_for(By::Css("#connect"), PAGE);
+}

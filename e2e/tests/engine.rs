@@ -235,6 +235,86 @@ fn a_rate_limit_is_waited_out_and_the_queue_retry_archives() {
 }
 
 #[test]
+fn a_redelivered_message_polls_only_the_users_whose_breaker_is_closed() {
+    let stack = Stack::start();
+    let failing = connect(&stack, "failing", 2);
+    let limited = connect(&stack, "resting", 2);
+    let healthy = connect(&stack, "healthy", 2);
+    for user in [&failing, &limited, &healthy] {
+        stack.inject(user.sim_user, 2, 30_000);
+    }
+    stack.fault(
+        failing.sim_user,
+        json!({ "kind": "server_error", "status": 503, "endpoint": "recently_played", "times": 10 }),
+    );
+    stack.fault(
+        limited.sim_user,
+        json!({ "kind": "rate_limit", "endpoint": "recently_played", "retry_after_secs": 2, "times": 1 }),
+    );
+    let calls = |user: &Connected<'_>| stack.stats(user.sim_user).recently_played_calls;
+    let calls_before = [calls(&failing), calls(&limited), calls(&healthy)];
+
+    // One scheduled message of the three: the rate limit makes the queue deliver it
+    // again after Spotify's wait, with the failing user's breaker still open.
+    let job = json!({
+        "users": [&failing, &limited, &healthy].iter().map(|user| json!({
+            "user_id": user.user_id,
+            "slot": format!("archive_{}_e2e_breaker", user.user_id),
+            "manual": false,
+        })).collect::<Vec<_>>(),
+        "enqueued_at": now_ms(),
+    });
+    stack.enqueue_job(&job);
+    let status = limited
+        .browser
+        .wait_for_poll(&limited.status, ARCHIVE_DEADLINE);
+    assert_eq!(status["last_failure_type"], "RATE_LIMITED", "{status}");
+    let status = limited.browser.wait_for_poll(&status, ARCHIVE_DEADLINE);
+    assert_success(&status);
+    assert_exact(&stack, &limited, &status);
+    stack.wait_until(
+        ARCHIVE_DEADLINE,
+        "the redelivery reaches the failing user",
+        || {
+            let outcomes = stack.archive_outcomes(&failing.user_id);
+            if outcomes.len() >= 3 {
+                Ok(())
+            } else {
+                Err(outcomes)
+            }
+        },
+    );
+
+    assert_eq!(
+        stack.archive_outcomes(&failing.user_id),
+        ["archived", "failed", "cooling_down"],
+        "the backfill, the first delivery, the redelivery"
+    );
+    assert_eq!(
+        stack.archive_outcomes(&healthy.user_id),
+        ["archived", "archived", "already_archived"]
+    );
+    let failed = failing.browser.status();
+    assert_eq!(failed["consecutive_failures"], 1, "no escalation: {failed}");
+    assert_eq!(
+        millis(&failed, "cooldown_until") - millis(&failed, "last_failure_at"),
+        10 * 60_000,
+        "the first NETWORK cooldown, not the second: {failed}"
+    );
+    assert_eq!(
+        [calls(&failing), calls(&limited), calls(&healthy)],
+        [
+            calls_before[0] + 1,
+            calls_before[1] + 2,
+            calls_before[2] + 1
+        ],
+        "only the rate-limited user is polled again"
+    );
+    let healthy_status = healthy.browser.status();
+    assert_exact(&stack, &healthy, &healthy_status);
+}
+
+#[test]
 fn server_errors_open_the_breaker_and_a_success_closes_it() {
     let stack = Stack::start();
     let user = connect(&stack, "unlucky", 3);

@@ -15,6 +15,8 @@ use crate::rng::SplitMix64;
 #[serde(rename_all = "snake_case")]
 pub enum FaultKind {
     RateLimit,
+    /// A 429 of the app's whole quota: its body says `"reason": "QUOTA_EXCEEDED"`.
+    QuotaExceeded,
     ServerError,
     Hang,
     RevokeRefreshToken,
@@ -148,6 +150,9 @@ pub enum Effect {
     RateLimited {
         retry_after_secs: u64,
     },
+    QuotaExceeded {
+        retry_after_secs: u64,
+    },
     ServerError {
         status: u16,
     },
@@ -264,6 +269,12 @@ impl FaultBook {
             let effect = match fault.spec.kind {
                 FaultKind::Hang if verdict.hang.is_none() => None,
                 FaultKind::RateLimit => Some(Effect::RateLimited {
+                    retry_after_secs: fault
+                        .spec
+                        .retry_after_secs
+                        .unwrap_or(DEFAULT_RETRY_AFTER_SECS),
+                }),
+                FaultKind::QuotaExceeded => Some(Effect::QuotaExceeded {
                     retry_after_secs: fault
                         .spec
                         .retry_after_secs

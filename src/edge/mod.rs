@@ -22,6 +22,7 @@ use crate::ports::Method;
 use crate::store::{DeadLetter, Store};
 use crate::sweep::run_sweep;
 use crate::time::UnixMillis;
+use crate::web::body::{read_capped, BodyError};
 use crate::web::{App, WebRequest, WebResponse};
 
 fn now() -> UnixMillis {
@@ -186,18 +187,21 @@ async fn read_request(request: &mut Request) -> Result<WebRequest, WebResponse> 
             "The request body is too large.",
         ));
     }
-    let body = if method != Method::Get {
-        request.text().await.unwrap_or_default()
+    // Read piece by piece with the cap: a chunked body has no Content-Length to check
+    // first, and must not be held whole before it is refused.
+    let body = if method != Method::Get && request.inner().body().is_some() {
+        let pieces = request.stream().map_err(|_| unreadable_body())?;
+        read_capped(pieces, max_body)
+            .await
+            .map_err(|error| match error {
+                BodyError::TooLarge => {
+                    WebResponse::error(413, "body_too_large", "The request body is too large.")
+                }
+                BodyError::Unreadable => unreadable_body(),
+            })?
     } else {
         String::new()
     };
-    if body.len() > max_body {
-        return Err(WebResponse::error(
-            413,
-            "body_too_large",
-            "The request body is too large.",
-        ));
-    }
     Ok(WebRequest {
         method,
         origin: url.origin().ascii_serialization(),
@@ -206,6 +210,14 @@ async fn read_request(request: &mut Request) -> Result<WebRequest, WebResponse> 
         headers: request.headers().entries().collect(),
         body,
     })
+}
+
+fn unreadable_body() -> WebResponse {
+    WebResponse::error(
+        400,
+        "unreadable_body",
+        "The request body could not be read as text.",
+    )
 }
 
 fn into_response(response: WebResponse) -> worker::Result<Response> {

@@ -145,7 +145,7 @@ impl ExportPlan {
                     self.key = Some(PlayKey::of(last));
                     let mut chunk = String::with_capacity(plays.len() * 256);
                     for play in &plays {
-                        self.write_play(play, &mut chunk);
+                        self.write_play(play, &mut chunk)?;
                         self.rows += 1;
                     }
                     return Ok(Some(chunk));
@@ -191,19 +191,29 @@ impl ExportPlan {
         }
     }
 
-    fn write_play(&self, play: &HistoryPlay, out: &mut String) {
+    fn write_play(&self, play: &HistoryPlay, out: &mut String) -> Result<(), StoreError> {
         match self.format {
             ExportFormat::Csv => write_csv_row(play, out),
             ExportFormat::Json => {
                 out.push_str(if self.rows == 0 { "\n" } else { ",\n" });
-                out.push_str(&serde_json::to_string(play).unwrap_or_else(|_| "null".to_owned()));
+                push_json(play, out)?;
             }
             ExportFormat::Jsonl => {
                 out.push_str(&listenbrainz_listen(play).to_string());
                 out.push('\n');
             }
         }
+        Ok(())
     }
+}
+
+/// Appends `value` as JSON. A value that cannot be encoded fails the export (the stream
+/// breaks off, visibly) rather than writing a `null` play into the user's file.
+fn push_json<T: serde::Serialize>(value: &T, out: &mut String) -> Result<(), StoreError> {
+    let text =
+        serde_json::to_string(value).map_err(|error| StoreError::Encode(error.to_string()))?;
+    out.push_str(&text);
+    Ok(())
 }
 
 pub const CSV_COLUMNS: &[&str] = &[
@@ -425,5 +435,22 @@ mod tests {
             .iter()
             .any(|(name, value)| name == "Content-Disposition"
                 && value.starts_with("attachment; filename=")));
+    }
+
+    /// Serialises to an error, like a map with non-text keys would.
+    struct Unencodable;
+
+    impl serde::Serialize for Unencodable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("no JSON for this"))
+        }
+    }
+
+    #[test]
+    fn a_play_that_cannot_be_encoded_fails_the_export_instead_of_writing_null() {
+        let mut out = String::from("[");
+        let error = push_json(&Unencodable, &mut out).expect_err("must fail");
+        assert!(matches!(error, StoreError::Encode(_)), "{error:?}");
+        assert_eq!(out, "[", "nothing is written for the play");
     }
 }

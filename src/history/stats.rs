@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::zone::{date_of_day, day_number, offset_ms};
 use super::{StatsQuery, ZoneSource};
+use crate::ids::public_id;
 use crate::store::history::{ArtistRef, StatsRows, TopRow};
 use crate::time::{to_rfc3339, UnixMillis};
 
@@ -107,7 +108,7 @@ fn local_days(zone: Tz, from: UnixMillis, to: UnixMillis) -> (i64, i64) {
 
 fn entry(row: &TopRow) -> TopEntry {
     TopEntry {
-        id: row.id.clone().unwrap_or_default(),
+        id: public_id(row.id.as_deref().unwrap_or_default()).to_owned(),
         name: row.name.clone().unwrap_or_default(),
         image_url: row.image_url.clone(),
         plays: row.plays,
@@ -164,7 +165,7 @@ pub fn build(query: &StatsQuery, rows: &StatsRows) -> Stats {
     let of_kind = |kind: &'static str| rows.top.iter().filter(move |row| row.kind == kind);
     let top_tracks = of_kind("track")
         .map(|row| TopTrack {
-            id: row.id.clone().unwrap_or_default(),
+            id: public_id(row.id.as_deref().unwrap_or_default()).to_owned(),
             name: row.name.clone().unwrap_or_default(),
             artist_names: row
                 .artists

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::record::{parse_raw, ExportRecord, RawRecord};
 use super::rules::{covered_span, judge, merge_window, skipped, SkipReason, Source};
-use crate::ids::{local_album_id, named_album_id};
+use crate::ids::{local_album_id, named_album_id, private_id};
 use crate::time::UnixMillis;
 
 /// The most records one chunk may hold (the page sends 250).
@@ -23,17 +23,24 @@ pub const MAX_STORED_ERRORS: usize = 100;
 /// The longest file name a chunk may carry.
 pub const MAX_FILE_NAME: usize = 300;
 
-/// A catalogue album an import creates (never changes an existing one).
+/// A catalogue album an import creates (never changes an existing one). It is the
+/// importing user's own row: exports carry no album ids, so nothing ties it to Spotify's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportAlbumRow {
+    /// [`crate::ids::private_id`] of the id derived from the names.
     pub id: String,
     pub name: String,
 }
 
-/// A catalogue track an import creates when it is not there yet.
+/// A catalogue track an import creates when Spotify's catalogue does not have it: the
+/// importing user's own row, under [`crate::ids::private_id`], never seen by another user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportTrackRow {
+    /// The id the export gives (or one derived from its names): the Spotify row it is,
+    /// when a poll has put that row in the catalogue.
     pub id: String,
+    /// The user's own row for it otherwise.
+    pub private: String,
     /// The title shown; a placeholder when the export has none.
     pub name: String,
     pub uri: String,
@@ -50,9 +57,9 @@ pub struct ImportTrackRow {
 pub struct ImportPlayRow {
     /// The track's id when the export gives one.
     pub id: Option<String>,
-    /// For a record without an id: the id derived from its names, used when no catalogue
-    /// track has these names.
-    pub synthetic: Option<String>,
+    /// The user's own catalogue row for the track, used when Spotify's catalogue has no
+    /// row of that id (or, for a record without an id, of these names).
+    pub private: String,
     /// Names to recognise the same track under another id (`None`: unknown).
     pub name: Option<String>,
     pub artist: Option<String>,
@@ -181,7 +188,8 @@ fn placeholder(record: &ExportRecord) -> &'static str {
     }
 }
 
-pub fn plan_chunk(chunk: &Chunk, now: UnixMillis) -> ChunkPlan {
+/// A chunk's plan for the user whose [`crate::ids::owner_key`] is `owner`.
+pub fn plan_chunk(chunk: &Chunk, owner: &str, now: UnixMillis) -> ChunkPlan {
     let mut plan = ChunkPlan {
         file: chunk.file.clone(),
         first_index: chunk.offset,
@@ -224,6 +232,7 @@ pub fn plan_chunk(chunk: &Chunk, now: UnixMillis) -> ChunkPlan {
             Ok(()) => add_play(
                 &mut plan,
                 &record,
+                owner,
                 &mut seen_albums,
                 &mut seen_tracks,
                 &mut seen_plays,
@@ -236,6 +245,7 @@ pub fn plan_chunk(chunk: &Chunk, now: UnixMillis) -> ChunkPlan {
 fn add_play(
     plan: &mut ChunkPlan,
     record: &ExportRecord,
+    owner: &str,
     seen_albums: &mut HashSet<String>,
     seen_tracks: &mut HashSet<String>,
     seen_plays: &mut HashSet<(String, UnixMillis)>,
@@ -251,11 +261,14 @@ fn add_play(
     if seen_tracks.insert(track_id.clone()) {
         let album_id = content.album.as_ref().map(|album| {
             let artist = content.artist.as_deref().unwrap_or("");
-            let id = if content.is_local {
-                local_album_id(artist, album)
-            } else {
-                named_album_id(artist, album)
-            };
+            let id = private_id(
+                &if content.is_local {
+                    local_album_id(artist, album)
+                } else {
+                    named_album_id(artist, album)
+                },
+                owner,
+            );
             if seen_albums.insert(id.clone()) {
                 plan.albums.push(ImportAlbumRow {
                     id: id.clone(),
@@ -273,6 +286,7 @@ fn add_play(
                 .uri
                 .clone()
                 .unwrap_or_else(|| format!("spotify:import:{track_id}")),
+            private: private_id(&track_id, owner),
             id: track_id.clone(),
             album_id,
             artist_name: content.artist.clone(),
@@ -293,7 +307,7 @@ fn add_play(
         .flatten()
         .fold((at, at), |(lo, hi), (from, to)| (lo.min(from), hi.max(to)));
     plan.plays.push(ImportPlayRow {
-        synthetic: content.id.is_none().then(|| track_id.clone()),
+        private: private_id(&track_id, owner),
         id: content.id.clone(),
         name: content.name.clone(),
         artist: content.artist.clone(),
@@ -319,6 +333,7 @@ mod tests {
     use serde_json::json;
 
     const NOW: UnixMillis = 1_800_000_000_000;
+    const OWNER: &str = "0123456789abcdef";
 
     fn extended(ts: &str, uri: &str, ms: i64) -> Value {
         json!({"ts": ts, "ms_played": ms, "spotify_track_uri": uri,
@@ -366,6 +381,7 @@ mod tests {
                 json!({"ts": "nonsense", "ms_played": 90_000}),
                 extended("2019-06-01T12:00:00Z", "spotify:track:aaa", 200_000),
             ]),
+            OWNER,
             NOW,
         );
         assert_eq!(
@@ -403,6 +419,7 @@ mod tests {
                 "spotify:track:aaa",
                 200_000,
             )]),
+            OWNER,
             NOW,
         );
         let play = &plan.plays[0];
@@ -428,11 +445,13 @@ mod tests {
                 json!({"endTime": "2021-03-04 05:06", "artistName": "Artist",
                                "trackName": "Song", "msPlayed": 61_000}),
             ]),
+            OWNER,
             NOW,
         );
         let (play, track) = (&plan.plays[0], &plan.tracks[0]);
         assert_eq!(play.id, None);
-        assert_eq!(play.synthetic.as_deref(), Some(track.id.as_str()));
+        assert_eq!(play.private, track.private);
+        assert_eq!(track.private, format!("{}~{OWNER}", track.id));
         assert!(track.by_name && track.id.starts_with("import:"));
         assert_eq!(play.src, "import_account");
         assert_eq!(
@@ -445,7 +464,7 @@ mod tests {
 
     #[test]
     fn a_chunk_stores_at_most_a_hundred_error_messages_and_counts_them_all() {
-        let plan = plan_chunk(&chunk(vec![json!(1); 150]), NOW);
+        let plan = plan_chunk(&chunk(vec![json!(1); 150]), OWNER, NOW);
         assert_eq!(plan.tally.errors, 150);
         assert_eq!(plan.errors.len(), MAX_STORED_ERRORS);
         assert_eq!(plan.span, None);

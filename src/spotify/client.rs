@@ -188,11 +188,22 @@ impl<'a, H: HttpClient> SpotifyClient<'a, H> {
     }
 }
 
+/// A 429: the user's rate limit, or the app's whole quota when the body says so
+/// (`"reason": "QUOTA_EXCEEDED"`, in the error object or beside it).
 fn rate_limited(response: &HttpResponse, now: UnixMillis) -> SpotifyError {
-    SpotifyError::RateLimited {
-        retry_after_seconds: response
-            .header("Retry-After")
-            .and_then(|value| parse_retry_after(value, now)),
+    let retry_after_seconds = response
+        .header("Retry-After")
+        .and_then(|value| parse_retry_after(value, now));
+    let body: serde_json::Value = serde_json::from_str(&response.body).unwrap_or_default();
+    let reason = body["error"]["reason"].as_str().or(body["reason"].as_str());
+    if reason == Some("QUOTA_EXCEEDED") {
+        SpotifyError::QuotaExceeded {
+            retry_after_seconds,
+        }
+    } else {
+        SpotifyError::RateLimited {
+            retry_after_seconds,
+        }
     }
 }
 
@@ -239,6 +250,26 @@ mod tests {
             ("Authorization".to_owned(), "Bearer tok".to_owned())
         );
         assert_eq!(client.calls(), 1);
+    }
+
+    #[test]
+    fn a_429_of_the_apps_quota_is_told_apart_from_the_users_rate_limit() {
+        let mut response = ScriptedHttp::status(
+            429,
+            r#"{"error":{"status":429,"message":"quota","reason":"QUOTA_EXCEEDED"}}"#,
+        );
+        response.headers.push(("retry-after".into(), "3600".into()));
+        let http = ScriptedHttp::new(vec![Ok(response)]);
+        let (endpoints, credentials) = (endpoints(), credentials());
+        let client = SpotifyClient::new(&http, &endpoints, &credentials);
+        let error =
+            futures::executor::block_on(client.recently_played("tok", None, 0)).expect_err("429");
+        assert_eq!(
+            error,
+            SpotifyError::QuotaExceeded {
+                retry_after_seconds: Some(3600)
+            }
+        );
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub enum SpotifyError {
     Forbidden,
     /// 429; the seconds from `Retry-After`, when readable.
     RateLimited { retry_after_seconds: Option<u64> },
+    /// 429 whose body says `"reason": "QUOTA_EXCEEDED"`: the app's whole quota is spent,
+    /// and every user must wait, not just this one.
+    QuotaExceeded { retry_after_seconds: Option<u64> },
     /// A 5xx.
     Server { status: u16 },
     /// No HTTP answer.
@@ -36,7 +39,7 @@ impl SpotifyError {
             Self::InvalidGrant | Self::InvalidClient | Self::Unauthorized | Self::Forbidden => {
                 FailureKind::Auth
             }
-            Self::RateLimited { .. } => FailureKind::RateLimited,
+            Self::RateLimited { .. } | Self::QuotaExceeded { .. } => FailureKind::RateLimited,
             Self::Server { .. } | Self::Transport(_) => FailureKind::Network,
             Self::Malformed(_) | Self::Unexpected { .. } => FailureKind::Unknown,
         }
@@ -58,6 +61,13 @@ impl fmt::Display for SpotifyError {
             Self::RateLimited {
                 retry_after_seconds: None,
             } => write!(f, "Spotify rate limit"),
+            Self::QuotaExceeded {
+                retry_after_seconds,
+            } => write!(
+                f,
+                "Spotify app quota exceeded, retry after {} s",
+                retry_after_seconds.map_or_else(|| "?".to_owned(), |s| s.to_string())
+            ),
             Self::Server { status } => write!(f, "Spotify server error {status}"),
             Self::Transport(error) => write!(f, "Spotify unreachable: {error}"),
             Self::Malformed(what) => write!(f, "unreadable Spotify response: {what}"),

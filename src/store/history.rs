@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::{decode, decode_all, Store, StoreError, UserStatus, USER_STATUS};
 use crate::history::zone::Segment;
+use crate::ids::public_id;
 use crate::ports::{Database, Row, Statement};
 use crate::time::UnixMillis;
 
@@ -224,14 +225,14 @@ impl TryFrom<PlayRow> for HistoryPlay {
         Ok(Self {
             id: row.id,
             played_at: row.played_at,
-            track_id: row.track_id,
+            track_id: public_id(&row.track_id).to_owned(),
             track_name: row.track_name,
             track_uri: row.track_uri,
             duration_ms: row.duration_ms,
             is_local: row.is_local,
             artist_names: (!names.is_empty()).then(|| names.join(", ")),
             artists,
-            album_id: row.album_id,
+            album_id: row.album_id.as_deref().map(|id| public_id(id).to_owned()),
             album_name: row.album_name,
             image_url: row.image_url,
             context_uri: row.context_uri,

@@ -46,11 +46,12 @@ macro_rules! named_like {
     };
 }
 
-/// The existing play `p` (of track `pt`) is of the record `r`'s track.
+/// The existing play `p` (of track `pt`) is of the record `r`'s track: the export's id,
+/// the user's own row for it, or the same names.
 macro_rules! same_track {
     () => {
         concat!(
-            "(p.track_id IN (r.value ->> 'id', r.value ->> 'synthetic') OR (",
+            "(p.track_id IN (r.value ->> 'id', r.value ->> 'private') OR (",
             named_like!("pt", "r.value ->> 'name'", "r.value ->> 'artist'"),
             "))"
         )
@@ -149,22 +150,26 @@ pub(super) const FINISH_IMPORT: &str = "\
 UPDATE imports SET finished_at = coalesce(finished_at, ?3), updated_at = ?3
  WHERE id = ?1 AND user_id = ?2";
 
+/// The user's own albums (`?3`): what an export names is never shown to anyone else.
 pub(super) const INSERT_IMPORT_ALBUMS: &str = "\
-INSERT INTO albums (id, name, updated_at)
-SELECT value ->> 'id', value ->> 'name', ?2 FROM json_each(?1) WHERE true
+INSERT INTO albums (id, name, updated_at, owner_user_id)
+SELECT value ->> 'id', value ->> 'name', ?2, ?3 FROM json_each(?1) WHERE true
 ON CONFLICT DO NOTHING";
 
-/// Tracks the export names, unless the catalogue has them: an import never changes a
-/// catalogue row (a poll of the track later overwrites what the import wrote).
+/// The user's own rows (`?3`) for the tracks the export names, unless Spotify's catalogue
+/// has the track: by its id, or (a record without one) by its names. An import never
+/// writes a row another user sees, nor changes one.
 pub(super) const INSERT_IMPORT_TRACKS: &str = concat!(
-    "INSERT INTO tracks (id, name, uri, duration_ms, album_id, is_local, explicit, updated_at, import_artist_name)
-SELECT r.value ->> 'id', r.value ->> 'name', r.value ->> 'uri', 0, r.value ->> 'album_id',
-       r.value ->> 'is_local', 0, ?2, r.value ->> 'artist_name'
+    "INSERT INTO tracks (id, name, uri, duration_ms, album_id, is_local, explicit, updated_at, import_artist_name,
+                    owner_user_id)
+SELECT r.value ->> 'private', r.value ->> 'name', r.value ->> 'uri', 0, r.value ->> 'album_id',
+       r.value ->> 'is_local', 0, ?2, r.value ->> 'artist_name', ?3
   FROM json_each(?1) AS r
- WHERE NOT (r.value ->> 'by_name')
-    OR NOT EXISTS (SELECT 1 FROM tracks t WHERE ",
+ WHERE CASE WHEN r.value ->> 'by_name'
+       THEN NOT EXISTS (SELECT 1 FROM tracks t WHERE ",
     named_like!("t", "r.value ->> 'name'", "r.value ->> 'artist_name'"),
-    ")
+    " AND (t.owner_user_id IS NULL OR t.owner_user_id = ?3))
+       ELSE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.id = r.value ->> 'id' AND t.owner_user_id IS NULL) END
 ON CONFLICT DO NOTHING"
 );
 
@@ -209,16 +214,19 @@ pub(super) const FILL_GAPS: &str = concat!(
     gap_covered!("", "?1", "?2", "?3", "?4", "?5", "?6", "?7")
 );
 
-/// The plays, each filed under the export's id, else the catalogue track of its names
-/// (real ids first), else the id derived from its names.
+/// The plays, each filed under Spotify's row of the export's id, or (a record without
+/// one) Spotify's or the user's own row of its names (Spotify's first), else the user's
+/// own row. Another user's rows are never reached.
 pub(super) const INSERT_IMPORT_PLAYS: &str = concat!(
     "INSERT INTO play_events (user_id, track_id, played_at, source, archived_at, kind, ms_played, skipped)
 SELECT ?1,
-       coalesce(r.value ->> 'id',
-                (SELECT t.id FROM tracks t WHERE ",
+       coalesce(CASE WHEN r.value ->> 'id' IS NOT NULL
+                THEN (SELECT t.id FROM tracks t WHERE t.id = r.value ->> 'id' AND t.owner_user_id IS NULL)
+                ELSE (SELECT t.id FROM tracks t WHERE ",
     named_like!("t", "r.value ->> 'name'", "r.value ->> 'artist'"),
-    " ORDER BY t.id GLOB 'import*', t.id LIMIT 1),
-                r.value ->> 'synthetic'),
+    " AND (t.owner_user_id IS NULL OR t.owner_user_id = ?1)
+                       ORDER BY t.owner_user_id IS NOT NULL, t.id GLOB 'import*', t.id LIMIT 1) END,
+                r.value ->> 'private'),
        r.value ->> 'at', r.value ->> 'src', ?3, r.value ->> 'kind', r.value ->> 'ms', r.value ->> 'skipped'
   FROM json_each(?2) AS r
  WHERE NOT ",
@@ -237,6 +245,22 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?5 IS NOT NULL THEN ",
 ON CONFLICT DO NOTHING
 RETURNING first_index"
 );
+
+/// A user's imports touched since ?2: how many were started since, and the records
+/// they read (an import still receiving chunks counts whole).
+pub(super) const IMPORT_USAGE: &str = "\
+SELECT coalesce(sum(created_at > ?2), 0) AS imports, coalesce(sum(records_read), 0) AS records,
+       min(CASE WHEN created_at > ?2 THEN created_at END) AS oldest_created, min(updated_at) AS oldest_updated
+  FROM imports WHERE user_id = ?1 AND updated_at > ?2";
+
+/// What a user imported in the last day, against the quotas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct ImportUsage {
+    pub imports: i64,
+    pub records: i64,
+    pub oldest_created: Option<UnixMillis>,
+    pub oldest_updated: Option<UnixMillis>,
+}
 
 /// An import's report so far.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -295,6 +319,26 @@ impl<D: Database> Store<'_, D> {
             .transpose()?
             .map(|created| created.id)
             .ok_or_else(|| StoreError::Decode("no id for the new import".into()))
+    }
+
+    /// What the user imported since `since` (the quotas' day).
+    pub async fn import_usage(
+        &self,
+        user_id: &str,
+        since: UnixMillis,
+    ) -> Result<ImportUsage, StoreError> {
+        let rows = self
+            .db
+            .query(Statement::new(
+                IMPORT_USAGE,
+                vec![json!(user_id), json!(since)],
+            ))
+            .await?;
+        rows.into_iter()
+            .next()
+            .map(decode)
+            .transpose()?
+            .ok_or_else(|| StoreError::Decode("no row for the import usage".into()))
     }
 
     /// The user's import, or `None` when there is no such import of theirs.
@@ -368,15 +412,15 @@ impl<D: Database> Store<'_, D> {
             Some((from, to)) => (json!(from), json!(to)),
             None => (Value::Null, Value::Null),
         };
-        let plays = to_json_text(&plan.plays);
+        let plays = to_json_text(&plan.plays)?;
         let statements = vec![
             Statement::new(
                 INSERT_IMPORT_ALBUMS,
-                vec![to_json_text(&plan.albums), json!(now)],
+                vec![to_json_text(&plan.albums)?, json!(now), json!(user_id)],
             ),
             Statement::new(
                 INSERT_IMPORT_TRACKS,
-                vec![to_json_text(&plan.tracks), json!(now)],
+                vec![to_json_text(&plan.tracks)?, json!(now), json!(user_id)],
             ),
             Statement::new(
                 COUNT_IMPORT_CHUNK,
@@ -402,7 +446,7 @@ impl<D: Database> Store<'_, D> {
                 INSERT_IMPORT_ERRORS,
                 vec![
                     json!(import_id),
-                    to_json_text(&plan.errors),
+                    to_json_text(&plan.errors)?,
                     json!(MAX_STORED_ERRORS),
                 ],
             ),

@@ -20,13 +20,15 @@ pub mod history;
 mod imports;
 
 pub use dead_letters::DeadLetter;
-pub use imports::{ChunkWrite, ImportErrorView, ImportReport};
+pub use imports::{ChunkWrite, ImportErrorView, ImportReport, ImportUsage};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreError {
     Database(DatabaseError),
     /// A row that does not have the shape its query promises.
     Decode(String),
+    /// A parameter that could not be encoded: nothing was written.
+    Encode(String),
 }
 
 impl std::fmt::Display for StoreError {
@@ -34,6 +36,7 @@ impl std::fmt::Display for StoreError {
         match self {
             Self::Database(error) => write!(f, "{error}"),
             Self::Decode(what) => write!(f, "unexpected row: {what}"),
+            Self::Encode(what) => write!(f, "parameter not encodable: {what}"),
         }
     }
 }
@@ -55,9 +58,13 @@ fn decode_all<T: DeserializeOwned>(rows: Vec<Row>) -> Result<Vec<T>, StoreError>
     rows.into_iter().map(decode).collect()
 }
 
-fn to_json_text<T: serde::Serialize>(value: &T) -> Value {
-    // Serialising our own row structs cannot fail; an empty array is the safe fallback.
-    Value::String(serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned()))
+/// Rows as one JSON text parameter, for `json_each` to fan out. An encoding failure is
+/// an error of the whole write: a fallback such as `[]` would let the batch move the
+/// cursor past plays it never wrote.
+fn to_json_text<T: serde::Serialize>(value: &T) -> Result<Value, StoreError> {
+    serde_json::to_string(value)
+        .map(Value::String)
+        .map_err(|error| StoreError::Encode(error.to_string()))
 }
 
 /// A user as the archive needs them.
@@ -71,6 +78,10 @@ pub struct ArchiveUser {
     pub cursor_after: Option<UnixMillis>,
     pub last_success_at: Option<UnixMillis>,
     pub consecutive_failures: i64,
+    /// The circuit breaker: scheduled polls wait until then.
+    pub cooldown_until: Option<UnixMillis>,
+    /// Spotify rests the whole app (quota) until then: nobody is polled.
+    pub app_rest_until: Option<UnixMillis>,
 }
 
 impl ArchiveUser {
@@ -130,12 +141,57 @@ pub struct GapView {
     pub filled_at: Option<UnixMillis>,
 }
 
-/// A login under way, taken (and so consumed) at the callback.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct TakenLogin {
-    pub code_verifier: String,
-    pub browser_hash: String,
-    pub expires_at: UnixMillis,
+/// What a finished login writes.
+#[derive(Debug, Clone)]
+pub struct LoginWrite<'a> {
+    pub user_id: &'a str,
+    pub profile: &'a Profile,
+    pub tokens: &'a SealedTokens,
+    pub session_hash: &'a str,
+    pub session_expires_at: UnixMillis,
+    pub backfill_interval_ms: i64,
+    pub now: UnixMillis,
+}
+
+/// What a finished login did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginOutcome {
+    pub new_user: bool,
+    /// The backfill may be queued: no archive was asked for in the interval.
+    pub backfill_claimed: bool,
+}
+
+fn upsert_user_statement(
+    user_id: &str,
+    profile: &Profile,
+    tokens: &SealedTokens,
+    now: UnixMillis,
+) -> Statement {
+    Statement::new(
+        UPSERT_USER_ON_LOGIN,
+        vec![
+            json!(user_id),
+            json!(profile.id),
+            json!(profile.display_name),
+            json!(profile.email),
+            json!(profile.country),
+            json!(profile.product),
+            json!(tokens.access_token_enc),
+            json!(tokens.refresh_token_enc),
+            json!(tokens.expires_at),
+            json!(now),
+        ],
+    )
+}
+
+/// Whether the upsert's returned row was created by this login.
+fn created_now(row: Option<&Row>, now: UnixMillis) -> Result<bool, StoreError> {
+    #[derive(Deserialize)]
+    struct Created {
+        created_at: UnixMillis,
+    }
+    let created = row.cloned().map(decode::<Created>).transpose()?;
+    Ok(created.is_some_and(|row| row.created_at == now))
 }
 
 /// Sealed tokens for storage.
@@ -151,6 +207,7 @@ const CLAIM_DUE_USERS: &str = "\
 UPDATE users SET next_due_at = ?2
  WHERE id IN (SELECT id FROM users
                WHERE is_active = 1 AND next_due_at <= ?1 AND coalesce(cooldown_until, 0) <= ?1
+                 AND NOT EXISTS (SELECT 1 FROM app_rests WHERE name = 'spotify_quota' AND until > ?1)
                ORDER BY next_due_at LIMIT ?3)
 RETURNING id, last_polled_at";
 
@@ -161,13 +218,23 @@ const INSERT_SWEEP: &str = "\
 INSERT INTO sweeps (started_at, trigger, users_due, skipped_cooldown, enqueued, messages, duration_ms, error)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
-const DELETE_EXPIRED_LOGINS: &str = "DELETE FROM oauth_logins WHERE expires_at <= ?1";
 const DELETE_EXPIRED_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at <= ?1";
 
 const SELECT_ARCHIVE_USER: &str = "\
 SELECT id, access_token_enc, refresh_token_enc, token_expires_at, is_active, cursor_after,
-       last_success_at, consecutive_failures
+       last_success_at, consecutive_failures, cooldown_until,
+       (SELECT until FROM app_rests WHERE name = 'spotify_quota') AS app_rest_until
   FROM users WHERE id = ?1";
+
+/// Spotify rests the whole app until ?1: recorded once, however many users hear it
+/// (a later 429 only moves the end further out).
+const RECORD_APP_REST: &str = "\
+INSERT INTO app_rests (name, until, recorded_at) VALUES ('spotify_quota', ?1, ?2)
+ON CONFLICT (name) DO UPDATE SET until = excluded.until, recorded_at = excluded.recorded_at
+ WHERE excluded.until > app_rests.until";
+
+const APP_REST: &str = "\
+SELECT until, recorded_at FROM app_rests WHERE name = 'spotify_quota'";
 
 const UPDATE_TOKENS: &str = "\
 UPDATE users SET access_token_enc = ?2, refresh_token_enc = coalesce(?3, refresh_token_enc),
@@ -210,7 +277,9 @@ SELECT value ->> 'track_id', value ->> 'artist_id', value ->> 'position' FROM js
 ON CONFLICT DO NOTHING";
 
 /// A polled play that an imported play of the same track already covers (within the
-/// windows of [`crate::import::rules`], passed as ?4..?8) is not inserted again.
+/// windows of [`crate::import::rules`], passed as ?4..?8) is not inserted again. The
+/// imported play may be filed under the user's own row of the track (its id and ?9, the
+/// user's [`crate::ids::owner_key`]) or be of the same names.
 const INSERT_PLAYS: &str = "\
 INSERT INTO play_events (user_id, track_id, played_at, context_uri, source, archived_at)
 SELECT ?1, r.value ->> 'track_id', r.value ->> 'played_at', r.value ->> 'context_uri', 'poll', ?3
@@ -222,7 +291,7 @@ SELECT ?1, r.value ->> 'track_id', r.value ->> 'played_at', r.value ->> 'context
        AND CASE i.source
            WHEN 'import_account' THEN i.played_at BETWEEN (r.value ->> 'played_at') - ?5 AND (r.value ->> 'played_at') + ?6
            ELSE i.played_at BETWEEN (r.value ->> 'played_at') - ?7 AND (r.value ->> 'played_at') + ?8 END
-       AND (i.track_id = r.value ->> 'track_id'
+       AND (i.track_id IN (r.value ->> 'track_id', (r.value ->> 'track_id') || '~' || ?9)
             OR EXISTS (SELECT 1 FROM tracks pt JOIN track_artists pa ON pa.track_id = pt.id
                          JOIN artists pn ON pn.id = pa.artist_id
                         WHERE pt.id = r.value ->> 'track_id' AND pt.name = it.name
@@ -258,6 +327,14 @@ UPDATE users SET needs_reauth = 1, is_active = 0, last_polled_at = ?2, last_fail
                  last_failure_at = ?2, consecutive_failures = consecutive_failures + 1, updated_at = ?2
  WHERE id = ?1";
 
+/// The user a Spotify account already is: by our id for it, or by its Spotify user id,
+/// which stays when `/me` starts to send an `account_id` (the oldest row wins).
+const LOGIN_USER_ID: &str = "\
+SELECT id FROM users WHERE id = ?1 OR spotify_id = ?2 ORDER BY created_at LIMIT 1";
+
+/// A login's user. A new login fixes what was wrong with the old authorization and
+/// nothing else: a breaker that Spotify's errors or rate limits opened stays open, so
+/// logging in again and again cannot get a user polled past it.
 const UPSERT_USER_ON_LOGIN: &str = "\
 INSERT INTO users (id, spotify_id, display_name, email, country, product, access_token_enc,
                    refresh_token_enc, token_expires_at, authorized_at, created_at, updated_at, next_due_at)
@@ -269,14 +346,12 @@ ON CONFLICT (id) DO UPDATE SET
     access_token_enc = excluded.access_token_enc, refresh_token_enc = excluded.refresh_token_enc,
     token_expires_at = excluded.token_expires_at, authorized_at = excluded.authorized_at,
     updated_at = excluded.updated_at, needs_reauth = 0, is_active = 1 - users.paused,
-    next_due_at = excluded.next_due_at, consecutive_failures = 0, cooldown_until = NULL
+    next_due_at = excluded.next_due_at,
+    consecutive_failures = CASE WHEN users.needs_reauth = 1 OR users.last_failure_type = 'AUTH'
+                                THEN 0 ELSE users.consecutive_failures END,
+    cooldown_until = CASE WHEN users.needs_reauth = 1 OR users.last_failure_type = 'AUTH'
+                          THEN NULL ELSE users.cooldown_until END
 RETURNING created_at";
-
-const INSERT_LOGIN: &str = "\
-INSERT INTO oauth_logins (state_hash, code_verifier, browser_hash, expires_at) VALUES (?1, ?2, ?3, ?4)";
-
-const TAKE_LOGIN: &str = "\
-DELETE FROM oauth_logins WHERE state_hash = ?1 RETURNING code_verifier, browser_hash, expires_at";
 
 const INSERT_SESSION: &str = "\
 INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)";
@@ -312,6 +387,16 @@ const DELETE_USER_PLAYS: &str = "DELETE FROM play_events WHERE user_id = ?1";
 const DELETE_USER_GAPS: &str = "DELETE FROM data_gaps WHERE user_id = ?1";
 const DELETE_USER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = ?1";
 const DELETE_USER: &str = "DELETE FROM users WHERE id = ?1";
+/// The user's own catalogue rows (what their imports named) lose every name. They are
+/// emptied rather than deleted: deleting a parent row makes SQLite look for its children,
+/// and `play_events` has no index on `track_id`, so each deleted track would scan every
+/// play of every user. Emptied and unowned (`''`), a row is never shown, matched or
+/// reused again.
+const FORGET_USER_TRACKS: &str = "\
+UPDATE tracks SET name = '', uri = 'spotify:deleted', import_artist_name = NULL, owner_user_id = ''
+ WHERE owner_user_id = ?1";
+const FORGET_USER_ALBUMS: &str = "\
+UPDATE albums SET name = '', owner_user_id = '' WHERE owner_user_id = ?1";
 
 const LAST_SWEEP: &str = "\
 SELECT started_at, users_due, enqueued, error FROM sweeps ORDER BY started_at DESC LIMIT 1";
@@ -321,7 +406,6 @@ pub const ALL_STATEMENTS: &[&str] = &[
     CLAIM_DUE_USERS,
     COUNT_COOLING_DOWN,
     INSERT_SWEEP,
-    DELETE_EXPIRED_LOGINS,
     DELETE_EXPIRED_SESSIONS,
     SELECT_ARCHIVE_USER,
     UPDATE_TOKENS,
@@ -334,9 +418,12 @@ pub const ALL_STATEMENTS: &[&str] = &[
     RECORD_SUCCESS,
     RECORD_FAILURE,
     MARK_NEEDS_REAUTH,
+    RECORD_APP_REST,
+    APP_REST,
+    RECORD_APP_REST,
+    APP_REST,
+    LOGIN_USER_ID,
     UPSERT_USER_ON_LOGIN,
-    INSERT_LOGIN,
-    TAKE_LOGIN,
     INSERT_SESSION,
     SESSION_USER,
     DELETE_SESSION,
@@ -374,6 +461,9 @@ pub const ALL_STATEMENTS: &[&str] = &[
     imports::FILL_GAPS,
     imports::INSERT_IMPORT_PLAYS,
     imports::INSERT_IMPORT_CHUNK,
+    imports::IMPORT_USAGE,
+    FORGET_USER_TRACKS,
+    FORGET_USER_ALBUMS,
 ];
 
 /// What deleting an account removed.
@@ -391,6 +481,13 @@ pub struct LastSweep {
     pub users_due: i64,
     pub enqueued: i64,
     pub error: Option<String>,
+}
+
+/// Spotify's rest of the whole app, for the health route.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct AppRest {
+    pub until: UnixMillis,
+    pub recorded_at: UnixMillis,
 }
 
 /// What one archive's write batch did.
@@ -446,7 +543,7 @@ impl<'a, D: Database> Store<'a, D> {
         Ok((claimed, cooling))
     }
 
-    /// Records a sweep and clears expired logins and sessions, in one round trip.
+    /// Records a sweep and clears expired sessions, in one round trip.
     pub async fn record_sweep(&self, summary: &SweepSummary) -> Result<(), StoreError> {
         self.db
             .batch(vec![
@@ -463,11 +560,31 @@ impl<'a, D: Database> Store<'a, D> {
                         json!(summary.error),
                     ],
                 ),
-                Statement::new(DELETE_EXPIRED_LOGINS, vec![json!(summary.started_at)]),
                 Statement::new(DELETE_EXPIRED_SESSIONS, vec![json!(summary.started_at)]),
             ])
             .await?;
         Ok(())
+    }
+
+    /// Spotify rests the whole app until `until` (its quota is spent).
+    pub async fn record_app_rest(
+        &self,
+        until: UnixMillis,
+        now: UnixMillis,
+    ) -> Result<(), StoreError> {
+        self.db
+            .query(Statement::new(
+                RECORD_APP_REST,
+                vec![json!(until), json!(now)],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// The app's last rest, over or not.
+    pub async fn app_rest(&self) -> Result<Option<AppRest>, StoreError> {
+        let rows = self.db.query(Statement::new(APP_REST, vec![])).await?;
+        rows.into_iter().next().map(decode).transpose()
     }
 
     pub async fn last_sweep(&self) -> Result<Option<LastSweep>, StoreError> {
@@ -523,24 +640,25 @@ impl<'a, D: Database> Store<'a, D> {
         let statements = vec![
             Statement::new(
                 UPSERT_ARTISTS,
-                vec![to_json_text(&plan.artists), json!(now)],
+                vec![to_json_text(&plan.artists)?, json!(now)],
             ),
-            Statement::new(UPSERT_ALBUMS, vec![to_json_text(&plan.albums), json!(now)]),
-            Statement::new(UPSERT_TRACKS, vec![to_json_text(&plan.tracks), json!(now)]),
+            Statement::new(UPSERT_ALBUMS, vec![to_json_text(&plan.albums)?, json!(now)]),
+            Statement::new(UPSERT_TRACKS, vec![to_json_text(&plan.tracks)?, json!(now)]),
             Statement::new(
                 INSERT_TRACK_ARTISTS,
-                vec![to_json_text(&plan.track_artists)],
+                vec![to_json_text(&plan.track_artists)?],
             ),
             Statement::new(
                 INSERT_PLAYS,
-                [json!(user_id), to_json_text(&plan.plays), json!(now)]
+                [json!(user_id), to_json_text(&plan.plays)?, json!(now)]
                     .into_iter()
                     .chain(imports::poll_merge_params())
+                    .chain([json!(crate::ids::owner_key(user_id))])
                     .collect(),
             ),
             Statement::new(
                 INSERT_GAPS,
-                vec![json!(user_id), to_json_text(&gaps), json!(now)],
+                vec![json!(user_id), to_json_text(&gaps)?, json!(now)],
             ),
             Statement::new(
                 RECORD_SUCCESS,
@@ -603,68 +721,86 @@ impl<'a, D: Database> Store<'a, D> {
         Ok(())
     }
 
-    /// Creates or refreshes the user after a login; they are due at once. Returns
-    /// whether the user is new.
+    /// The id of the user this Spotify account already is, if any.
+    pub async fn login_user_id(&self, profile: &Profile) -> Result<Option<String>, StoreError> {
+        #[derive(Deserialize)]
+        struct Found {
+            id: String,
+        }
+        let rows = self
+            .db
+            .query(Statement::new(
+                LOGIN_USER_ID,
+                vec![json!(profile.stable_id()), json!(profile.id)],
+            ))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .map(decode::<Found>)
+            .transpose()?
+            .map(|found| found.id))
+    }
+
+    /// Creates or refreshes the user of a login (due at once), without a session: for
+    /// tools and tests. Returns whether the user is new.
     pub async fn upsert_user_on_login(
         &self,
         profile: &Profile,
         tokens: &SealedTokens,
         now: UnixMillis,
     ) -> Result<bool, StoreError> {
+        let user_id = self
+            .login_user_id(profile)
+            .await?
+            .unwrap_or_else(|| profile.stable_id().to_owned());
         let rows = self
             .db
-            .query(Statement::new(
-                UPSERT_USER_ON_LOGIN,
-                vec![
-                    json!(profile.stable_id()),
-                    json!(profile.id),
-                    json!(profile.display_name),
-                    json!(profile.email),
-                    json!(profile.country),
-                    json!(profile.product),
-                    json!(tokens.access_token_enc),
-                    json!(tokens.refresh_token_enc),
-                    json!(tokens.expires_at),
-                    json!(now),
-                ],
-            ))
+            .query(upsert_user_statement(&user_id, profile, tokens, now))
             .await?;
-        #[derive(Deserialize)]
-        struct Created {
-            created_at: UnixMillis,
-        }
-        let created = rows.into_iter().next().map(decode::<Created>).transpose()?;
-        Ok(created.is_some_and(|row| row.created_at == now))
+        created_now(rows.first(), now)
     }
 
-    pub async fn create_login(
-        &self,
-        state_hash: &str,
-        code_verifier: &str,
-        browser_hash: &str,
-        expires_at: UnixMillis,
-    ) -> Result<(), StoreError> {
+    /// A login's writes, in one batch: the user created or refreshed (due at once), the
+    /// session, and the backfill's claim, under the same once-in-`backfill_interval_ms`
+    /// rule as "Archive now" (logging in again and again queues no more archives).
+    pub async fn complete_login(&self, login: &LoginWrite<'_>) -> Result<LoginOutcome, StoreError> {
+        let now = login.now;
+        let results = self
+            .db
+            .batch(vec![
+                upsert_user_statement(login.user_id, login.profile, login.tokens, now),
+                Statement::new(
+                    INSERT_SESSION,
+                    vec![
+                        json!(login.session_hash),
+                        json!(login.user_id),
+                        json!(now),
+                        json!(login.session_expires_at),
+                    ],
+                ),
+                Statement::new(
+                    history::CLAIM_ARCHIVE_REQUEST,
+                    vec![
+                        json!(login.user_id),
+                        json!(now),
+                        json!(now - login.backfill_interval_ms),
+                    ],
+                ),
+            ])
+            .await?;
+        Ok(LoginOutcome {
+            new_user: created_now(results.first().and_then(|rows| rows.first()), now)?,
+            backfill_claimed: results.get(2).is_some_and(|rows| !rows.is_empty()),
+        })
+    }
+
+    /// Ends every session of the user ("log out everywhere").
+    pub async fn delete_user_sessions(&self, user_id: &str) -> Result<(), StoreError> {
         self.db
-            .query(Statement::new(
-                INSERT_LOGIN,
-                vec![
-                    json!(state_hash),
-                    json!(code_verifier),
-                    json!(browser_hash),
-                    json!(expires_at),
-                ],
-            ))
+            .query(Statement::new(DELETE_USER_SESSIONS, vec![json!(user_id)]))
             .await?;
         Ok(())
-    }
-
-    /// Takes a login by its state, deleting it: a state works once.
-    pub async fn take_login(&self, state_hash: &str) -> Result<Option<TakenLogin>, StoreError> {
-        let rows = self
-            .db
-            .query(Statement::new(TAKE_LOGIN, vec![json!(state_hash)]))
-            .await?;
-        rows.into_iter().next().map(decode).transpose()
     }
 
     pub async fn create_session(
@@ -747,7 +883,8 @@ impl<'a, D: Database> Store<'a, D> {
     }
 
     /// Deletes the user with their plays, gaps and sessions in one transaction, counting
-    /// first; catalogue rows stay, since other users share them.
+    /// first, and empties the catalogue rows their imports made; Spotify's catalogue rows
+    /// stay, since other users share them.
     pub async fn delete_account(&self, user_id: &str) -> Result<DeletedAccount, StoreError> {
         let id = || vec![json!(user_id)];
         let results = self
@@ -759,6 +896,8 @@ impl<'a, D: Database> Store<'a, D> {
                 Statement::new(DELETE_USER_PLAYS, id()),
                 Statement::new(DELETE_USER_GAPS, id()),
                 Statement::new(DELETE_USER_SESSIONS, id()),
+                Statement::new(FORGET_USER_TRACKS, id()),
+                Statement::new(FORGET_USER_ALBUMS, id()),
                 Statement::new(DELETE_USER, id()),
             ])
             .await?;
@@ -789,5 +928,29 @@ impl<'a, D: Database> Store<'a, D> {
             ))
             .await?;
         decode_all(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Serialises to an error, like a map with non-text keys would.
+    struct Unencodable;
+
+    impl serde::Serialize for Unencodable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("no JSON for this"))
+        }
+    }
+
+    #[test]
+    fn rows_that_cannot_be_encoded_are_an_error_not_an_empty_list() {
+        let encoded = to_json_text(&vec![Unencodable]);
+        assert!(
+            matches!(encoded, Err(StoreError::Encode(_))),
+            "{encoded:?}: an empty array would let the cursor pass unwritten plays"
+        );
+        assert_eq!(to_json_text(&vec![1, 2]), Ok(Value::String("[1,2]".into())));
     }
 }

@@ -4,8 +4,7 @@
 
 use serde_json::json;
 
-use super::auth::writer;
-use super::cookies::{set_cookie, SESSION_COOKIE};
+use super::auth::{clear_session_cookie, writer};
 use super::{App, WebRequest, WebResponse};
 use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore};
 use crate::store::Store;
@@ -87,6 +86,5 @@ pub async fn delete<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
             "idempotency_keys": keys_deleted,
         }
     });
-    let clear = set_cookie(SESSION_COOKIE, "", "/", 0, !request.is_loopback_http());
-    done(request, body).with_header("Set-Cookie", clear)
+    done(request, body).with_header("Set-Cookie", clear_session_cookie(request))
 }

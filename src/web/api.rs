@@ -13,27 +13,43 @@ use crate::store::Store;
 use crate::sweep::run_sweep;
 use crate::time::UnixMillis;
 
+/// What the service can say about itself, and only what it checked: D1 answers a read,
+/// KV answers a read. The queue's producer cannot be probed without sending a job, so it
+/// is listed as not probed (the last sweep's `enqueued` shows it worked then).
 pub async fn health<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     now: UnixMillis,
 ) -> WebResponse {
-    let last_sweep = Store::new(app.db).last_sweep().await;
+    let store = Store::new(app.db);
+    let last_sweep = store.last_sweep().await;
+    let app_rest = store.app_rest().await;
     let kv = app.kv.get("health_probe").await;
-    let healthy = last_sweep.is_ok() && kv.is_ok();
+    let database_ok = last_sweep.is_ok() && app_rest.is_ok();
+    let healthy = database_ok && kv.is_ok();
+    let resting_until = app_rest
+        .ok()
+        .flatten()
+        .filter(|rest| rest.until > now)
+        .map(|rest| rest.until);
     let body = json!({
         "ok": healthy,
         "now": now,
         "bindings": {
-            "database": if last_sweep.is_ok() { "ok" } else { "error" },
+            "database": if database_ok { "ok" } else { "error" },
             "idempotency_kv": if kv.is_ok() { "ok" } else { "error" },
-            "archive_queue": "bound",
         },
+        "not_probed": ["archive_queue"],
         "configured": {
             "spotify_client": app.credentials.is_ok(),
             "token_encryption_key": app.cipher.is_ok(),
             "cron_secret": app.cron_secret.is_some(),
         },
-        "spotify": { "accounts_url": app.endpoints.accounts_url, "api_url": app.endpoints.api_url },
+        "spotify": {
+            "accounts_url": app.endpoints.accounts_url,
+            "api_url": app.endpoints.api_url,
+            // Spotify rests the whole app (429 QUOTA_EXCEEDED): nobody is polled until then.
+            "app_resting_until": resting_until,
+        },
         "last_sweep": last_sweep.ok().flatten(),
     });
     WebResponse::json(if healthy { 200 } else { 503 }, &body)

@@ -1,20 +1,23 @@
 //! Login with Spotify, sessions and logout.
 //!
-//! `/login` keeps the state's hash and the PKCE verifier in D1 for ten minutes, bound to
-//! a random cookie of this browser; `/callback` takes them (a state works once), checks
-//! the cookie, trades the code, reads `/me`, files the user under their stable id, starts
-//! a session and sends the first archive (the backfill of the last 50 plays) to the queue.
+//! `/login` seals the state and the PKCE verifier into this browser's login cookie for
+//! ten minutes (nothing is stored for an anonymous visitor); `/callback` opens the
+//! cookie, checks the state (it works once: a KV mark), trades the code, reads `/me`,
+//! files the user under their stable id (or the Spotify id they were filed under before),
+//! starts a session and sends the first archive (the backfill of the last 50 plays) to
+//! the queue, at most once in the "Archive now" interval.
 
-use super::cookies::{read_cookie, set_cookie, LOGIN_COOKIE, SESSION_COOKIE};
+use super::cookies::{cookie_name, read_cookie, set_cookie, LOGIN_COOKIE, SESSION_COOKIE};
 use super::pages;
 use super::{App, WebRequest, WebResponse};
-use crate::crypto::{constant_time_eq, random_token, sha256_hex};
+use crate::crypto::{random_token, sha256_hex};
+use crate::history::ARCHIVE_REQUEST_INTERVAL_MS;
 use crate::job::{ArchiveJob, JobUser};
 use crate::oauth::{read_callback, CallbackOutcome, PendingLogin, LOGIN_TTL_MS};
 use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore};
 use crate::slot::SlotKind;
 use crate::spotify::SpotifyClient;
-use crate::store::{SealedTokens, Store};
+use crate::store::{LoginWrite, SealedTokens, Store};
 use crate::time::{UnixMillis, DAY_MS, SECOND_MS};
 
 /// Plays the dashboard's timeline shows before "Load older plays".
@@ -29,7 +32,10 @@ pub async fn session_user<D: Database>(
     request: &WebRequest,
     now: UnixMillis,
 ) -> Option<String> {
-    let id = read_cookie(request.header("Cookie"), SESSION_COOKIE)?;
+    let id = read_cookie(
+        request.header("Cookie"),
+        &cookie_name(SESSION_COOKIE, request.is_https()),
+    )?;
     Store::new(db)
         .session_user(&sha256_hex(id), now)
         .await
@@ -125,7 +131,7 @@ pub async fn login<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let Ok(credentials) = app.credentials else {
+    let (Ok(credentials), Ok(cipher)) = (app.credentials, app.cipher) else {
         return WebResponse::html(
             503,
             pages::message_page(
@@ -135,20 +141,12 @@ pub async fn login<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
             ),
         );
     };
-    let (Ok(pending), Ok(browser)) = (PendingLogin::start(now), random_token(32)) else {
+    // Nothing is stored: the login lives in the browser's cookie, sealed.
+    let Ok((pending, sealed)) =
+        PendingLogin::start(now).and_then(|pending| Ok((pending.clone(), pending.seal(cipher)?)))
+    else {
         return failure_page(503, "Try again", "The login could not be started.");
     };
-    let stored = Store::new(app.db)
-        .create_login(
-            &sha256_hex(&pending.state),
-            &pending.code_verifier,
-            &sha256_hex(&browser),
-            pending.expires_at,
-        )
-        .await;
-    if stored.is_err() {
-        return failure_page(503, "Try again", "The login could not be started.");
-    }
     let redirect_uri = format!("{}/callback", request.origin);
     let url = pending.authorize_url(
         &app.endpoints.accounts_url,
@@ -158,33 +156,58 @@ pub async fn login<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     WebResponse::redirect(&url).with_header(
         "Set-Cookie",
         set_cookie(
-            LOGIN_COOKIE,
-            &browser,
-            "/callback",
+            &cookie_name(LOGIN_COOKIE, request.is_https()),
+            &sealed,
+            "/",
             LOGIN_TTL_MS / SECOND_MS,
             !request.is_loopback_http(),
         ),
     )
 }
 
+/// The KV key that marks a login's state as used: a state works once.
+fn spent_state_key(state: &str) -> String {
+    format!("login_state_{}", sha256_hex(state))
+}
+
+/// How long a used state is remembered: as long as a login may take.
+const SPENT_STATE_TTL_SECONDS: u64 = (LOGIN_TTL_MS / SECOND_MS) as u64;
+
 pub async fn callback<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
+    let secure = !request.is_loopback_http();
+    let login_cookie = cookie_name(LOGIN_COOKIE, request.is_https());
+    // Whatever happens next, this browser's login is over.
+    let forget_login = set_cookie(&login_cookie, "", "/", 0, secure);
     let (code, state) = match read_callback(&request.query) {
         CallbackOutcome::Approved { code, state } => (code, state),
         CallbackOutcome::Refused { error, state } => {
-            // Spend the state, so the page cannot be replayed into a login.
-            if let Some(state) = state {
-                let _ = Store::new(app.db).take_login(&sha256_hex(&state)).await;
+            // Spend the state, so that this login cannot be turned into another later.
+            if let (Some(state), Ok(cipher)) = (state, app.cipher) {
+                let ours = read_cookie(request.header("Cookie"), &login_cookie)
+                    .and_then(|sealed| PendingLogin::open(sealed, cipher).ok())
+                    .is_some_and(|pending| pending.accepts(&state, now));
+                if ours
+                    && app
+                        .kv
+                        .put(&spent_state_key(&state), "1", SPENT_STATE_TTL_SECONDS)
+                        .await
+                        .is_err()
+                {
+                    return failure_page(503, "Try again", "The refusal could not be recorded.")
+                        .with_header("Set-Cookie", forget_login);
+                }
             }
             let text = if error == "access_denied" {
                 "You chose not to connect Spotify. Nothing was stored."
             } else {
                 "Spotify did not complete the login. Nothing was stored."
             };
-            return failure_page(400, "Not connected", text);
+            return failure_page(400, "Not connected", text)
+                .with_header("Set-Cookie", forget_login);
         }
         CallbackOutcome::Invalid => {
             return failure_page(400, "Login failed", "This login link is not valid.")
@@ -200,30 +223,44 @@ pub async fn callback<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
             ),
         );
     };
-    let store = Store::new(app.db);
-    let Ok(taken) = store.take_login(&sha256_hex(&state)).await else {
-        return failure_page(503, "Try again", "The login could not be completed.");
+    let pending = read_cookie(request.header("Cookie"), &login_cookie)
+        .and_then(|sealed| PendingLogin::open(sealed, cipher).ok())
+        .filter(|pending| pending.accepts(&state, now));
+    let Some(pending) = pending else {
+        return failure_page(
+            400,
+            "Login expired",
+            "This login link is not valid any more. Please start again.",
+        )
+        .with_header("Set-Cookie", forget_login);
     };
-    let browser = read_cookie(request.header("Cookie"), LOGIN_COOKIE).map(sha256_hex);
-    let login = match (taken, browser) {
-        (Some(login), Some(browser))
-            if login.expires_at > now
-                && constant_time_eq(login.browser_hash.as_bytes(), browser.as_bytes()) =>
-        {
-            login
-        }
-        _ => {
+    // The state is spent before its code is used, so that a replay of this very
+    // request (the same cookie and URL) is refused before it reaches Spotify.
+    let spent = spent_state_key(&state);
+    match app.kv.get(&spent).await {
+        Ok(None) => {}
+        Ok(Some(_)) => {
             return failure_page(
                 400,
                 "Login expired",
-                "This login link is not valid any more. Please start again.",
+                "This login link was used already. Please start again.",
             )
+            .with_header("Set-Cookie", forget_login)
         }
-    };
+        Err(_) => return failure_page(503, "Try again", "The login could not be completed."),
+    }
+    if app
+        .kv
+        .put(&spent, "1", SPENT_STATE_TTL_SECONDS)
+        .await
+        .is_err()
+    {
+        return failure_page(503, "Try again", "The login could not be completed.");
+    }
     let spotify = SpotifyClient::new(app.http, app.endpoints, credentials);
     let redirect_uri = format!("{}/callback", request.origin);
     let Ok(grant) = spotify
-        .exchange_code(&code, &redirect_uri, &login.code_verifier, now)
+        .exchange_code(&code, &redirect_uri, &pending.code_verifier, now)
         .await
     else {
         return failure_page(502, "Login failed", "Spotify did not accept the login.");
@@ -238,7 +275,13 @@ pub async fn callback<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
             "Your Spotify profile could not be read.",
         );
     };
-    let user_id = profile.stable_id().to_owned();
+    let store = Store::new(app.db);
+    // The user this account already is (by its Spotify id too, so that a user filed
+    // before `/me` sent an account_id stays one user), else a new one.
+    let user_id = match store.login_user_id(&profile).await {
+        Ok(found) => found.unwrap_or_else(|| profile.stable_id().to_owned()),
+        Err(_) => return failure_page(503, "Try again", "The login could not be completed."),
+    };
     let sealed = cipher
         .seal(&grant.access_token, &user_id)
         .and_then(|access| {
@@ -248,46 +291,60 @@ pub async fn callback<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
                 expires_at: now + i64::try_from(grant.expires_in).unwrap_or(3_600) * SECOND_MS,
             })
         });
-    let Ok(tokens) = sealed else {
+    let (Ok(tokens), Ok(session)) = (sealed, random_token(32)) else {
         return failure_page(503, "Try again", "The login could not be completed.");
     };
-    let Ok(session) = random_token(32) else {
+    let session_hash = sha256_hex(&session);
+    let written = store
+        .complete_login(&LoginWrite {
+            user_id: &user_id,
+            profile: &profile,
+            tokens: &tokens,
+            session_hash: &session_hash,
+            session_expires_at: now + SESSION_TTL_MS,
+            backfill_interval_ms: ARCHIVE_REQUEST_INTERVAL_MS,
+            now,
+        })
+        .await;
+    let Ok(written) = written else {
         return failure_page(503, "Try again", "The login could not be completed.");
     };
-    if store
-        .upsert_user_on_login(&profile, &tokens, now)
-        .await
-        .is_err()
-        || store
-            .create_session(&sha256_hex(&session), &user_id, now, now + SESSION_TTL_MS)
-            .await
-            .is_err()
-    {
-        return failure_page(503, "Try again", "The login could not be completed.");
+    // The backfill goes through the queue, never inside this request, and at most once
+    // in the "Archive now" interval. If the queue is down, the claim is given back and
+    // the user, due at once, is picked up by the next sweep.
+    if written.backfill_claimed {
+        let backfill = ArchiveJob {
+            users: vec![JobUser::new(&user_id, SlotKind::Manual, now)],
+            enqueued_at: now,
+        };
+        if app.queue.send_batch(vec![backfill]).await.is_err() {
+            // Failing to give it back only delays the next "Archive now" by 5 minutes.
+            let _ = store.restore_archive_request(&user_id, now, None).await;
+        }
     }
-    // The backfill goes through the queue, never inside this request. If the queue is
-    // down, the user is due at once anyway and the next sweep picks them up.
-    let backfill = ArchiveJob {
-        users: vec![JobUser::new(&user_id, SlotKind::Manual, now)],
-        enqueued_at: now,
-    };
-    let _ = app.queue.send_batch(vec![backfill]).await;
-    let secure = !request.is_loopback_http();
     WebResponse::redirect("/")
         .with_header(
             "Set-Cookie",
             set_cookie(
-                SESSION_COOKIE,
+                &cookie_name(SESSION_COOKIE, request.is_https()),
                 &session,
                 "/",
                 SESSION_TTL_MS / SECOND_MS,
                 secure,
             ),
         )
-        .with_header(
-            "Set-Cookie",
-            set_cookie(LOGIN_COOKIE, "", "/callback", 0, secure),
-        )
+        .with_header("Set-Cookie", forget_login)
+}
+
+/// The `Set-Cookie` that clears this browser's session cookie.
+pub fn clear_session_cookie(request: &WebRequest) -> String {
+    set_cookie(
+        &cookie_name(SESSION_COOKIE, request.is_https()),
+        "",
+        "/",
+        0,
+        !request.is_loopback_http(),
+    )
 }
 
 pub async fn logout<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
@@ -297,13 +354,48 @@ pub async fn logout<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     if !same_origin(request) {
         return forbidden_origin();
     }
-    if let Some(id) = read_cookie(request.header("Cookie"), SESSION_COOKIE) {
-        let _ = Store::new(app.db).delete_session(&sha256_hex(id)).await;
+    let cookie = cookie_name(SESSION_COOKIE, request.is_https());
+    if let Some(id) = read_cookie(request.header("Cookie"), &cookie) {
+        if Store::new(app.db)
+            .delete_session(&sha256_hex(id))
+            .await
+            .is_err()
+        {
+            return WebResponse::error(
+                503,
+                "storage_unavailable",
+                "You could not be logged out just now; try again soon.",
+            );
+        }
     }
-    let mut response = WebResponse::redirect("/");
-    response.status = 303;
-    response.with_header(
-        "Set-Cookie",
-        set_cookie(SESSION_COOKIE, "", "/", 0, !request.is_loopback_http()),
-    )
+    WebResponse::back_to_dashboard().with_header("Set-Cookie", clear_session_cookie(request))
+}
+
+/// Ends every session of the user, on every device ("log out everywhere").
+pub async fn logout_everywhere<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> WebResponse {
+    let user_id = match writer(app.db, request, now).await {
+        Ok(user_id) => user_id,
+        Err(refusal) => return refusal,
+    };
+    if Store::new(app.db)
+        .delete_user_sessions(&user_id)
+        .await
+        .is_err()
+    {
+        return WebResponse::error(
+            503,
+            "storage_unavailable",
+            "Your sessions could not be ended just now; try again soon.",
+        );
+    }
+    let cleared = clear_session_cookie(request);
+    if request.is_form() {
+        return WebResponse::back_to_dashboard().with_header("Set-Cookie", cleared);
+    }
+    WebResponse::json(200, &serde_json::json!({ "logged_out_everywhere": true }))
+        .with_header("Set-Cookie", cleared)
 }

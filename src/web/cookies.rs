@@ -5,6 +5,18 @@ pub const SESSION_COOKIE: &str = "stm_session";
 /// Binds a login under way to the browser that started it.
 pub const LOGIN_COOKIE: &str = "stm_login";
 
+/// The name a cookie has on this request's site: over HTTPS it carries the `__Host-`
+/// prefix, with which a browser keeps it only if it is `Secure`, on `Path=/` and bound to
+/// this very host (no subdomain can set or shadow it). Loopback development over plain
+/// HTTP cannot use the prefix.
+pub fn cookie_name(base: &str, https: bool) -> String {
+    if https {
+        format!("__Host-{base}")
+    } else {
+        base.to_owned()
+    }
+}
+
 /// The value of cookie `name` in a `Cookie` header.
 pub fn read_cookie<'a>(header: Option<&'a str>, name: &str) -> Option<&'a str> {
     header?
@@ -41,6 +53,17 @@ mod tests {
         assert_eq!(read_cookie(header, "missing"), None);
         assert_eq!(read_cookie(None, "a"), None);
         assert_eq!(read_cookie(Some("stm_session="), "stm_session"), None);
+    }
+
+    #[test]
+    fn cookies_over_https_carry_the_host_prefix() {
+        assert_eq!(cookie_name(SESSION_COOKIE, true), "__Host-stm_session");
+        assert_eq!(cookie_name(LOGIN_COOKIE, false), "stm_login");
+        let header = Some("stm_session=plain; __Host-stm_session=prefixed");
+        assert_eq!(
+            read_cookie(header, &cookie_name(SESSION_COOKIE, true)),
+            Some("prefixed")
+        );
     }
 
     #[test]

@@ -16,10 +16,53 @@ use serde_json::json;
 
 use super::auth::{reader, writer};
 use super::{App, WebRequest, WebResponse};
+use crate::ids::owner_key;
 use crate::import::plan::{plan_chunk, read_chunk, RecordError, MAX_STORED_ERRORS};
 use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, Method};
-use crate::store::{ImportErrorView, ImportReport, Store};
-use crate::time::UnixMillis;
+use crate::store::{ImportErrorView, ImportReport, ImportUsage, Store};
+use crate::time::{to_rfc3339, UnixMillis, DAY_MS, SECOND_MS};
+
+/// Imports a user may start in a day: a whole export is one import, resent as a few.
+pub const MAX_IMPORTS_PER_DAY: i64 = 10;
+/// Records a user's imports may read in a day: the extended history of a decade of heavy
+/// listening (about 60,000 streams a year) fits with room to spare.
+pub const MAX_RECORDS_PER_DAY: i64 = 1_000_000;
+
+/// 429 for a spent quota: what the limit is, and when to come back.
+fn quota_exceeded(
+    what: &str,
+    limit: i64,
+    used: i64,
+    oldest: Option<UnixMillis>,
+    now: UnixMillis,
+) -> WebResponse {
+    let available_at = oldest
+        .map_or(now + DAY_MS, |oldest| oldest + DAY_MS)
+        .max(now + SECOND_MS);
+    let retry_after = (available_at - now).div_euclid(SECOND_MS).max(1);
+    let message = format!(
+        "You may import at most {limit} {what} a day; try again at {}.",
+        to_rfc3339(available_at)
+    );
+    WebResponse::json(
+        429,
+        &json!({ "error": { "code": "import_quota_exceeded", "message": message },
+                 "limit": limit, "used": used, "per": "day",
+                 "retry_after_seconds": retry_after, "available_at": available_at }),
+    )
+    .with_header("Retry-After", retry_after.to_string())
+}
+
+async fn usage<D: Database>(
+    db: &D,
+    user_id: &str,
+    now: UnixMillis,
+) -> Result<ImportUsage, WebResponse> {
+    Store::new(db)
+        .import_usage(user_id, now - DAY_MS)
+        .await
+        .map_err(|_| unavailable())
+}
 
 /// The largest chunk body we read. The page sends at most 250 records and 128 KiB.
 pub const MAX_CHUNK_BYTES: usize = 512 * 1024;
@@ -131,6 +174,19 @@ async fn create<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
         Ok(user_id) => user_id,
         Err(refusal) => return refusal,
     };
+    let used = match usage(app.db, &user_id, now).await {
+        Ok(used) => used,
+        Err(refusal) => return refusal,
+    };
+    if used.imports >= MAX_IMPORTS_PER_DAY {
+        return quota_exceeded(
+            "imports",
+            MAX_IMPORTS_PER_DAY,
+            used.imports,
+            used.oldest_created,
+            now,
+        );
+    }
     match Store::new(app.db).create_import(&user_id, now).await {
         Ok(id) => WebResponse::json(201, &json!({ "id": id })),
         Err(_) => unavailable(),
@@ -174,7 +230,21 @@ async fn chunk<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
         Ok(chunk) => chunk,
         Err(refused) => return WebResponse::error(400, "invalid_chunk", &refused.0),
     };
-    let plan = plan_chunk(&chunk, now);
+    let used = match usage(app.db, &user_id, now).await {
+        Ok(used) => used,
+        Err(refusal) => return refusal,
+    };
+    let records = i64::try_from(chunk.records.len()).unwrap_or(i64::MAX);
+    if used.records.saturating_add(records) > MAX_RECORDS_PER_DAY {
+        return quota_exceeded(
+            "records",
+            MAX_RECORDS_PER_DAY,
+            used.records,
+            used.oldest_updated,
+            now,
+        );
+    }
+    let plan = plan_chunk(&chunk, &owner_key(&user_id), now);
     let write = match store
         .write_import_chunk(&user_id, import_id, &plan, now)
         .await

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod api;
 pub mod auth;
+pub mod body;
 pub mod cookies;
 pub mod history;
 pub mod import_page;
@@ -55,6 +56,12 @@ impl WebRequest {
             .is_some_and(|kind| kind.starts_with("application/x-www-form-urlencoded"))
     }
 
+    /// Whether the browser reached us over HTTPS: cookies get the `__Host-` prefix and
+    /// responses `Strict-Transport-Security`.
+    pub fn is_https(&self) -> bool {
+        self.origin.starts_with("https://")
+    }
+
     /// Whether we are served on loopback over plain HTTP (local development), where
     /// browsers drop `Secure` cookies.
     pub fn is_loopback_http(&self) -> bool {
@@ -90,7 +97,10 @@ const HTML_SECURITY_HEADERS: &[(&str, &str)] = &[
          script-src 'self'; connect-src 'self'; form-action 'self' http: https:; base-uri 'none'; frame-ancestors 'none'",
     ),
     ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "no-referrer"),
+    // Not `no-referrer`: under it a browser sends `Origin: null` with a plain form's POST,
+    // and the same-origin check (our CSRF defence) refuses the page's own forms. With
+    // `same-origin` our own requests carry our origin and no other site sees a referrer.
+    ("Referrer-Policy", "same-origin"),
     ("X-Frame-Options", "DENY"),
     ("Cache-Control", "no-store"),
 ];
@@ -156,6 +166,9 @@ impl WebResponse {
     }
 }
 
+/// `Strict-Transport-Security` of every answer over HTTPS.
+const STS_POLICY: &str = "max-age=31536000";
+
 /// What the handlers reach: the ports, the settings, and what failed to configure.
 pub struct App<'a, D, K, H, Q> {
     pub db: &'a D,
@@ -172,8 +185,22 @@ pub struct App<'a, D, K, H, Q> {
 }
 
 impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H, Q> {
-    /// Routes a request. `clock` reads the time again where a duration is measured.
+    /// Answers a request. `clock` reads the time again where a duration is measured.
     pub async fn handle(
+        &self,
+        request: &WebRequest,
+        now: UnixMillis,
+        clock: impl Fn() -> UnixMillis,
+    ) -> WebResponse {
+        let response = self.route(request, now, clock).await;
+        if request.is_https() {
+            // Browsers that once saw us over HTTPS never try plain HTTP again (a year).
+            return response.with_header("Strict-Transport-Security", STS_POLICY.to_owned());
+        }
+        response
+    }
+
+    async fn route(
         &self,
         request: &WebRequest,
         now: UnixMillis,
@@ -189,6 +216,9 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H,
             (Method::Get, ["login"]) => auth::login(self, request, now).await,
             (Method::Get, ["callback"]) => auth::callback(self, request, now).await,
             (Method::Post, ["logout"]) => auth::logout(self, request).await,
+            (Method::Post, ["logout", "everywhere"]) => {
+                auth::logout_everywhere(self, request, now).await
+            }
             (Method::Get, ["api", "health"]) => api::health(self, now).await,
             (Method::Get, ["api", "status"]) => history::status(self, request, now).await,
             (Method::Get, ["api", "plays"]) => history::plays(self, request, now).await,
@@ -225,6 +255,7 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H,
                 api::admin_archive(self, request, user_id, now).await
             }
             (_, ["login" | "callback" | "logout"])
+            | (_, ["logout", "everywhere"])
             | (_, [])
             | (_, ["api", "health" | "status" | "plays" | "gaps" | "account"])
             | (_, ["api", "stats" | "export" | "archive" | "settings"])

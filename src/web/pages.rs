@@ -227,10 +227,12 @@ pub fn dashboard(
          <button class=\"button secondary\" type=\"button\" id=\"use-device-zone\" hidden>Use this device's zone</button>\
          <span id=\"settings-status\" role=\"status\" aria-live=\"polite\"></span></form></section>\
          <section class=\"card\" aria-labelledby=\"account-h\"><h2 id=\"account-h\">Account</h2>\
-         <form method=\"post\" action=\"{pause_action}\"><button class=\"button\" type=\"submit\">{pause_label}</button></form>\
-         <form method=\"post\" action=\"/logout\"><p><button class=\"button\" type=\"submit\">Log out</button></p></form>\
-         <form method=\"post\" action=\"/api/account/delete\"><p><label><input type=\"checkbox\" name=\"confirm\" required> \
-         Delete my archive: every play, gap and session, for good.</label> <button type=\"submit\">Delete</button></p></form>\
+         <form method=\"post\" action=\"{pause_action}\"><button class=\"button\" id=\"pause-resume\" type=\"submit\">{pause_label}</button></form>\
+         <form class=\"inline\" method=\"post\" action=\"/logout\"><button class=\"button\" id=\"logout\" type=\"submit\">Log out</button></form>\
+         <form class=\"inline\" method=\"post\" action=\"/logout/everywhere\"><button class=\"button secondary\" id=\"logout-everywhere\" type=\"submit\">\
+         Log out everywhere</button> <span>ends every session of yours, on every device</span></form>\
+         <form method=\"post\" action=\"/api/account/delete\"><p><label><input type=\"checkbox\" id=\"delete-confirm\" name=\"confirm\" required> \
+         Delete my archive: every play, gap and session, for good.</label> <button id=\"delete-account\" type=\"submit\">Delete</button></p></form>\
          </section></main><script src=\"/assets/app.js\" defer></script>",
         pause_action = pause_or_resume.0,
         pause_label = pause_or_resume.1,

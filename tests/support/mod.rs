@@ -445,7 +445,7 @@ impl World {
     /// Archives one user now, as a scheduled poll.
     pub fn archive(&self, user_id: &str) -> ArchiveOutcome {
         let job = self.scheduled_job(user_id);
-        block_on(self.archiver().archive_user(&job, self.now()))
+        block_on(self.archiver().archive_user(&job, self.now(), self.now()))
     }
 
     /// Archives a whole message now.

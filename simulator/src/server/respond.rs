@@ -46,6 +46,16 @@ pub fn fault(effect: Effect) -> Option<Response> {
                 .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
             Some(response)
         }
+        Effect::QuotaExceeded { retry_after_secs } => {
+            let status = StatusCode::TOO_MANY_REQUESTS;
+            let body = json!({ "error": { "status": status.as_u16(),
+                "message": "The app has exceeded its quota", "reason": "QUOTA_EXCEEDED" } });
+            let mut response = json(status, &body, false);
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            Some(response)
+        }
         Effect::ServerError { status } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let message = if status == StatusCode::SERVICE_UNAVAILABLE {

@@ -106,13 +106,21 @@ impl World {
         json_of(&finish)["import"].clone()
     }
 
+    /// The user's plays, oldest first, each with the id its track is shown under.
     fn plays(&self, user: &str) -> Vec<serde_json::Map<String, Value>> {
-        self.web.db.sql(
+        let mut plays = self.web.db.sql(
             "SELECT p.track_id, p.played_at, p.source, p.kind, p.ms_played, p.skipped, t.name
                FROM play_events p JOIN tracks t ON t.id = p.track_id
               WHERE p.user_id = ?1 ORDER BY p.played_at",
             vec![json!(user)],
-        )
+        );
+        for play in &mut plays {
+            let shown = play["track_id"]
+                .as_str()
+                .map(|id| crate::ids::public_id(id).to_owned());
+            play.insert("track_id".into(), json!(shown));
+        }
+        plays
     }
 }
 
@@ -220,13 +228,23 @@ fn an_import_over_polled_plays_keeps_each_listen_once() {
         (&t1[0]["album_id"], &t1[0]["import_artist_name"]),
         (&json!("al-t1"), &Value::Null)
     );
+    // It is the user's own row: what an export says reaches nobody else.
     let t4 = world.web.db.sql(
-        "SELECT name, import_artist_name FROM tracks WHERE id = 't4'",
+        "SELECT id, name, import_artist_name, owner_user_id FROM tracks WHERE id GLOB 't4*'",
         vec![],
     );
+    assert_eq!(t4.len(), 1, "{t4:?}");
     assert_eq!(
-        (&t4[0]["name"], &t4[0]["import_artist_name"]),
-        (&json!("Four"), &json!("Band"))
+        (
+            &t4[0]["name"],
+            &t4[0]["import_artist_name"],
+            &t4[0]["owner_user_id"]
+        ),
+        (&json!("Four"), &json!("Band"), &json!("ada"))
+    );
+    assert_ne!(
+        t4[0]["id"], "t4",
+        "never under the Spotify id another user's poll files"
     );
 }
 
@@ -709,4 +727,111 @@ fn two_plays_of_one_track_a_minute_apart_in_one_export_stay_two() {
     let second = world.import(&ada, &[("a.json", records)], 1);
     assert_eq!(n(&second, "imported"), 2);
     assert_eq!(world.plays("ada").len(), 2);
+}
+
+#[test]
+fn what_one_users_import_names_never_reaches_another_user() {
+    let world = World::new();
+    let (eve, ada) = (world.user("eve"), world.user("ada"));
+    // Eve claims a real Spotify id under a name of her choosing, and plants a track of
+    // a popular title under an id Spotify never issued.
+    world.import(
+        &eve,
+        &[(
+            "Streaming_History_Audio_2019_0.json",
+            vec![
+                extended(
+                    T0,
+                    "4uLU6hMCjMI75M1A2tKUQC",
+                    "BUY CHEAP PILLS",
+                    "Spam",
+                    200_000,
+                ),
+                extended(
+                    T0 + 5 * MINUTE_MS,
+                    "FakeIdOfEve0000000000",
+                    "Song",
+                    "Artist",
+                    200_000,
+                ),
+            ],
+        )],
+        500,
+    );
+    // Ada imports her own history of the same id, and account data naming the title.
+    world.import(
+        &ada,
+        &[
+            (
+                "Streaming_History_Audio_2020_0.json",
+                vec![extended(
+                    T0 + HOUR,
+                    "4uLU6hMCjMI75M1A2tKUQC",
+                    "Never Gonna Give You Up",
+                    "Rick Astley",
+                    200_000,
+                )],
+            ),
+            (
+                "StreamingHistory_music_0.json",
+                vec![account(T0 + 2 * HOUR, "Artist", "Song", 200_000)],
+            ),
+        ],
+        500,
+    );
+
+    let history = json_of(&world.get(Some(&ada), "/api/plays"));
+    let names: Vec<&str> = history["plays"]
+        .as_array()
+        .expect("plays")
+        .iter()
+        .map(|play| play["track_name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["Song", "Never Gonna Give You Up"], "{history}");
+    assert!(!history.to_string().contains("PILLS") && !history.to_string().contains("Spam"));
+    assert_eq!(
+        history["plays"][1]["track_id"], "4uLU6hMCjMI75M1A2tKUQC",
+        "the export's id is shown"
+    );
+    let ada_rows = world.web.db.sql(
+        "SELECT t.owner_user_id FROM play_events p JOIN tracks t ON t.id = p.track_id WHERE p.user_id = 'ada'",
+        vec![],
+    );
+    assert!(
+        ada_rows.iter().all(|row| row["owner_user_id"] == "ada"),
+        "every play of Ada's is on a row of her own: {ada_rows:?}"
+    );
+    let export = world.get(Some(&ada), "/api/export?format=csv");
+    assert!(!export.body.contains("PILLS"), "{}", export.body);
+
+    // A poll makes the Spotify row; imports of that id then use it, for everyone.
+    world.poll(
+        "ada",
+        &[(
+            "4uLU6hMCjMI75M1A2tKUQC",
+            "Never Gonna Give You Up",
+            "Rick Astley",
+            T0 + 3 * HOUR,
+        )],
+    );
+    let cy = world.user("cy");
+    world.import(
+        &cy,
+        &[(
+            "Streaming_History_Audio_2021_0.json",
+            vec![extended(
+                T0 + 4 * HOUR,
+                "4uLU6hMCjMI75M1A2tKUQC",
+                "Whatever",
+                "X",
+                200_000,
+            )],
+        )],
+        500,
+    );
+    let cy_plays = world.plays("cy");
+    assert_eq!(
+        cy_plays[0]["name"], "Never Gonna Give You Up",
+        "Spotify's row: {cy_plays:?}"
+    );
 }
