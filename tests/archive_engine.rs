@@ -664,6 +664,79 @@ fn a_redelivered_message_respects_each_users_breaker() {
 }
 
 #[test]
+fn the_apps_quota_rests_every_user_once_and_leaves_their_own_state_alone() {
+    let world = World::new();
+    for sim in ["qa", "qb"] {
+        world.create_listener(sim, json!({ "plays_per_hour": 20, "history_hours": 1 }));
+    }
+    let (qa, qb) = (world.connect("qa"), world.connect("qb"));
+    world.fault(
+        "qa",
+        json!({ "kind": "quota_exceeded", "endpoint": "recently_played", "retry_after_secs": 3600, "times": 1 }),
+    );
+    let outcome = world.archive(&qa.user_id);
+    let now = world.now();
+    assert_eq!(
+        outcome,
+        ArchiveOutcome::AppResting {
+            until: now + HOUR_MS
+        }
+    );
+    let row = world.user_row(&qa.user_id);
+    assert_eq!(
+        (
+            int(&row, "consecutive_failures"),
+            int(&row, "cooldown_until"),
+            row["last_failure_type"].clone()
+        ),
+        (Some(0), None, json!(null)),
+        "the quota is not the user's failure"
+    );
+    let rests = world.db.sql("SELECT until FROM app_rests", vec![]);
+    assert_eq!(rests.len(), 1);
+    assert_eq!(int(&rests[0], "until"), Some(now + HOUR_MS));
+
+    // Nobody is polled during the rest: not by the sweep, not by a manual archive.
+    world.advance(10 * MINUTE_MS);
+    world.db.sql("UPDATE users SET next_due_at = 0", vec![]);
+    let at = world.now();
+    let (claimed, _) =
+        block_on(world.store().claim_due_users(at, at + MINUTE_MS, 100)).expect("claim");
+    assert!(claimed.is_empty(), "{claimed:?}");
+    let calls = world.stats("qb").recently_played;
+    let manual = ArchiveJob {
+        users: vec![time_machine::job::JobUser::new(
+            &qb.user_id,
+            time_machine::slot::SlotKind::Manual,
+            at,
+        )],
+        enqueued_at: at,
+    };
+    let report = world.archive_job(&manual);
+    assert_eq!(
+        report.outcomes[0].1,
+        ArchiveOutcome::AppResting {
+            until: now + HOUR_MS
+        }
+    );
+    assert_eq!(report.decision, MessageDecision::Ack);
+    assert_eq!(
+        world.stats("qb").recently_played,
+        calls,
+        "no call during the rest"
+    );
+
+    // When it is over, everyone is due again.
+    world.set_time(now + HOUR_MS);
+    let at = world.now();
+    let (claimed, _) =
+        block_on(world.store().claim_due_users(at, at + MINUTE_MS, 100)).expect("claim");
+    assert_eq!(claimed.len(), 2);
+    assert!(archived_ok(&world.archive(&qa.user_id)));
+    assert_eq!(world.archived(&qa.user_id), world.truth("qa"));
+}
+
+#[test]
 fn server_errors_back_off_ten_then_twenty_minutes_and_a_success_resets() {
     let world = World::new();
     world.create_listener("kai", json!({ "plays_per_hour": 20, "history_hours": 1 }));

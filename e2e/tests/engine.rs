@@ -256,14 +256,17 @@ fn a_redelivered_message_polls_only_the_users_whose_breaker_is_closed() {
 
     // One scheduled message of the three: the rate limit makes the queue deliver it
     // again after Spotify's wait, with the failing user's breaker still open.
-    let job = json!({
-        "users": [&failing, &limited, &healthy].iter().map(|user| json!({
-            "user_id": user.user_id,
-            "slot": format!("archive_{}_e2e_breaker", user.user_id),
-            "manual": false,
-        })).collect::<Vec<_>>(),
-        "enqueued_at": now_ms(),
-    });
+    let users: Vec<Value> = [&failing, &limited, &healthy]
+        .iter()
+        .map(|user| {
+            json!({
+                "user_id": user.user_id,
+                "slot": format!("archive_{}_e2e_breaker", user.user_id),
+                "manual": false,
+            })
+        })
+        .collect();
+    let job = json!({ "users": users, "enqueued_at": now_ms() });
     stack.enqueue_job(&job);
     let status = limited
         .browser

@@ -453,3 +453,323 @@ fn unknown_routes_and_wrong_methods_answer_cleanly() {
     );
     assert_eq!(world.plain(get("/nothing", None)).status, 404);
 }
+
+// ---------------------------------------------------------------------------------------
+// The outside review's findings, each pinned.
+
+/// A login answered by Spotify with `me` as the `/me` body.
+fn spotify_answers_with(me: Value) -> ScriptedHttp {
+    ScriptedHttp::new(vec![
+        Ok(ScriptedHttp::ok(
+            r#"{"access_token":"AT-2","token_type":"Bearer","expires_in":3600,"refresh_token":"RT-2","scope":""}"#,
+        )),
+        Ok(ScriptedHttp::ok(&me.to_string())),
+    ])
+}
+
+impl World {
+    /// A whole login whose `/me` answers `me`; returns the session cookie.
+    fn login_as(&self, me: Value) -> String {
+        let (state, login_cookie) = self.start_login();
+        let response = self.send(
+            &spotify_answers_with(me),
+            get(
+                &format!("/callback?code=c&state={state}"),
+                Some(&format!("stm_login={login_cookie}")),
+            ),
+        );
+        assert_eq!(response.status, 302, "{}", response.body);
+        cookie_value(&response, "stm_session").expect("session cookie")
+    }
+
+    fn count(&self, table: &str) -> i64 {
+        self.web
+            .db
+            .sql(&format!("SELECT count(*) AS n FROM {table}"), vec![])[0]["n"]
+            .as_i64()
+            .expect("a count")
+    }
+}
+
+#[test]
+fn pages_let_the_browser_send_their_origin_with_a_plain_form() {
+    // Under `no-referrer` a browser sends `Origin: null` with a form's POST, and the
+    // same-origin check refuses the dashboard's own Log out, Pause and Delete.
+    let page = WebResponse::html(200, String::new());
+    assert_eq!(header(&page, "Referrer-Policy"), Some("same-origin"));
+    // The check itself is as strict as before: `null` and other sites are refused.
+    for origin in ["null", "https://evil.example"] {
+        let refused = World::new().plain(
+            request(Method::Post, "/api/account/pause", Some(&session("x")))
+                .with_header("Origin", origin),
+        );
+        assert_eq!(refused.status, 403, "{origin}");
+    }
+}
+
+#[test]
+fn starting_a_login_stores_nothing() {
+    let world = World::new();
+    for _ in 0..20 {
+        let response = world.plain(get("/login", None));
+        assert_eq!(response.status, 302);
+    }
+    let tables = world.web.db.sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'oauth_logins'",
+        vec![],
+    );
+    assert!(tables.is_empty(), "no table for logins under way");
+    assert_eq!((world.count("users"), world.count("sessions")), (0, 0));
+    assert!(world.web.kv.keys().is_empty(), "{:?}", world.web.kv.keys());
+}
+
+#[test]
+fn a_login_cookie_from_another_login_or_forged_is_refused() {
+    let world = World::new();
+    let (state, _) = world.start_login();
+    let (_, other_cookie) = world.start_login();
+    for cookie in [other_cookie.as_str(), "v1.00000000.AAAA", "garbage"] {
+        let response = world.send(
+            &spotify_answers("ada"),
+            get(
+                &format!("/callback?code=c&state={state}"),
+                Some(&format!("stm_login={cookie}")),
+            ),
+        );
+        assert_eq!(response.status, 400, "{cookie}");
+    }
+    assert!(world.users().is_empty());
+}
+
+#[test]
+fn logging_in_again_and_again_queues_one_backfill_in_five_minutes() {
+    let world = World::new();
+    for _ in 0..3 {
+        world.login("ada");
+    }
+    assert_eq!(world.web.queue.messages().len(), 1, "one backfill");
+    let later = NOW + 5 * crate::time::MINUTE_MS;
+    let (state, login_cookie) = world.start_login();
+    let response = world.web.send_with(
+        &spotify_answers("ada"),
+        &get(
+            &format!("/callback?code=c&state={state}"),
+            Some(&format!("stm_login={login_cookie}")),
+        ),
+        later,
+    );
+    assert_eq!(response.status, 302);
+    assert_eq!(
+        world.web.queue.messages().len(),
+        2,
+        "a new one after five minutes"
+    );
+}
+
+#[test]
+fn a_new_login_clears_an_auth_failure_but_not_a_breaker_spotify_opened() {
+    let world = World::new();
+    world.login("ada");
+    let until = NOW + crate::time::HOUR_MS;
+    world.web.db.sql(
+        "UPDATE users SET consecutive_failures = 3, last_failure_type = 'NETWORK', cooldown_until = ?1",
+        vec![json!(until)],
+    );
+    world.login("ada");
+    let user = &world.users()[0];
+    assert_eq!(
+        (&user["consecutive_failures"], &user["cooldown_until"]),
+        (&json!(3), &json!(until))
+    );
+
+    world.web.db.sql(
+        "UPDATE users SET needs_reauth = 1, is_active = 0, last_failure_type = 'AUTH'",
+        vec![],
+    );
+    world.login("ada");
+    let user = &world.users()[0];
+    assert_eq!(
+        (
+            &user["consecutive_failures"],
+            &user["cooldown_until"],
+            &user["needs_reauth"],
+            &user["is_active"]
+        ),
+        (&json!(0), &Value::Null, &json!(0), &json!(1))
+    );
+}
+
+#[test]
+fn a_user_filed_before_spotify_sent_an_account_id_stays_one_user() {
+    let world = World::new();
+    world.login_as(json!({"id": "ada-spotify", "display_name": "Ada", "email": null}));
+    assert_eq!(world.users()[0]["id"], "ada-spotify");
+    let cookie = world.login_as(
+        json!({"id": "ada-spotify", "account_id": "acc-ada", "display_name": "Ada L.", "email": null}),
+    );
+    let users = world.users();
+    assert_eq!(users.len(), 1, "{users:?}");
+    assert_eq!(
+        (&users[0]["id"], &users[0]["display_name"]),
+        (&json!("ada-spotify"), &json!("Ada L."))
+    );
+    // The tokens are sealed for the row they are in.
+    let sealed = users[0]["refresh_token_enc"].as_str().expect("sealed");
+    assert_eq!(
+        world.web.cipher.open(sealed, "ada-spotify").as_deref(),
+        Ok("RT-2")
+    );
+    let status = json_of(&world.plain(get("/api/status", Some(&session(&cookie)))));
+    assert_eq!(status["id"], "ada-spotify");
+}
+
+/// A request to `path` as a browser at https://tm.example sends it.
+fn over_https(method: Method, path_and_query: &str, cookie: Option<&str>) -> WebRequest {
+    let mut request = request(method, path_and_query, cookie);
+    request.origin = "https://tm.example".into();
+    request
+}
+
+#[test]
+fn over_https_cookies_carry_the_host_prefix_and_every_answer_asks_for_https_only() {
+    let world = World::new();
+    let start = world.plain(over_https(Method::Get, "/login", None));
+    assert_eq!(
+        header(&start, "Strict-Transport-Security"),
+        Some("max-age=31536000")
+    );
+    let login_cookie = set_cookies(&start)[0];
+    assert!(
+        login_cookie.starts_with("__Host-stm_login="),
+        "{login_cookie}"
+    );
+    assert!(
+        login_cookie.contains("Path=/;") && login_cookie.ends_with("; Secure"),
+        "{login_cookie}"
+    );
+    let location = header(&start, "Location").expect("location");
+    let state = find(
+        &decode_pairs(location.split_once('?').expect("query").1),
+        "state",
+    )
+    .expect("state")
+    .to_owned();
+    let sealed = cookie_value(&start, "__Host-stm_login").expect("sealed");
+
+    // The unprefixed name is not the login cookie over HTTPS.
+    let plain_name = world.send(
+        &spotify_answers("ada"),
+        over_https(
+            Method::Get,
+            &format!("/callback?code=c&state={state}"),
+            Some(&format!("stm_login={sealed}")),
+        ),
+    );
+    assert_eq!(plain_name.status, 400);
+
+    let (state, sealed) = {
+        let start = world.plain(over_https(Method::Get, "/login", None));
+        let location = header(&start, "Location").expect("location").to_owned();
+        let state = find(
+            &decode_pairs(location.split_once('?').expect("query").1),
+            "state",
+        )
+        .expect("state")
+        .to_owned();
+        (
+            state,
+            cookie_value(&start, "__Host-stm_login").expect("sealed"),
+        )
+    };
+    let done = world.send(
+        &spotify_answers("ada"),
+        over_https(
+            Method::Get,
+            &format!("/callback?code=c&state={state}"),
+            Some(&format!("__Host-stm_login={sealed}")),
+        ),
+    );
+    assert_eq!(done.status, 302, "{}", done.body);
+    let session = cookie_value(&done, "__Host-stm_session").expect("prefixed session cookie");
+    let status = world.plain(over_https(
+        Method::Get,
+        "/api/status",
+        Some(&format!("__Host-stm_session={session}")),
+    ));
+    assert_eq!(status.status, 200);
+    assert_eq!(
+        header(&status, "Strict-Transport-Security"),
+        Some("max-age=31536000")
+    );
+    // Loopback development keeps plain names and sends no HSTS.
+    let local = world.plain(get("/login", None));
+    assert!(header(&local, "Strict-Transport-Security").is_none());
+    assert!(set_cookies(&local)[0].starts_with("stm_login="));
+}
+
+#[test]
+fn log_out_everywhere_ends_every_session_of_the_user_only() {
+    let world = World::new();
+    let (laptop, phone) = (world.login("ada"), world.login("ada"));
+    let other = world.login("bo");
+    assert_eq!(world.count("sessions"), 3);
+
+    let refused = world.plain(request(
+        Method::Post,
+        "/logout/everywhere",
+        Some(&session(&laptop)),
+    ));
+    assert_eq!(
+        refused.status, 403,
+        "a cross-site form cannot log anyone out"
+    );
+
+    let response = world.plain(
+        request(Method::Post, "/logout/everywhere", Some(&session(&laptop)))
+            .with_our_origin()
+            .with_content_type("application/x-www-form-urlencoded"),
+    );
+    assert_eq!(response.status, 303);
+    assert!(set_cookies(&response)
+        .iter()
+        .any(|cookie| cookie.starts_with("stm_session=;")));
+    for cookie in [&laptop, &phone] {
+        assert_eq!(
+            world
+                .plain(get("/api/status", Some(&session(cookie))))
+                .status,
+            401
+        );
+    }
+    assert_eq!(
+        world
+            .plain(get("/api/status", Some(&session(&other))))
+            .status,
+        200
+    );
+    assert_eq!(world.count("sessions"), 1);
+}
+
+#[test]
+fn health_reports_only_what_it_probed_and_the_apps_rest() {
+    let world = World::new();
+    let health = json_of(&world.plain(get("/api/health", None)));
+    assert!(
+        health["bindings"].get("archive_queue").is_none(),
+        "{health}"
+    );
+    assert_eq!(health["not_probed"], json!(["archive_queue"]));
+    assert_eq!(health["spotify"]["app_resting_until"], Value::Null);
+
+    let until = NOW + crate::time::HOUR_MS;
+    futures::executor::block_on(
+        crate::store::Store::new(&world.web.db).record_app_rest(until, NOW),
+    )
+    .expect("rest");
+    let health = json_of(&world.plain(get("/api/health", None)));
+    assert_eq!(
+        health["spotify"]["app_resting_until"],
+        json!(until),
+        "{health}"
+    );
+}

@@ -835,3 +835,62 @@ fn what_one_users_import_names_never_reaches_another_user() {
         "Spotify's row: {cy_plays:?}"
     );
 }
+
+#[test]
+fn a_user_may_start_ten_imports_a_day_and_is_told_when_to_come_back() {
+    let world = World::new();
+    let ada = world.user("ada");
+    for _ in 0..crate::web::imports::MAX_IMPORTS_PER_DAY {
+        world.create(&ada);
+    }
+    let refused = world.post(Some(&ada), "/api/imports", "");
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    let body = json_of(&refused);
+    assert_eq!(body["error"]["code"], "import_quota_exceeded");
+    assert_eq!(
+        (&body["limit"], &body["used"], &body["per"]),
+        (&json!(10), &json!(10), &json!("day"))
+    );
+    assert_eq!(body["retry_after_seconds"], json!(24 * 3600));
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("at most 10 imports a day"));
+    // Another user is not held back by Ada's imports.
+    let bo = world.user("bo");
+    world.create(&bo);
+}
+
+#[test]
+fn the_records_of_a_day_are_capped_across_a_users_imports() {
+    let world = World::new();
+    let ada = world.user("ada");
+    let id = world.create(&ada);
+    world.web.db.sql(
+        "UPDATE imports SET records_read = ?1 WHERE id = ?2",
+        vec![
+            json!(crate::web::imports::MAX_RECORDS_PER_DAY - 1),
+            json!(id),
+        ],
+    );
+    let records = [
+        extended(T0, "t1", "One", "Band", 200_000),
+        extended(T0 + MINUTE_MS, "t2", "Two", "Band", 200_000),
+    ];
+    let refused = world.post(
+        Some(&ada),
+        &format!("/api/imports/{id}/chunks"),
+        &json!({"file": "a.json", "offset": 0, "records": records}).to_string(),
+    );
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    let body = json_of(&refused);
+    assert_eq!(body["error"]["code"], "import_quota_exceeded");
+    assert_eq!(body["limit"], json!(1_000_000));
+    assert!(
+        world.plays("ada").is_empty(),
+        "nothing of the refused chunk is written"
+    );
+    // One record still fits.
+    world.chunk(&ada, id, "a.json", 0, &records[..1]);
+    assert_eq!(world.plays("ada").len(), 1);
+}
