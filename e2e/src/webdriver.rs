@@ -61,7 +61,7 @@ impl Browser {
         let base = format!("http://127.0.0.1:{port}");
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(60)))
+            .timeout_global(Some(Duration::from_secs(120)))
             .build()
             .into();
         let deadline = Instant::now() + Duration::from_secs(20);

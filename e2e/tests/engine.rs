@@ -436,6 +436,10 @@ fn a_revoked_refresh_token_stops_polling_until_the_user_logs_in_again() {
     let back = user.browser.status();
     assert_eq!(back["needs_reauth"], 0, "{back}");
     assert_eq!(back["is_active"], 1, "{back}");
+    // A login queues its backfill at most once in 5 minutes (the first one was moments
+    // ago); the user is due at once, so the next sweep archives them.
+    let summary = stack.sweep();
+    assert_eq!(summary["enqueued"], 1, "{summary}");
     let status = user.browser.wait_for_poll(&status, ARCHIVE_DEADLINE);
     assert_success(&status);
     let archive = assert_exact(&stack, &user, &status);

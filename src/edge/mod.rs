@@ -215,8 +215,8 @@ async fn read_request(request: &mut Request) -> Result<WebRequest, WebResponse> 
 fn unreadable_body() -> WebResponse {
     WebResponse::error(
         400,
-        "unreadable_body",
-        "The request body could not be read as text.",
+        "invalid_body",
+        "The request body could not be read as UTF-8 text.",
     )
 }
 
