@@ -62,6 +62,36 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        // The archive's cases with D1's own rows read and written (the meter only, no
+        // wrangler): what a change to the archive's SQL or its poll costs.
+        Some("archive-rows") => {
+            let mut archive = archive_cost::run();
+            let databases = [meter::MeterDb {
+                setup: meter::migration_statements(),
+                steps: archive.trips.clone(),
+            }];
+            match meter::run(&e2e::workspace_root(), &databases) {
+                Ok(results) => {
+                    archive_cost::attach(&mut archive, &results[0]);
+                    println!("| archive | D1 rows read | D1 rows written | plays inserted |");
+                    for case in &archive.cases {
+                        let (read, written) = case
+                            .d1
+                            .as_ref()
+                            .map_or((0, 0), |d1| (d1.rows_read, d1.rows_written));
+                        println!(
+                            "| {} | {read} | {written} | {} |",
+                            case.label, case.plays_inserted
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("bench: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Some("wasm-factor") => {
             let root = e2e::workspace_root();
             let page = archive_cost::run().full_page;
@@ -110,7 +140,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: bench check | bench report [--quick] [--skip-local] [--out PATH]\n\
-                 development aids: bench local-sweep DUE | bench local-throughput 100,900 | bench wasm-factor"
+                 development aids: bench local-sweep DUE | bench local-throughput 100,900 | bench wasm-factor | bench archive-rows"
             );
             ExitCode::from(2)
         }

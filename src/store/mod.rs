@@ -285,6 +285,12 @@ INSERT INTO play_events (user_id, track_id, played_at, context_uri, source, arch
 SELECT ?1, r.value ->> 'track_id', r.value ->> 'played_at', r.value ->> 'context_uri', 'poll', ?3
   FROM json_each(?2) AS r
  WHERE NOT EXISTS (
+    -- A play the archive has already (the poll's overlap behind the cursor brings some
+    -- back every time): one probe of the unique key, before the wider merge check below
+    -- reads every play around it.
+    SELECT 1 FROM play_events x
+     WHERE x.user_id = ?1 AND x.track_id = r.value ->> 'track_id' AND x.played_at = r.value ->> 'played_at')
+   AND NOT EXISTS (
     SELECT 1 FROM play_events i JOIN tracks it ON it.id = i.track_id
      WHERE i.user_id = ?1 AND i.source <> 'poll'
        AND i.played_at BETWEEN (r.value ->> 'played_at') - ?4 AND (r.value ->> 'played_at') + ?4

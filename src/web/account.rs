@@ -48,8 +48,9 @@ pub async fn set_paused<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueu
     }
 }
 
-/// Deletes the user, their plays, gaps, sessions and idempotency keys; catalogue rows
-/// shared with others stay. Answers what was deleted.
+/// Deletes the user, their plays, gaps, sessions and idempotency keys, and empties the
+/// catalogue rows their imports made; Spotify's rows, shared with others, stay. Answers
+/// what was deleted.
 pub async fn delete<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
