@@ -10,7 +10,7 @@
 use super::cookies::{cookie_name, read_cookie, set_cookie, LOGIN_COOKIE, SESSION_COOKIE};
 use super::pages;
 use super::{App, WebRequest, WebResponse};
-use crate::crypto::{random_token, sha256_hex};
+use crate::crypto::{random_token, sha256_hex, TokenCipher};
 use crate::history::ARCHIVE_REQUEST_INTERVAL_MS;
 use crate::job::{ArchiveJob, JobUser};
 use crate::oauth::{read_callback, CallbackOutcome, PendingLogin, LOGIN_TTL_MS};
@@ -142,9 +142,11 @@ pub async fn login<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
         );
     };
     // Nothing is stored: the login lives in the browser's cookie, sealed.
-    let Ok((pending, sealed)) =
-        PendingLogin::start(now).and_then(|pending| Ok((pending.clone(), pending.seal(cipher)?)))
-    else {
+    let started = PendingLogin::start(now).and_then(|pending| {
+        let sealed = pending.seal(cipher)?;
+        Ok((pending, sealed))
+    });
+    let Ok((pending, sealed)) = started else {
         return failure_page(503, "Try again", "The login could not be started.");
     };
     let redirect_uri = format!("{}/callback", request.origin);
@@ -170,6 +172,20 @@ fn spent_state_key(state: &str) -> String {
     format!("login_state_{}", sha256_hex(state))
 }
 
+/// The login this browser's cookie (`login_cookie`) carries, if we sealed it and it is
+/// the one Spotify's `state` names, before it expired.
+fn browser_login(
+    request: &WebRequest,
+    login_cookie: &str,
+    cipher: &TokenCipher,
+    state: &str,
+    now: UnixMillis,
+) -> Option<PendingLogin> {
+    read_cookie(request.header("Cookie"), login_cookie)
+        .and_then(|sealed| PendingLogin::open(sealed, cipher).ok())
+        .filter(|pending| pending.accepts(state, now))
+}
+
 /// How long a used state is remembered: as long as a login may take.
 const SPENT_STATE_TTL_SECONDS: u64 = (LOGIN_TTL_MS / SECOND_MS) as u64;
 
@@ -187,9 +203,7 @@ pub async fn callback<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
         CallbackOutcome::Refused { error, state } => {
             // Spend the state, so that this login cannot be turned into another later.
             if let (Some(state), Ok(cipher)) = (state, app.cipher) {
-                let ours = read_cookie(request.header("Cookie"), &login_cookie)
-                    .and_then(|sealed| PendingLogin::open(sealed, cipher).ok())
-                    .is_some_and(|pending| pending.accepts(&state, now));
+                let ours = browser_login(request, &login_cookie, cipher, &state, now).is_some();
                 if ours
                     && app
                         .kv
@@ -223,10 +237,7 @@ pub async fn callback<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
             ),
         );
     };
-    let pending = read_cookie(request.header("Cookie"), &login_cookie)
-        .and_then(|sealed| PendingLogin::open(sealed, cipher).ok())
-        .filter(|pending| pending.accepts(&state, now));
-    let Some(pending) = pending else {
+    let Some(pending) = browser_login(request, &login_cookie, cipher, &state, now) else {
         return failure_page(
             400,
             "Login expired",
