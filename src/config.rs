@@ -1,5 +1,8 @@
 //! The Worker's settings, read from vars and secrets at the edge and checked here.
 
+use crate::notify::delivery::{NotifyConfig, OperatorChannel};
+use crate::notify::message::SECRET_PREFIX;
+use crate::notify::target::{self, ChannelKind, UrlPolicy};
 use crate::schedule::PollingPolicy;
 use crate::spotify::client::ClientCredentials;
 use crate::spotify::SpotifyEndpoints;
@@ -100,6 +103,71 @@ pub fn polling_policy(settings: &impl Settings) -> Result<PollingPolicy, ConfigE
     })
 }
 
+fn text(settings: &impl Settings, name: &str) -> Option<String> {
+    settings
+        .get(name)
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+/// Notifications: links (`PUBLIC_URL`), the retry backoff's base, whether channels may
+/// point at loopback (development), and the operator's channel.
+pub fn notify_config(settings: &impl Settings) -> Result<NotifyConfig, ConfigError> {
+    let defaults = NotifyConfig::default();
+    let public_url = match text(settings, "PUBLIC_URL") {
+        Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+            Some(url.trim_end_matches('/').to_owned())
+        }
+        Some(_) => return Err(ConfigError::Invalid("PUBLIC_URL")),
+        None => None,
+    };
+    let retry_base_seconds = number(
+        settings,
+        "NOTIFY_RETRY_BASE_SECONDS",
+        defaults.retry_base_seconds,
+    )?;
+    if !(1..=3_600).contains(&retry_base_seconds) {
+        return Err(ConfigError::Invalid("NOTIFY_RETRY_BASE_SECONDS"));
+    }
+    let url_policy = UrlPolicy {
+        allow_loopback: matches!(
+            text(settings, "ALLOW_LOOPBACK_NOTIFICATIONS").as_deref(),
+            Some("true" | "1")
+        ),
+    };
+    let operator = match text(settings, "OPERATOR_ALERT_URL") {
+        None => None,
+        Some(url) => {
+            let kind = match text(settings, "OPERATOR_ALERT_KIND") {
+                None => ChannelKind::Webhook,
+                Some(kind) => {
+                    ChannelKind::parse(&kind).ok_or(ConfigError::Invalid("OPERATOR_ALERT_KIND"))?
+                }
+            };
+            let secret = text(settings, "OPERATOR_ALERT_SECRET");
+            let token = (kind == ChannelKind::Ntfy)
+                .then_some(secret.as_deref())
+                .flatten();
+            let mut target = target::validate(kind, &url, token, url_policy)
+                .map_err(|_| ConfigError::Invalid("OPERATOR_ALERT_URL"))?;
+            if kind == ChannelKind::Webhook {
+                let secret = secret.ok_or(ConfigError::Missing("OPERATOR_ALERT_SECRET"))?;
+                if !secret.starts_with(SECRET_PREFIX) {
+                    return Err(ConfigError::Invalid("OPERATOR_ALERT_SECRET"));
+                }
+                target.secret = Some(secret);
+            }
+            Some(OperatorChannel { kind, target })
+        }
+    };
+    Ok(NotifyConfig {
+        public_url,
+        retry_base_seconds,
+        url_policy,
+        operator,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +201,47 @@ mod tests {
         assert_eq!(
             credentials(&only_id),
             Err(ConfigError::Missing("SPOTIFY_CLIENT_SECRET"))
+        );
+    }
+
+    #[test]
+    fn notifications_need_nothing_and_check_what_they_get() {
+        let none = notify_config(&Map(HashMap::new())).expect("defaults");
+        assert_eq!(none.operator, None);
+        assert_eq!(none.public_url, None);
+        assert!(!none.url_policy.allow_loopback);
+
+        let operator = Map(HashMap::from([
+            ("PUBLIC_URL", "https://tm.example.com/"),
+            ("OPERATOR_ALERT_URL", "https://hooks.example.com/ops"),
+            ("OPERATOR_ALERT_SECRET", "whsec_c2VjcmV0"),
+        ]));
+        let config = notify_config(&operator).expect("valid");
+        assert_eq!(config.public_url.as_deref(), Some("https://tm.example.com"));
+        let channel = config.operator.expect("an operator channel");
+        assert_eq!(channel.kind, ChannelKind::Webhook);
+        assert_eq!(channel.target.secret.as_deref(), Some("whsec_c2VjcmV0"));
+
+        let unsigned = Map(HashMap::from([(
+            "OPERATOR_ALERT_URL",
+            "https://hooks.example.com/ops",
+        )]));
+        assert_eq!(
+            notify_config(&unsigned),
+            Err(ConfigError::Missing("OPERATOR_ALERT_SECRET"))
+        );
+        let plain_http = Map(HashMap::from([
+            ("OPERATOR_ALERT_URL", "http://hooks.example.com/ops"),
+            ("OPERATOR_ALERT_KIND", "ntfy"),
+        ]));
+        assert_eq!(
+            notify_config(&plain_http),
+            Err(ConfigError::Invalid("OPERATOR_ALERT_URL"))
+        );
+        let base = Map(HashMap::from([("NOTIFY_RETRY_BASE_SECONDS", "0")]));
+        assert_eq!(
+            notify_config(&base),
+            Err(ConfigError::Invalid("NOTIFY_RETRY_BASE_SECONDS"))
         );
     }
 

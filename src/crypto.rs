@@ -171,9 +171,14 @@ pub fn sha256_base64url(text: &str) -> String {
 
 /// `bytes` random bytes as base64url without padding (URL and cookie safe).
 pub fn random_token(bytes: usize) -> Result<String, CryptoError> {
-    let mut buffer = vec![0_u8; bytes];
+    Ok(URL_SAFE_NO_PAD.encode(random_bytes(bytes)?))
+}
+
+/// `count` bytes from the platform's random source.
+pub fn random_bytes(count: usize) -> Result<Vec<u8>, CryptoError> {
+    let mut buffer = vec![0_u8; count];
     getrandom::getrandom(&mut buffer).map_err(|_| CryptoError::Random)?;
-    Ok(URL_SAFE_NO_PAD.encode(buffer))
+    Ok(buffer)
 }
 
 /// Compares two secrets in time that does not depend on where they differ.

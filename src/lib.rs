@@ -18,6 +18,7 @@ pub mod history;
 pub mod ids;
 pub mod import;
 pub mod job;
+pub mod notify;
 pub mod oauth;
 pub mod ports;
 pub mod schedule;

@@ -142,8 +142,14 @@ impl fmt::Display for QueueError {
 
 impl std::error::Error for QueueError {}
 
-/// The producer side of the archive queue.
+/// The producer sides of the Worker's queues: archive jobs and notification deliveries.
 pub trait JobQueue {
-    /// Sends the messages in one call; the caller keeps each call inside the Queue limits.
+    /// Sends archive jobs in one call; the caller keeps each call inside the Queue limits.
     async fn send_batch(&self, messages: Vec<crate::job::ArchiveJob>) -> Result<(), QueueError>;
+
+    /// Sends notification messages in one call (at most 100, each a few bytes).
+    async fn send_notifications(
+        &self,
+        messages: Vec<crate::notify::NotifyMessage>,
+    ) -> Result<(), QueueError>;
 }

@@ -1,6 +1,8 @@
-//! The sweep: claim the users that are due, and send them to the archive queue.
+//! The sweep: claim the users that are due, and send them to the archive queue; then
+//! relay the notification deliveries that are due.
 
 use crate::job::{ArchiveJob, JobUser};
+use crate::notify;
 use crate::ports::{Database, JobQueue};
 use crate::slot::scheduled_kind;
 use crate::store::{DueUser, Store, SweepSummary};
@@ -86,6 +88,7 @@ pub async fn run_sweep<D: Database, Q: JobQueue>(
         messages: 0,
         duration_ms: 0,
         error: None,
+        notifications_relayed: 0,
     };
     match store
         .claim_due_users(now, now + config.lease_ms, config.max_users)
@@ -113,6 +116,16 @@ pub async fn run_sweep<D: Database, Q: JobQueue>(
             }
         }
         Err(error) => summary.error = Some(error.to_string()),
+    }
+    // The relay's safety net: deliveries whose writer could not send them, or whose
+    // message was lost.
+    match notify::relay(db, queue, now).await {
+        Ok(relayed) => summary.notifications_relayed = relayed,
+        Err(error) => {
+            summary
+                .error
+                .get_or_insert(format!("notification relay: {error}"));
+        }
     }
     summary.duration_ms = clock() - now;
     if let Err(error) = store.record_sweep(&summary).await {

@@ -14,6 +14,7 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 use serde_json::{Map, Number, Value};
 
 use crate::job::ArchiveJob;
+use crate::notify::NotifyMessage;
 use crate::ports::{
     Database, DatabaseError, HttpClient, HttpRequest, HttpResponse, JobQueue, KeyValueError,
     KeyValueStore, QueueError, Row, Statement, TransportError,
@@ -26,6 +27,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_imports.sql"),
     include_str!("../migrations/0004_dead_letters.sql"),
     include_str!("../migrations/0005_review_fixes.sql"),
+    include_str!("../migrations/0006_notifications.sql"),
 ];
 
 /// D1's twin: an in-memory SQLite database with the migrations applied.
@@ -306,10 +308,11 @@ impl HttpClient for ScriptedHttp {
     }
 }
 
-/// The Queue producer's twin.
+/// The Queue producers' twin.
 #[derive(Default)]
 pub struct MemoryQueue {
     pub sent: RefCell<Vec<Vec<ArchiveJob>>>,
+    pub notifications: RefCell<Vec<NotifyMessage>>,
     pub fail: Cell<bool>,
 }
 
@@ -321,16 +324,32 @@ impl MemoryQueue {
     pub fn take(&self) -> Vec<ArchiveJob> {
         self.sent.borrow_mut().drain(..).flatten().collect()
     }
-}
 
-impl JobQueue for MemoryQueue {
-    async fn send_batch(&self, messages: Vec<ArchiveJob>) -> Result<(), QueueError> {
+    /// The notification messages sent since the last take.
+    pub fn take_notifications(&self) -> Vec<NotifyMessage> {
+        self.notifications.borrow_mut().drain(..).collect()
+    }
+
+    fn refuse_when_failing(&self) -> Result<(), QueueError> {
         if self.fail.get() {
             return Err(QueueError {
                 message: "queue unavailable".into(),
             });
         }
+        Ok(())
+    }
+}
+
+impl JobQueue for MemoryQueue {
+    async fn send_batch(&self, messages: Vec<ArchiveJob>) -> Result<(), QueueError> {
+        self.refuse_when_failing()?;
         self.sent.borrow_mut().push(messages);
+        Ok(())
+    }
+
+    async fn send_notifications(&self, messages: Vec<NotifyMessage>) -> Result<(), QueueError> {
+        self.refuse_when_failing()?;
+        self.notifications.borrow_mut().extend(messages);
         Ok(())
     }
 }

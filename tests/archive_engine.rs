@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use futures::executor::block_on;
 use serde_json::json;
 use support::{int, World};
-use time_machine::archive::{ArchiveOutcome, MessageDecision, REFRESH_BUFFER_MS};
+use time_machine::archive::{decide, ArchiveOutcome, MessageDecision, REFRESH_BUFFER_MS};
 use time_machine::breaker::FailureKind;
 use time_machine::gaps::{Gap, GapReason};
 use time_machine::job::ArchiveJob;
@@ -813,15 +813,15 @@ fn a_failed_write_keeps_the_cursor_and_loses_nothing_once_d1_recovers() {
             .archive_user(&job, world.now(), world.now()),
     );
 
+    // The failure's record is a batch too (with the event it may raise), so the outage
+    // leaves it unrecorded: the message is retried, as for any write D1 refuses.
     assert!(
-        matches!(
-            outcome,
-            ArchiveOutcome::Failed {
-                kind: FailureKind::Unknown,
-                ..
-            }
-        ),
+        matches!(outcome, ArchiveOutcome::Unrecorded { .. }),
         "{outcome:?}"
+    );
+    assert_eq!(
+        decide(std::slice::from_ref(&outcome)),
+        MessageDecision::Retry { delay_seconds: 60 }
     );
     assert_eq!(int(&world.user_row(&lu.user_id), "cursor_after"), cursor);
     assert_eq!(world.archived(&lu.user_id), archived);

@@ -10,6 +10,8 @@
 //! checked to ask exactly what was recorded.
 
 use std::time::Instant;
+use time_machine::notify::delivery::{NotifyConfig, DEFAULT_RETRY_BASE_SECONDS};
+use time_machine::notify::target::UrlPolicy;
 
 use futures::executor::block_on;
 use serde_json::{json, Value};
@@ -79,8 +81,19 @@ fn app<'a, D: Database, K: KeyValueStore, H: HttpClient>(
         cron_secret: Some(CRON_SECRET),
         sweep: SweepConfig::default(),
         policy: world.policy,
+        notify: &NOTIFY,
     }
 }
+
+/// No operator channel, no links: the requests measured here raise no events.
+const NOTIFY: NotifyConfig = NotifyConfig {
+    public_url: None,
+    retry_base_seconds: DEFAULT_RETRY_BASE_SECONDS,
+    url_policy: UrlPolicy {
+        allow_loopback: false,
+    },
+    operator: None,
+};
 
 fn request(method: Method, path_and_query: &str, cookie: &str, body: &str) -> WebRequest {
     let (path, query) = path_and_query

@@ -470,6 +470,9 @@ pub fn duplicates(plays: &[Play]) -> Vec<Play> {
 
 static STACKS: AtomicU64 = AtomicU64::new(0);
 
+/// The simulator's sink that receives the operator's alerts.
+pub const OPERATOR_SINK: &str = "operator";
+
 /// One simulator and one `wrangler dev`, with their own ports and state.
 pub struct Stack {
     /// `http://127.0.0.1:PORT` of the Worker.
@@ -480,6 +483,9 @@ pub struct Stack {
     /// TOKEN_ENCRYPTION_KEY of this stack: the same across restarts of the Worker, so
     /// that the tokens it sealed still open.
     token_key: String,
+    /// OPERATOR_ALERT_SECRET of this stack: the operator's alerts go to the simulator's
+    /// sink `operator`, signed with it.
+    operator_secret: String,
     dir: PathBuf,
     config: PathBuf,
     sim: Option<Proc>,
@@ -511,6 +517,10 @@ impl Stack {
             sim_url: String::new(),
             cron_secret: random_hex(24),
             token_key: base64::engine::general_purpose::STANDARD.encode(random_bytes(32)),
+            operator_secret: format!(
+                "whsec_{}",
+                base64::engine::general_purpose::STANDARD.encode(random_bytes(24))
+            ),
             config: dir.join("wrangler.toml"),
             dir,
             sim: None,
@@ -687,8 +697,44 @@ impl Stack {
             &format!("CRON_SECRET:{}", self.cron_secret),
             "--var",
             &format!("TOKEN_ENCRYPTION_KEY:{}", self.token_key),
+            // Notifications: links back to this Worker, channels on loopback (the
+            // simulator's sinks), retries a second apart, the operator's sink.
+            "--var",
+            &format!("PUBLIC_URL:{}", self.worker_url),
+            "--var",
+            "ALLOW_LOOPBACK_NOTIFICATIONS:true",
+            "--var",
+            "NOTIFY_RETRY_BASE_SECONDS:1",
+            "--var",
+            &format!("OPERATOR_ALERT_URL:{}/sinks/{OPERATOR_SINK}", self.sim_url),
+            "--var",
+            &format!("OPERATOR_ALERT_SECRET:{}", self.operator_secret),
         ]);
         command
+    }
+
+    /// The operator's signing secret, to configure the `operator` sink with.
+    pub fn operator_secret(&self) -> &str {
+        &self.operator_secret
+    }
+
+    /// Configures the simulator's sink `name` (`POST /admin/sinks/{name}`): its signing
+    /// secret and scripted answers.
+    pub fn configure_sink(&self, name: &str, config: Value) -> Value {
+        self.sim_post(&format!("/admin/sinks/{name}"), config)
+    }
+
+    /// What the simulator's sink `name` received, oldest first.
+    pub fn sink(&self, name: &str) -> Vec<Value> {
+        self.sim_get(&format!("/admin/sinks/{name}"))["received"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The URL of the simulator's sink `name`, as a channel's URL.
+    pub fn sink_url(&self, name: &str) -> String {
+        format!("{}/sinks/{name}", self.sim_url)
     }
 
     fn spawn_wrangler(&self, name: &str, port: u16, inspector: u16) {

@@ -3,6 +3,7 @@
 //! The library part models simulated users' listening ([`ListeningStream`]) and the
 //! recently-played endpoint's paging ([`recently_played::page`]) so that native tests can
 //! drive the same model without HTTP; [`server`] serves it all, plus an admin API, over HTTP.
+//! [`sinks`] receive the Worker's notifications so that tests can read them back.
 //! Nothing is random: every id, play and token follows from a seed.
 
 pub mod catalogue;
@@ -16,6 +17,8 @@ pub mod recently_played;
 pub mod rng;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod sinks;
+pub mod standard_webhooks;
 pub mod stream;
 pub mod timefmt;
 pub mod users;

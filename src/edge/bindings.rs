@@ -12,6 +12,7 @@ use worker::{
 
 use crate::config::Settings;
 use crate::job::ArchiveJob;
+use crate::notify::NotifyMessage;
 use crate::ports::{
     Database, DatabaseError, HttpClient, HttpRequest, HttpResponse, JobQueue, KeyValueError,
     KeyValueStore, Method, QueueError, Row, Statement, TransportError,
@@ -21,6 +22,7 @@ use crate::ports::{
 pub const DATABASE: &str = "ARCHIVE_DB";
 pub const IDEMPOTENCY_KV: &str = "IDEMPOTENCY_KV";
 pub const ARCHIVE_QUEUE: &str = "ARCHIVE_QUEUE";
+pub const NOTIFY_QUEUE: &str = "NOTIFY_QUEUE";
 
 /// Spotify answers in well under a second; a call that hangs this long is a failure.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
@@ -119,19 +121,40 @@ impl KeyValueStore for Kv {
     }
 }
 
-pub struct ArchiveQueue(pub Queue);
+/// The producers of the archive queue and the notification queue.
+pub struct Queues {
+    pub archive: Queue,
+    pub notify: Queue,
+}
 
-impl JobQueue for ArchiveQueue {
+impl Queues {
+    pub fn bind(env: &Env) -> worker::Result<Self> {
+        Ok(Self {
+            archive: env.queue(ARCHIVE_QUEUE)?,
+            notify: env.queue(NOTIFY_QUEUE)?,
+        })
+    }
+}
+
+fn queue_error(error: worker::Error) -> QueueError {
+    QueueError {
+        message: error.to_string(),
+    }
+}
+
+impl JobQueue for Queues {
     async fn send_batch(&self, messages: Vec<ArchiveJob>) -> Result<(), QueueError> {
         if messages.is_empty() {
             return Ok(());
         }
-        self.0
-            .send_batch(messages)
-            .await
-            .map_err(|error| QueueError {
-                message: error.to_string(),
-            })
+        self.archive.send_batch(messages).await.map_err(queue_error)
+    }
+
+    async fn send_notifications(&self, messages: Vec<NotifyMessage>) -> Result<(), QueueError> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        self.notify.send_batch(messages).await.map_err(queue_error)
     }
 }
 

@@ -10,15 +10,16 @@ use worker::{
     ScheduleContext, ScheduledEvent,
 };
 
-use self::bindings::{
-    ArchiveQueue, EnvSettings, Kv, WorkerFetch, ARCHIVE_QUEUE, D1, DATABASE, IDEMPOTENCY_KV,
-};
+use self::bindings::{EnvSettings, Kv, Queues, WorkerFetch, D1, DATABASE, IDEMPOTENCY_KV};
 use crate::archive::{Archiver, MessageDecision};
 use crate::config::{self, ConfigError, Settings};
 use crate::crypto::TokenCipher;
 use crate::history::export::ExportPlan;
 use crate::job::ArchiveJob;
+use crate::notify::delivery::{Deliverer, NotifyConfig};
+use crate::notify::{relay, NotifyMessage};
 use crate::ports::Method;
+use crate::store::notifications::OperatorAlert;
 use crate::store::{DeadLetter, Store};
 use crate::sweep::run_sweep;
 use crate::time::UnixMillis;
@@ -38,11 +39,18 @@ fn log(event: &str, fields: serde_json::Value) {
     worker::console_log!("{line}");
 }
 
-/// The archive queue's dead-letter queue, as in wrangler.toml.
-const DEAD_LETTER_QUEUE: &str = "stm-archive-dlq";
+/// The queues, as in wrangler.toml.
+const ARCHIVE_DEAD_LETTER_QUEUE: &str = "stm-archive-dlq";
+const NOTIFY_QUEUE_NAME: &str = "stm-notify";
+const NOTIFY_DEAD_LETTER_QUEUE: &str = "stm-notify-dlq";
 
-/// Moves dead letters into D1, where operators see them and can replay them.
-async fn keep_dead_letters(messages: &[worker::Message<serde_json::Value>], env: &Env) {
+/// Moves dead letters into D1, where operators see them and can replay them; archive
+/// jobs there are also an operator alert.
+async fn keep_dead_letters(
+    messages: &[worker::Message<serde_json::Value>],
+    env: &Env,
+    archive_jobs: bool,
+) {
     let Ok(db) = env.d1(DATABASE).map(D1) else {
         for message in messages {
             message.retry();
@@ -50,6 +58,29 @@ async fn keep_dead_letters(messages: &[worker::Message<serde_json::Value>], env:
         return;
     };
     let store = Store::new(&db);
+    if let (true, Some(first)) = (archive_jobs, messages.first()) {
+        let alert = OperatorAlert {
+            key: format!("dead_letters:{}", first.id()),
+            event: "dead_letters".to_owned(),
+            data: json!({ "queue": ARCHIVE_DEAD_LETTER_QUEUE, "messages": messages.len(),
+                          "first_message_id": first.id() }),
+        };
+        let raised = store.raise_operator_alert(&alert, now()).await;
+        let relayed = match Queues::bind(env) {
+            Ok(queues) if raised.is_ok() => {
+                relay(&db, &queues, now()).await.map_err(|e| e.to_string())
+            }
+            Ok(_) => Err("not raised".to_owned()),
+            Err(error) => Err(error.to_string()),
+        };
+        if let (Err(error), _) | (_, Err(error)) = (raised.map_err(|e| e.to_string()), relayed) {
+            // The sweep relays it later if it was raised; the log says what happened.
+            log(
+                "operator_alert_unsent",
+                json!({ "event": "dead_letters", "error": error }),
+            );
+        }
+    }
     for message in messages {
         let letter = DeadLetter {
             message_id: message.id(),
@@ -91,12 +122,8 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
         Ok(web_request) => web_request,
         Err(response) => return into_response(response),
     };
-    let (db, kv, queue) = match (
-        env.d1(DATABASE),
-        env.kv(IDEMPOTENCY_KV),
-        env.queue(ARCHIVE_QUEUE),
-    ) {
-        (Ok(db), Ok(kv), Ok(queue)) => (D1(db), Kv(kv), ArchiveQueue(queue)),
+    let (db, kv, queue) = match (env.d1(DATABASE), env.kv(IDEMPOTENCY_KV), Queues::bind(&env)) {
+        (Ok(db), Ok(kv), Ok(queue)) => (D1(db), Kv(kv), queue),
         _ => {
             log("binding_missing", json!({ "path": web_request.path }));
             return into_response(WebResponse::error(
@@ -113,12 +140,13 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
     let cron_secret = settings
         .get("CRON_SECRET")
         .filter(|secret| !secret.is_empty());
-    let (sweep, policy) = match (
+    let (sweep, policy, notify) = match (
         config::sweep_config(&settings),
         config::polling_policy(&settings),
+        config::notify_config(&settings),
     ) {
-        (Ok(sweep), Ok(policy)) => (sweep, policy),
-        (Err(error), _) | (_, Err(error)) => {
+        (Ok(sweep), Ok(policy), Ok(notify)) => (sweep, policy, notify),
+        (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
             log("config_invalid", json!({ "error": error.to_string() }));
             return into_response(WebResponse::error(
                 503,
@@ -138,6 +166,7 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
         cron_secret: cron_secret.as_deref(),
         sweep,
         policy,
+        notify: &notify,
     };
     let mut response = app.handle(&web_request, started, now).await;
     log(
@@ -264,8 +293,8 @@ fn into_streamed_response(
 async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let started = now();
     let settings = EnvSettings(&env);
-    let (db, queue) = match (env.d1(DATABASE), env.queue(ARCHIVE_QUEUE)) {
-        (Ok(db), Ok(queue)) => (D1(db), ArchiveQueue(queue)),
+    let (db, queue) = match (env.d1(DATABASE), Queues::bind(&env)) {
+        (Ok(db), Ok(queue)) => (D1(db), queue),
         _ => return log("sweep_failed", json!({ "error": "a binding is missing" })),
     };
     let config = match config::sweep_config(&settings) {
@@ -277,7 +306,7 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         "sweep",
         json!({ "cron": event.cron(), "users_due": summary.users_due, "skipped_cooldown": summary.skipped_cooldown,
                 "enqueued": summary.enqueued, "messages": summary.messages, "duration_ms": summary.duration_ms,
-                "error": summary.error }),
+                "notifications_relayed": summary.notifications_relayed, "error": summary.error }),
     );
 }
 
@@ -300,11 +329,90 @@ async fn queue(
             return Ok(());
         }
     };
-    if batch.queue() == DEAD_LETTER_QUEUE {
-        keep_dead_letters(&messages, &env).await;
-        return Ok(());
+    match batch.queue().as_str() {
+        ARCHIVE_DEAD_LETTER_QUEUE => keep_dead_letters(&messages, &env, true).await,
+        NOTIFY_DEAD_LETTER_QUEUE => keep_dead_letters(&messages, &env, false).await,
+        NOTIFY_QUEUE_NAME => deliver_notifications(&messages, &env).await,
+        _ => archive_messages(&batch, &messages, &env).await,
     }
-    let settings = EnvSettings(&env);
+    Ok(())
+}
+
+/// Sets a message's fate.
+fn settle(message: &worker::Message<serde_json::Value>, decision: MessageDecision) {
+    match decision {
+        MessageDecision::Ack => message.ack(),
+        MessageDecision::Retry { delay_seconds } => message.retry_with_options(
+            &QueueRetryOptionsBuilder::new()
+                .with_delay_seconds(u32::try_from(delay_seconds).unwrap_or(u32::MAX))
+                .build(),
+        ),
+    }
+}
+
+/// The notification queue: one delivery attempt per message, all of them concurrently.
+async fn deliver_notifications(messages: &[worker::Message<serde_json::Value>], env: &Env) {
+    let settings = EnvSettings(env);
+    let bound = (
+        env.d1(DATABASE),
+        cipher(&settings),
+        config::notify_config(&settings),
+    );
+    let (db, cipher, config): (D1, _, NotifyConfig) = match bound {
+        (Ok(db), Ok(cipher), Ok(config)) => (D1(db), cipher, config),
+        (_, cipher, config) => {
+            let error = cipher.err().or(config.err()).map(|error| error.to_string());
+            log(
+                "notify_misconfigured",
+                json!({ "messages": messages.len(), "error": error }),
+            );
+            for message in messages {
+                message.retry();
+            }
+            return;
+        }
+    };
+    let deliverer = Deliverer {
+        db: &db,
+        http: &WorkerFetch,
+        cipher: &cipher,
+        config: &config,
+    };
+    let started = now();
+    let attempts = messages.iter().map(|message| {
+        let deliverer = &deliverer;
+        async move {
+            match serde_json::from_value::<NotifyMessage>(message.body().clone()) {
+                Ok(notification) => {
+                    let outcome = deliverer.deliver(&notification, started).await;
+                    log(
+                        "notification",
+                        json!({ "id": message.id(), "message": message.body(), "outcome": outcome.label(),
+                                "detail": format!("{outcome:?}") }),
+                    );
+                    settle(message, outcome.decision());
+                }
+                Err(error) => {
+                    // It can never succeed; retried, it reaches the dead-letter queue.
+                    log(
+                        "queue_message_unreadable",
+                        json!({ "id": message.id(), "error": error.to_string() }),
+                    );
+                    message.retry();
+                }
+            }
+        }
+    });
+    futures::future::join_all(attempts).await;
+}
+
+/// The archive queue: every user of every message, then the notifications they raised.
+async fn archive_messages(
+    batch: &MessageBatch<serde_json::Value>,
+    messages: &[worker::Message<serde_json::Value>],
+    env: &Env,
+) {
+    let settings = EnvSettings(env);
     let bound = (
         env.d1(DATABASE),
         env.kv(IDEMPOTENCY_KV),
@@ -319,7 +427,7 @@ async fn queue(
         _ => {
             log("queue_misconfigured", json!({ "messages": messages.len() }));
             batch.retry_all();
-            return Ok(());
+            return;
         }
     };
     let endpoints = config::endpoints(&settings);
@@ -333,7 +441,7 @@ async fn queue(
         policy,
     };
     let mut readable = Vec::with_capacity(messages.len());
-    for message in &messages {
+    for message in messages {
         match serde_json::from_value::<ArchiveJob>(message.body().clone()) {
             Ok(job) => readable.push((message, job)),
             Err(error) => {
@@ -361,27 +469,28 @@ async fn queue(
                         "batch_ms": finished - started, "lag_ms": finished.saturating_sub(job.enqueued_at) }),
             );
         }
-        match report.decision {
-            MessageDecision::Ack => {
-                message.ack();
-                log(
-                    "message",
-                    json!({ "id": message.id(), "users": job.users.len(), "decision": "ack" }),
-                );
-            }
-            MessageDecision::Retry { delay_seconds } => {
-                message.retry_with_options(
-                    &QueueRetryOptionsBuilder::new()
-                        .with_delay_seconds(u32::try_from(delay_seconds).unwrap_or(u32::MAX))
-                        .build(),
-                );
-                log(
-                    "message",
-                    json!({ "id": message.id(), "users": job.users.len(), "decision": "retry",
-                            "delay_seconds": delay_seconds }),
-                );
-            }
+        settle(message, report.decision);
+        let mut fields = json!({ "id": message.id(), "users": job.users.len(), "decision": "ack" });
+        if let MessageDecision::Retry { delay_seconds } = report.decision {
+            fields["decision"] = json!("retry");
+            fields["delay_seconds"] = json!(delay_seconds);
         }
+        log("message", fields);
     }
-    Ok(())
+    // The events this batch raised (a needed login, failures past a threshold, a gap, an
+    // expiry warning) go to the notification queue now; what fails here, the sweep relays.
+    match Queues::bind(env) {
+        Ok(queues) => match relay(&db, &queues, now()).await {
+            Ok(0) => {}
+            Ok(relayed) => log("notifications_relayed", json!({ "count": relayed })),
+            Err(error) => log(
+                "notifications_unrelayed",
+                json!({ "error": error.to_string() }),
+            ),
+        },
+        Err(error) => log(
+            "notifications_unrelayed",
+            json!({ "error": error.to_string() }),
+        ),
+    }
 }

@@ -382,7 +382,8 @@ impl<D: Database> Store<'_, D> {
             .map(|report| (report, errors)))
     }
 
-    /// Marks the import finished; answers the report, or `None` if it is not the user's.
+    /// Marks the import finished and raises `import_finished` (once, whoever asks again);
+    /// answers the report, or `None` if it is not the user's.
     pub async fn finish_import(
         &self,
         user_id: &str,
@@ -390,10 +391,13 @@ impl<D: Database> Store<'_, D> {
         now: UnixMillis,
     ) -> Result<Option<(ImportReport, Vec<ImportErrorView>)>, StoreError> {
         self.db
-            .query(Statement::new(
-                FINISH_IMPORT,
-                vec![json!(import_id), json!(user_id), json!(now)],
-            ))
+            .batch(vec![
+                Statement::new(
+                    FINISH_IMPORT,
+                    vec![json!(import_id), json!(user_id), json!(now)],
+                ),
+                super::notifications::import_finished(user_id, import_id, now),
+            ])
             .await?;
         self.import_with_errors(user_id, import_id).await
     }

@@ -18,6 +18,7 @@ use crate::write_plan::ArchivePlan;
 mod dead_letters;
 pub mod history;
 mod imports;
+pub mod notifications;
 
 pub use dead_letters::DeadLetter;
 pub use imports::{ChunkWrite, ImportErrorView, ImportReport, ImportUsage};
@@ -82,6 +83,8 @@ pub struct ArchiveUser {
     pub cooldown_until: Option<UnixMillis>,
     /// Spotify rests the whole app (quota) until then: nobody is polled.
     pub app_rest_until: Option<UnixMillis>,
+    /// The last login: the refresh token dies six months later.
+    pub authorized_at: UnixMillis,
 }
 
 impl ArchiveUser {
@@ -108,6 +111,8 @@ pub struct SweepSummary {
     pub messages: usize,
     pub duration_ms: i64,
     pub error: Option<String>,
+    /// Notification deliveries sent to their queue (logged, not stored).
+    pub notifications_relayed: usize,
 }
 
 /// What the status page and API show about a user.
@@ -222,7 +227,7 @@ const DELETE_EXPIRED_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at <= 
 
 const SELECT_ARCHIVE_USER: &str = "\
 SELECT id, access_token_enc, refresh_token_enc, token_expires_at, is_active, cursor_after,
-       last_success_at, consecutive_failures, cooldown_until,
+       last_success_at, consecutive_failures, cooldown_until, authorized_at,
        (SELECT until FROM app_rests WHERE name = 'spotify_quota') AS app_rest_until
   FROM users WHERE id = ?1";
 
@@ -317,7 +322,7 @@ UPDATE users SET
     cursor_after = CASE WHEN ?2 IS NOT NULL AND (cursor_after IS NULL OR ?2 > cursor_after) THEN ?2
                         ELSE cursor_after END,
     last_polled_at = ?3, last_success_at = ?3, next_due_at = ?4, last_page_size = ?5,
-    consecutive_failures = 0, cooldown_until = NULL,
+    consecutive_failures = 0, cooldown_until = NULL, failing_since = NULL,
     access_token_enc = coalesce(?6, access_token_enc), token_expires_at = coalesce(?7, token_expires_at),
     updated_at = ?3
  WHERE id = ?1";
@@ -325,7 +330,7 @@ UPDATE users SET
 const RECORD_FAILURE: &str = "\
 UPDATE users SET last_polled_at = ?2, consecutive_failures = ?3, last_failure_type = ?4,
                  last_failure_at = ?2, cooldown_until = ?5, next_due_at = max(next_due_at, ?5),
-                 updated_at = ?2
+                 failing_since = coalesce(failing_since, ?2), updated_at = ?2
  WHERE id = ?1";
 
 const MARK_NEEDS_REAUTH: &str = "\
@@ -356,7 +361,9 @@ ON CONFLICT (id) DO UPDATE SET
     consecutive_failures = CASE WHEN users.needs_reauth = 1 OR users.last_failure_type = 'AUTH'
                                 THEN 0 ELSE users.consecutive_failures END,
     cooldown_until = CASE WHEN users.needs_reauth = 1 OR users.last_failure_type = 'AUTH'
-                          THEN NULL ELSE users.cooldown_until END
+                          THEN NULL ELSE users.cooldown_until END,
+    failing_since = CASE WHEN users.needs_reauth = 1 OR users.last_failure_type = 'AUTH'
+                         THEN NULL ELSE users.failing_since END
 RETURNING created_at";
 
 const INSERT_SESSION: &str = "\
@@ -381,7 +388,7 @@ SELECT gap_from, gap_to, reason, detected_at, filled_at FROM data_gaps
  WHERE user_id = ?1 ORDER BY gap_from DESC LIMIT ?2";
 
 const PAUSE_USER: &str = "\
-UPDATE users SET paused = 1, is_active = 0, updated_at = ?2 WHERE id = ?1";
+UPDATE users SET paused = 1, is_active = 0, failing_since = NULL, updated_at = ?2 WHERE id = ?1";
 
 const RESUME_USER: &str = "\
 UPDATE users SET paused = 0, is_active = 1 - needs_reauth, next_due_at = ?2, updated_at = ?2 WHERE id = ?1";
@@ -426,8 +433,6 @@ pub const ALL_STATEMENTS: &[&str] = &[
     MARK_NEEDS_REAUTH,
     RECORD_APP_REST,
     APP_REST,
-    RECORD_APP_REST,
-    APP_REST,
     LOGIN_USER_ID,
     UPSERT_USER_ON_LOGIN,
     INSERT_SESSION,
@@ -470,6 +475,33 @@ pub const ALL_STATEMENTS: &[&str] = &[
     imports::IMPORT_USAGE,
     FORGET_USER_TRACKS,
     FORGET_USER_ALBUMS,
+    notifications::RAISE_NEEDS_LOGIN,
+    notifications::RAISE_FAILING,
+    notifications::RAISE_EXPIRING,
+    notifications::RAISE_GAP,
+    notifications::RAISE_IMPORT_FINISHED,
+    notifications::RAISE_TEST,
+    notifications::RAISE_OPERATOR,
+    notifications::RAISE_OPERATOR_APP_REST,
+    notifications::RELAY_DUE,
+    notifications::CLAIM_DELIVERY,
+    notifications::SELECT_DELIVERY,
+    notifications::DELIVERED,
+    notifications::CHANNEL_DELIVERED,
+    notifications::RETRY_LATER,
+    notifications::SETTLE_FAILED,
+    notifications::DISABLE_CHANNEL,
+    notifications::CANCEL_CHANNEL_PENDING,
+    notifications::INSERT_CHANNEL,
+    notifications::USER_CHANNELS,
+    notifications::DELETE_CHANNEL_PENDING,
+    notifications::DELETE_CHANNEL,
+    notifications::NOTIFY_SETTINGS,
+    notifications::SAVE_NOTIFY_SETTINGS,
+    notifications::RECENT_DELIVERIES,
+    notifications::DELETE_USER_OUTBOX,
+    notifications::DELETE_USER_CHANNELS,
+    notifications::FORGET_OLD_DELIVERIES,
 ];
 
 /// What deleting an account removed.
@@ -549,7 +581,8 @@ impl<'a, D: Database> Store<'a, D> {
         Ok((claimed, cooling))
     }
 
-    /// Records a sweep and clears expired sessions, in one round trip.
+    /// Records a sweep, clears expired sessions and forgets old deliveries, in one round
+    /// trip.
     pub async fn record_sweep(&self, summary: &SweepSummary) -> Result<(), StoreError> {
         self.db
             .batch(vec![
@@ -567,22 +600,29 @@ impl<'a, D: Database> Store<'a, D> {
                     ],
                 ),
                 Statement::new(DELETE_EXPIRED_SESSIONS, vec![json!(summary.started_at)]),
+                Statement::new(
+                    notifications::FORGET_OLD_DELIVERIES,
+                    vec![json!(
+                        summary.started_at - notifications::OUTBOX_RETENTION_MS
+                    )],
+                ),
             ])
             .await?;
         Ok(())
     }
 
-    /// Spotify rests the whole app until `until` (its quota is spent).
+    /// Spotify rests the whole app until `until` (its quota is spent); a rest that
+    /// begins now is an operator alert.
     pub async fn record_app_rest(
         &self,
         until: UnixMillis,
         now: UnixMillis,
     ) -> Result<(), StoreError> {
         self.db
-            .query(Statement::new(
-                RECORD_APP_REST,
-                vec![json!(until), json!(now)],
-            ))
+            .batch(vec![
+                notifications::operator_app_rest(until, now),
+                Statement::new(RECORD_APP_REST, vec![json!(until), json!(now)]),
+            ])
             .await?;
         Ok(())
     }
@@ -629,13 +669,16 @@ impl<'a, D: Database> Store<'a, D> {
         Ok(())
     }
 
-    /// The archive's one write: catalogue, plays, gap and the user's new state, atomically.
-    /// `fresh_access` is a refreshed access token that has not been stored yet.
+    /// The archive's one write: catalogue, plays, gap and the user's new state, atomically,
+    /// with the events they raise (the gap; the refresh token's expiry, when
+    /// `expiry_stage` names the days of a warning that is due). `fresh_access` is a
+    /// refreshed access token that has not been stored yet.
     pub async fn write_archive(
         &self,
         user_id: &str,
         plan: &ArchivePlan,
         fresh_access: Option<(&str, UnixMillis)>,
+        expiry_stage: Option<i64>,
     ) -> Result<ArchiveWrite, StoreError> {
         let now = plan.polled_at;
         let gaps: Vec<Value> = plan
@@ -643,7 +686,7 @@ impl<'a, D: Database> Store<'a, D> {
             .iter()
             .map(|gap| json!({"from": gap.from, "to": gap.to, "reason": gap.reason.as_str()}))
             .collect();
-        let statements = vec![
+        let mut statements = vec![
             Statement::new(
                 UPSERT_ARTISTS,
                 vec![to_json_text(&plan.artists)?, json!(now)],
@@ -679,6 +722,18 @@ impl<'a, D: Database> Store<'a, D> {
                 ],
             ),
         ];
+        if let Some(gap) = &plan.gap {
+            statements.push(notifications::gap(
+                user_id,
+                gap.from,
+                gap.to,
+                gap.reason.as_str(),
+                now,
+            ));
+        }
+        if let Some(stage_days) = expiry_stage {
+            statements.push(notifications::expiring(user_id, stage_days, now));
+        }
         let count = statements.len();
         let results = self.db.batch(statements).await?;
         let plays_inserted = results.get(4).map_or(0, Vec::len);
@@ -688,7 +743,8 @@ impl<'a, D: Database> Store<'a, D> {
         })
     }
 
-    /// Records a failure and opens the breaker until `cooldown.until`.
+    /// Records a failure and opens the breaker until `cooldown.until`; a streak of
+    /// failures past the user's threshold raises `archiving_failing`.
     pub async fn record_failure(
         &self,
         user_id: &str,
@@ -697,21 +753,25 @@ impl<'a, D: Database> Store<'a, D> {
         now: UnixMillis,
     ) -> Result<(), StoreError> {
         self.db
-            .query(Statement::new(
-                RECORD_FAILURE,
-                vec![
-                    json!(user_id),
-                    json!(now),
-                    json!(cooldown.consecutive_failures),
-                    json!(kind.as_str()),
-                    json!(cooldown.until),
-                ],
-            ))
+            .batch(vec![
+                Statement::new(
+                    RECORD_FAILURE,
+                    vec![
+                        json!(user_id),
+                        json!(now),
+                        json!(cooldown.consecutive_failures),
+                        json!(kind.as_str()),
+                        json!(cooldown.until),
+                    ],
+                ),
+                notifications::failing(user_id, now),
+            ])
             .await?;
         Ok(())
     }
 
-    /// Spotify refused the refresh token: stop polling until the user logs in again.
+    /// Spotify refused the refresh token: stop polling until the user logs in again,
+    /// and tell them (`needs_login`, or `refresh_token_expired` past its six months).
     /// The tokens stay, since an outage can look like a revocation.
     pub async fn mark_needs_reauth(
         &self,
@@ -719,10 +779,10 @@ impl<'a, D: Database> Store<'a, D> {
         now: UnixMillis,
     ) -> Result<(), StoreError> {
         self.db
-            .query(Statement::new(
-                MARK_NEEDS_REAUTH,
-                vec![json!(user_id), json!(now)],
-            ))
+            .batch(vec![
+                Statement::new(MARK_NEEDS_REAUTH, vec![json!(user_id), json!(now)]),
+                notifications::needs_login(user_id, now),
+            ])
             .await?;
         Ok(())
     }
@@ -904,6 +964,8 @@ impl<'a, D: Database> Store<'a, D> {
                 Statement::new(DELETE_USER_SESSIONS, id()),
                 Statement::new(FORGET_USER_TRACKS, id()),
                 Statement::new(FORGET_USER_ALBUMS, id()),
+                Statement::new(notifications::DELETE_USER_OUTBOX, id()),
+                Statement::new(notifications::DELETE_USER_CHANNELS, id()),
                 Statement::new(DELETE_USER, id()),
             ])
             .await?;

@@ -8,6 +8,8 @@ use serde_json::{json, Value};
 use super::{MemoryKv, MemoryQueue, ScriptedHttp, SqliteDatabase};
 use crate::config::ConfigError;
 use crate::crypto::{sha256_hex, TokenCipher};
+use crate::notify::delivery::NotifyConfig;
+use crate::notify::target::UrlPolicy;
 use crate::ports::Method;
 use crate::schedule::PollingPolicy;
 use crate::spotify::client::ClientCredentials;
@@ -35,6 +37,7 @@ pub struct WebWorld {
     pub cipher: TokenCipher,
     /// The admin routes' bearer secret; `None` refuses them all.
     pub cron_secret: Option<&'static str>,
+    pub notify: NotifyConfig,
 }
 
 impl WebWorld {
@@ -54,6 +57,12 @@ impl WebWorld {
             },
             cipher: TokenCipher::new(CIPHER_KEY, None).expect("the test key is valid"),
             cron_secret: None,
+            notify: NotifyConfig {
+                url_policy: UrlPolicy {
+                    allow_loopback: true,
+                },
+                ..NotifyConfig::default()
+            },
         }
     }
 
@@ -73,6 +82,7 @@ impl WebWorld {
             cron_secret: self.cron_secret,
             sweep: SweepConfig::default(),
             policy: PollingPolicy::default(),
+            notify: &self.notify,
         }
     }
 

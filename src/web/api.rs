@@ -5,13 +5,16 @@ use serde_json::json;
 
 use super::auth::{not_logged_in, session_user};
 use super::{App, WebRequest, WebResponse};
-use crate::crypto::constant_time_eq;
+use crate::crypto::{constant_time_eq, sha256_hex};
 use crate::job::{ArchiveJob, JobUser};
+use crate::notify::event::EventKind;
+use crate::notify::{relay, NotifyMessage};
 use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore};
 use crate::slot::SlotKind;
+use crate::store::notifications::OperatorAlert;
 use crate::store::Store;
 use crate::sweep::run_sweep;
-use crate::time::UnixMillis;
+use crate::time::{UnixMillis, HOUR_MS, MINUTE_MS};
 
 /// What the service can say about itself, and only what it checked: D1 answers a read,
 /// KV answers a read. The queue's producer cannot be probed without sending a job, so it
@@ -26,6 +29,28 @@ pub async fn health<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     let kv = app.kv.get("health_probe").await;
     let database_ok = last_sweep.is_ok() && app_rest.is_ok();
     let healthy = database_ok && kv.is_ok();
+    let sweep_stale = last_sweep
+        .as_ref()
+        .ok()
+        .and_then(Option::as_ref)
+        .is_some_and(|sweep| now - sweep.started_at > SWEEP_STALE_AFTER_MS);
+    let mut findings = Vec::new();
+    if sweep_stale {
+        if let Ok(Some(sweep)) = &last_sweep {
+            findings.push(OperatorAlert {
+                key: format!("sweep_stale:{}", sweep.started_at),
+                event: EventKind::SweepStale.as_str().to_owned(),
+                data: json!({ "last_sweep_at": sweep.started_at }),
+            });
+        }
+    }
+    if let Err(error) = &kv {
+        findings.push(binding_alert("idempotency_kv", &error.to_string(), now));
+    }
+    if let Some(error) = last_sweep.as_ref().err().or(app_rest.as_ref().err()) {
+        findings.push(binding_alert("database", &error.to_string(), now));
+    }
+    tell_the_operator(app, findings, database_ok, now).await;
     let resting_until = app_rest
         .ok()
         .flatten()
@@ -51,8 +76,58 @@ pub async fn health<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
             "app_resting_until": resting_until,
         },
         "last_sweep": last_sweep.ok().flatten(),
+        // No sweep for 15 minutes: nobody is archived (the operator is told).
+        "sweep_stale": sweep_stale,
     });
     WebResponse::json(if healthy { 200 } else { 503 }, &body)
+}
+
+/// The sweep runs every 5 minutes; three missed in a row is an outage.
+pub const SWEEP_STALE_AFTER_MS: i64 = 15 * MINUTE_MS;
+
+/// A failing binding, raised at most once an hour.
+fn binding_alert(binding: &str, error: &str, now: UnixMillis) -> OperatorAlert {
+    OperatorAlert {
+        key: format!("binding_unhealthy:{binding}:{}", now.div_euclid(HOUR_MS)),
+        event: EventKind::BindingUnhealthy.as_str().to_owned(),
+        data: json!({ "binding": binding, "error": error }),
+    }
+}
+
+/// Raises what the health check found into the outbox and relays it; when the database
+/// is what failed, the alert goes to the queue as it is, once an hour per key as far as
+/// the KV remembers. Best effort: the health answer says the same to whoever asked.
+async fn tell_the_operator<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    findings: Vec<OperatorAlert>,
+    database_ok: bool,
+    now: UnixMillis,
+) {
+    if findings.is_empty() {
+        return;
+    }
+    if database_ok {
+        let store = Store::new(app.db);
+        for alert in &findings {
+            let _ = store.raise_operator_alert(alert, now).await;
+        }
+        let _ = relay(app.db, app.queue, now).await;
+        return;
+    }
+    for alert in findings {
+        let sent_key = format!("operator_alert_{}", sha256_hex(alert.key.as_bytes()));
+        if let Ok(Some(_)) = app.kv.get(&sent_key).await {
+            continue;
+        }
+        if app
+            .queue
+            .send_notifications(vec![NotifyMessage::OperatorAlert(alert)])
+            .await
+            .is_ok()
+        {
+            let _ = app.kv.put(&sent_key, "sent", 3_600).await;
+        }
+    }
 }
 
 fn unavailable() -> WebResponse {
@@ -113,6 +188,7 @@ pub async fn admin_sweep<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQue
     let body = json!({
         "users_due": summary.users_due,
         "skipped_cooldown": summary.skipped_cooldown,
+        "notifications_relayed": summary.notifications_relayed,
         "enqueued": summary.enqueued,
         "messages": summary.messages,
         "duration_ms": summary.duration_ms,

@@ -8,6 +8,7 @@
 //! the queue, at most once in the "Archive now" interval.
 
 use super::cookies::{cookie_name, read_cookie, set_cookie, LOGIN_COOKIE, SESSION_COOKIE};
+use super::notifications::NotificationsPanel;
 use super::pages;
 use super::{App, WebRequest, WebResponse};
 use crate::crypto::{random_token, sha256_hex, TokenCipher};
@@ -17,7 +18,7 @@ use crate::oauth::{read_callback, CallbackOutcome, PendingLogin, LOGIN_TTL_MS};
 use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore};
 use crate::slot::SlotKind;
 use crate::spotify::SpotifyClient;
-use crate::store::{LoginWrite, SealedTokens, Store};
+use crate::store::{LoginWrite, SealedTokens, Store, StoreError};
 use crate::time::{UnixMillis, DAY_MS, SECOND_MS};
 
 /// Plays the dashboard's timeline shows before "Load older plays".
@@ -106,15 +107,17 @@ pub async fn home<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
         store.status_with_settings(&user_id).await,
         store.plays_page(&user_id, None, TIMELINE_PAGE + 1).await,
         store.gaps(&user_id, 500).await,
+        notifications_panel(&store, &user_id).await,
     ) {
-        (Ok(Some((status, settings))), Ok(mut plays), Ok(gaps)) => {
+        (Ok(Some((status, settings))), Ok(mut plays), Ok(gaps), Ok(Some(notifications))) => {
             // One play more than shown says whether there are older ones.
             let more = plays.len() > TIMELINE_PAGE;
             plays.truncate(TIMELINE_PAGE);
-            let page = pages::dashboard(&status, &settings, &plays, more, &gaps, now);
+            let page =
+                pages::dashboard(&status, &settings, &plays, more, &gaps, &notifications, now);
             WebResponse::html(200, page)
         }
-        (Ok(None), ..) => WebResponse::html(200, pages::landing()),
+        (Ok(None), ..) | (_, _, _, Ok(None)) => WebResponse::html(200, pages::landing()),
         _ => WebResponse::html(
             503,
             pages::message_page(
@@ -124,6 +127,20 @@ pub async fn home<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
             ),
         ),
     }
+}
+
+async fn notifications_panel<D: Database>(
+    store: &Store<'_, D>,
+    user_id: &str,
+) -> Result<Option<NotificationsPanel>, StoreError> {
+    let Some(settings) = store.notify_settings(user_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(NotificationsPanel {
+        settings,
+        channels: store.channels(user_id).await?,
+        recent: store.recent_deliveries(user_id, 10).await?,
+    }))
 }
 
 pub async fn login<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(

@@ -292,10 +292,15 @@ async fn finish<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
         .finish_import(&user_id, import_id, now)
         .await
     {
-        Ok(Some((report, errors))) => WebResponse::json(
-            200,
-            &json!({ "import": ReportView::new(report, Some(errors)) }),
-        ),
+        Ok(Some((report, errors))) => {
+            // `import_finished` goes out now when the queue takes it; otherwise the
+            // next sweep relays it.
+            let _ = crate::notify::relay(app.db, app.queue, now).await;
+            WebResponse::json(
+                200,
+                &json!({ "import": ReportView::new(report, Some(errors)) }),
+            )
+        }
         Ok(None) => not_found(),
         Err(_) => unavailable(),
     }
@@ -318,10 +323,15 @@ async fn report<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
         .import_with_errors(&user_id, import_id)
         .await
     {
-        Ok(Some((report, errors))) => WebResponse::json(
-            200,
-            &json!({ "import": ReportView::new(report, Some(errors)) }),
-        ),
+        Ok(Some((report, errors))) => {
+            // `import_finished` goes out now when the queue takes it; otherwise the
+            // next sweep relays it.
+            let _ = crate::notify::relay(app.db, app.queue, now).await;
+            WebResponse::json(
+                200,
+                &json!({ "import": ReportView::new(report, Some(errors)) }),
+            )
+        }
         Ok(None) => not_found(),
         Err(_) => unavailable(),
     }

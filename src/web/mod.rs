@@ -12,6 +12,7 @@ pub mod cookies;
 pub mod history;
 pub mod import_page;
 pub mod imports;
+pub mod notifications;
 pub mod pages;
 
 #[cfg(test)]
@@ -21,6 +22,7 @@ use serde::Serialize;
 
 use crate::config::ConfigError;
 use crate::crypto::TokenCipher;
+use crate::notify::delivery::NotifyConfig;
 use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, Method};
 use crate::schedule::PollingPolicy;
 use crate::spotify::client::ClientCredentials;
@@ -182,6 +184,7 @@ pub struct App<'a, D, K, H, Q> {
     pub cron_secret: Option<&'a str>,
     pub sweep: SweepConfig,
     pub policy: PollingPolicy,
+    pub notify: &'a NotifyConfig,
 }
 
 impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H, Q> {
@@ -231,6 +234,9 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H,
             (Method::Get, ["import"]) => import_page::page(self, request, now).await,
             (Method::Get, ["assets", "import.js"]) => import_page::script(),
             (_, ["api", "imports", rest @ ..]) => imports::route(self, request, rest, now).await,
+            (_, ["api", "notifications", rest @ ..]) => {
+                notifications::route(self, request, rest, now).await
+            }
             (_, ["import"]) => {
                 WebResponse::error(405, "method_not_allowed", "This page takes GET.")
             }

@@ -7,6 +7,7 @@ use crate::history::ArchiveRequestState;
 use crate::store::history::{HistoryPlay, HistorySettings};
 use crate::store::{GapView, UserStatus};
 use crate::time::{to_rfc3339, UnixMillis};
+use crate::web::notifications::{panel_html, NotificationsPanel};
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -110,6 +111,7 @@ pub fn dashboard(
     plays: &[HistoryPlay],
     more_plays: bool,
     gaps: &[GapView],
+    notifications: &NotificationsPanel,
     now: UnixMillis,
 ) -> String {
     let account = AccountStatus::new(status, now);
@@ -226,6 +228,7 @@ pub fn dashboard(
          <button class=\"button\" type=\"submit\" id=\"save-settings\">Save</button>\
          <button class=\"button secondary\" type=\"button\" id=\"use-device-zone\" hidden>Use this device's zone</button>\
          <span id=\"settings-status\" role=\"status\" aria-live=\"polite\"></span></form></section>\
+         {notifications}\
          <section class=\"card\" aria-labelledby=\"account-h\"><h2 id=\"account-h\">Account</h2>\
          <form method=\"post\" action=\"{pause_action}\"><button class=\"button\" id=\"pause-resume\" type=\"submit\">{pause_label}</button></form>\
          <form class=\"inline\" method=\"post\" action=\"/logout\"><button class=\"button\" id=\"logout\" type=\"submit\">Log out</button></form>\
@@ -253,6 +256,7 @@ pub fn dashboard(
         zone = escape(zone),
         zone_saved = escape(settings.time_zone.as_deref().and_then(parse_zone).map_or("", |zone| zone.name())),
         load_more_hidden = if more_plays { "" } else { " hidden" },
+        notifications = panel_html(notifications, time_element),
     );
     layout_with("Your archive", &body, HISTORY_STYLE)
 }

@@ -49,7 +49,7 @@ fn ok(status: StatusCode, body: Value) -> AdminResult {
 }
 
 /// Reads a JSON body; an empty body reads as `{}` so that all-optional bodies may be omitted.
-fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, AdminError> {
+pub(super) fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, AdminError> {
     let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {

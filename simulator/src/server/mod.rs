@@ -1,4 +1,5 @@
-//! The HTTP face of the simulator: accounts service, Web API and admin API on one origin.
+//! The HTTP face of the simulator: accounts service, Web API, admin API and notification
+//! sinks on one origin.
 //!
 //! All state sits behind one mutex that is never held across an `await`, so requests are
 //! served concurrently and a hanging request blocks nobody else.
@@ -7,6 +8,7 @@ mod accounts;
 mod admin;
 mod pages;
 mod respond;
+mod sinks;
 mod web_api;
 
 use std::collections::HashMap;
@@ -25,6 +27,7 @@ use crate::catalogue::Catalogue;
 use crate::clock::Clock;
 use crate::faults::{FaultBook, Hang};
 use crate::oauth::{ClientCredentials, OAuthStore};
+use crate::sinks::SinkBook;
 use crate::stream::ListeningStream;
 use crate::users::{default_users, UserProfile};
 
@@ -90,6 +93,8 @@ pub(crate) struct State {
     stats: HashMap<String, CallStats>,
     /// Counts injections, so each one draws different tracks.
     injections: u64,
+    /// Notification sinks and what they received.
+    sinks: SinkBook,
 }
 
 impl State {
@@ -155,6 +160,7 @@ impl Simulator {
             faults: FaultBook::new(config.seed),
             stats: HashMap::new(),
             injections: 0,
+            sinks: SinkBook::new(),
         };
         for profile in default_users(
             config.users,
@@ -202,6 +208,19 @@ impl Simulator {
                 get(admin::list_faults)
                     .post(admin::add_fault)
                     .delete(admin::clear_faults),
+            )
+            .route("/sinks", get(sinks::page))
+            .route("/sinks/{name}", post(sinks::deliver).put(sinks::deliver))
+            .route("/sinks/{name}/", post(sinks::deliver).put(sinks::deliver))
+            .route(
+                "/sinks/{name}/{*rest}",
+                post(sinks::deliver).put(sinks::deliver),
+            )
+            .route(
+                "/admin/sinks/{name}",
+                get(sinks::received)
+                    .post(sinks::configure)
+                    .delete(sinks::forget),
             )
             .fallback(web_api::not_found)
             .with_state(self.clone());

@@ -1,4 +1,5 @@
-//! The HTML of the accounts service: the consent dialog and its error page.
+//! The HTML of the accounts service: the consent dialog and its error page (the sinks'
+//! page lives with them, in `sinks.rs`, and escapes with [`escape`]).
 //!
 //! Element ids (`user`, `approve`, `deny`) are part of the contract: browser tests click
 //! them.
@@ -78,7 +79,8 @@ pub fn error(message: &str) -> String {
     )
 }
 
-fn escape(text: &str) -> String {
+/// Escapes text for HTML content and attribute values.
+pub(super) fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -978,3 +978,413 @@ async fn a_timed_hang_answers_normally_afterwards() {
     );
     assert!(started.elapsed() >= std::time::Duration::from_secs(1));
 }
+
+// ---------------------------------------------------------------------------------------
+// Notification sinks
+
+/// A Standard Webhooks delivery signed with `SINK_SECRET`; the signature was computed
+/// independently, with Python's `hmac` module, not with the simulator's code.
+const SINK_SECRET: &str = "whsec_c3BvdGlmeS10aW1lLW1hY2hpbmUtc2luay1rZXktMzI=";
+const SIGNED_ID: &str = "msg_2Xk3sim";
+/// 12 s before `NOW_MS`.
+const SIGNED_TIMESTAMP: &str = "1795871100";
+const SIGNED_BODY: &str =
+    r#"{"type":"sync.failed","user":"sim-user-1","message":"Spotify said 500"}"#;
+const SIGNATURE: &str = "v1,Y1YUsUzykoqf3PrZxKMYfD3+XU14bLVGlzUW2vu5gHg=";
+
+impl Harness {
+    async fn deliver(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Reply {
+        let mut request = Request::builder().method(method).uri(uri);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(
+            request
+                .body(Body::from(body.to_owned()))
+                .expect("a valid request"),
+        )
+        .await
+    }
+
+    async fn signed(&self, uri: &str, body: &str) -> Reply {
+        let headers = [
+            ("Content-Type", "application/json"),
+            ("Webhook-Id", SIGNED_ID),
+            ("Webhook-Timestamp", SIGNED_TIMESTAMP),
+            ("Webhook-Signature", SIGNATURE),
+        ];
+        self.deliver(Method::POST, uri, &headers, body).await
+    }
+
+    async fn received(&self, name: &str) -> Value {
+        let reply = self.get(&format!("/admin/sinks/{name}"), None).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        reply.json()
+    }
+}
+
+#[tokio::test]
+async fn a_sink_answers_its_script_in_order_then_its_default_and_records_each() {
+    let harness = Harness::new();
+    let script = json!({ "responses": [{ "status": 500 }, { "status": 500 }, { "status": 500 }] });
+    let configured = harness
+        .admin(Method::POST, "/admin/sinks/hooks", script)
+        .await;
+    assert_eq!(configured.status, StatusCode::CREATED);
+    assert_eq!(
+        configured.json(),
+        json!({
+            "name": "hooks",
+            "secret": null,
+            "responses": [
+                { "status": 500, "retry_after": null, "body": null },
+                { "status": 500, "retry_after": null, "body": null },
+                { "status": 500, "retry_after": null, "body": null },
+            ],
+            "default_status": 200,
+        })
+    );
+    let mut statuses = Vec::new();
+    for attempt in 1..=4 {
+        let body = format!(r#"{{"attempt":{attempt}}}"#);
+        let headers = [("Content-Type", "application/json"), ("X-Attempt", "yes")];
+        let reply = harness
+            .deliver(Method::POST, "/sinks/hooks", &headers, &body)
+            .await;
+        statuses.push(reply.status.as_u16());
+        harness.clock.advance(1_000);
+    }
+    assert_eq!(statuses, [500, 500, 500, 200]);
+
+    let sink = harness.received("hooks").await;
+    assert_eq!(sink["name"], "hooks");
+    assert_eq!(sink["pending_responses"], 0);
+    let received = sink["received"].as_array().expect("a list");
+    assert_eq!(received.len(), 4);
+    for (index, delivery) in received.iter().enumerate() {
+        assert_eq!(delivery["status"], statuses[index]);
+        assert_eq!(delivery["at"], NOW_MS + 1_000 * index as i64);
+        assert_eq!(delivery["method"], "POST");
+        assert_eq!(delivery["path"], "/sinks/hooks");
+        assert_eq!(delivery["headers"]["x-attempt"], "yes");
+        assert_eq!(delivery["headers"]["content-type"], "application/json");
+        assert_eq!(delivery["body"], format!(r#"{{"attempt":{}}}"#, index + 1));
+        assert_eq!(delivery["json"], json!({ "attempt": index + 1 }));
+        assert_eq!(delivery["signature"], "not_checked");
+    }
+}
+
+#[tokio::test]
+async fn a_scripted_response_sends_retry_after_and_its_body() {
+    let harness = Harness::new();
+    let script = json!({
+        "responses": [{ "status": 429, "retry_after": "30", "body": "{\"retry_after\":30}" }],
+        "default_status": 204,
+    });
+    harness
+        .admin(Method::POST, "/admin/sinks/discord", script)
+        .await;
+    let limited = harness
+        .deliver(Method::POST, "/sinks/discord", &[], "{}")
+        .await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        limited.headers.get(RETRY_AFTER).map(|v| v.as_bytes()),
+        Some(&b"30"[..])
+    );
+    assert_eq!(limited.json(), json!({ "retry_after": 30 }));
+    let accepted = harness
+        .deliver(Method::POST, "/sinks/discord", &[], "{}")
+        .await;
+    assert_eq!(accepted.status, StatusCode::NO_CONTENT);
+    assert!(accepted.headers.get(RETRY_AFTER).is_none());
+}
+
+#[tokio::test]
+async fn signatures_are_checked_against_the_sinks_secret() {
+    let harness = Harness::new();
+    harness
+        .admin(
+            Method::POST,
+            "/admin/sinks/signed",
+            json!({ "secret": SINK_SECRET }),
+        )
+        .await;
+    assert_eq!(
+        harness.signed("/sinks/signed", SIGNED_BODY).await.status,
+        StatusCode::OK
+    );
+    let tampered = SIGNED_BODY.replace("500", "503");
+    harness.signed("/sinks/signed", &tampered).await;
+    harness
+        .deliver(Method::POST, "/sinks/signed", &[], SIGNED_BODY)
+        .await;
+    // Ten minutes later the same delivery is a replay.
+    harness.clock.advance(10 * 60 * 1000);
+    harness.signed("/sinks/signed", SIGNED_BODY).await;
+    // A sink without a secret does not check.
+    harness.signed("/sinks/unsigned", SIGNED_BODY).await;
+
+    let verdicts: Vec<Value> = harness.received("signed").await["received"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|delivery| delivery["signature"].clone())
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            json!("valid"),
+            json!("invalid"),
+            json!("missing"),
+            json!("invalid")
+        ]
+    );
+    assert_eq!(
+        harness.received("unsigned").await["received"][0]["signature"],
+        "not_checked"
+    );
+}
+
+#[tokio::test]
+async fn deliveries_may_use_put_and_a_longer_path() {
+    let harness = Harness::new();
+    let reply = harness
+        .deliver(
+            Method::PUT,
+            "/sinks/ntfy/alerts/x?wait=true",
+            &[("Title", "Sync")],
+            "hi",
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let delivery = &harness.received("ntfy").await["received"][0];
+    assert_eq!(delivery["method"], "PUT");
+    assert_eq!(delivery["path"], "/sinks/ntfy/alerts/x?wait=true");
+    assert_eq!(delivery["headers"]["title"], "Sync");
+    assert_eq!(delivery["body"], "hi");
+    assert_eq!(delivery["json"], Value::Null);
+    let get = harness.get("/sinks/ntfy", None).await;
+    assert_eq!(get.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn bad_sink_names_are_not_found() {
+    let harness = Harness::new();
+    let long = format!("/sinks/{}", "x".repeat(65));
+    for uri in ["/sinks/a.b", "/sinks/a%2Fb", "/sinks/%C3%A9", long.as_str()] {
+        let reply = harness.deliver(Method::POST, uri, &[], "{}").await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(reply.json()["error"].is_string(), "{uri}");
+    }
+    for method in [Method::GET, Method::POST, Method::DELETE] {
+        let reply = harness.admin(method, "/admin/sinks/a.b", json!({})).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    }
+    let reply = harness.deliver(Method::POST, "/sinks/", &[], "{}").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    let ok = format!("/sinks/{}", "x".repeat(64));
+    assert_eq!(
+        harness.deliver(Method::POST, &ok, &[], "{}").await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_sink_has_received_nothing() {
+    let harness = Harness::new();
+    assert_eq!(
+        harness.received("nobody").await,
+        json!({ "name": "nobody", "received": [], "pending_responses": 0 })
+    );
+}
+
+#[tokio::test]
+async fn deleting_a_sink_forgets_it_and_what_it_received() {
+    let harness = Harness::new();
+    harness
+        .admin(
+            Method::POST,
+            "/admin/sinks/gone",
+            json!({ "responses": [{ "status": 503 }, { "status": 503 }] }),
+        )
+        .await;
+    harness.deliver(Method::POST, "/sinks/gone", &[], "1").await;
+    let deleted = harness
+        .admin(Method::DELETE, "/admin/sinks/gone", json!({}))
+        .await;
+    assert_eq!(deleted.json(), json!({ "deleted": true }));
+    assert_eq!(
+        harness.received("gone").await,
+        json!({ "name": "gone", "received": [], "pending_responses": 0 })
+    );
+    // The script went with it: the sink is back to its implicit 200.
+    assert_eq!(
+        harness
+            .deliver(Method::POST, "/sinks/gone", &[], "2")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    harness
+        .admin(Method::DELETE, "/admin/sinks/gone", json!({}))
+        .await;
+    let again = harness
+        .admin(Method::DELETE, "/admin/sinks/gone", json!({}))
+        .await;
+    assert_eq!(again.json(), json!({ "deleted": false }));
+}
+
+#[tokio::test]
+async fn reconfiguring_a_sink_replaces_its_script_and_keeps_what_it_received() {
+    let harness = Harness::new();
+    let first = json!({ "responses": [{ "status": 500 }, { "status": 500 }] });
+    harness.admin(Method::POST, "/admin/sinks/s", first).await;
+    harness.deliver(Method::POST, "/sinks/s", &[], "1").await;
+    let second = json!({ "responses": [{ "status": 502 }], "default_status": 202 });
+    harness.admin(Method::POST, "/admin/sinks/s", second).await;
+    assert_eq!(harness.received("s").await["pending_responses"], 1);
+    let statuses = [
+        harness
+            .deliver(Method::POST, "/sinks/s", &[], "2")
+            .await
+            .status,
+        harness
+            .deliver(Method::POST, "/sinks/s", &[], "3")
+            .await
+            .status,
+    ];
+    assert_eq!(statuses, [StatusCode::BAD_GATEWAY, StatusCode::ACCEPTED]);
+    let received = harness.received("s").await;
+    let recorded: Vec<&Value> = received["received"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|delivery| &delivery["status"])
+        .collect();
+    assert_eq!(recorded, [&json!(500), &json!(502), &json!(202)]);
+}
+
+#[tokio::test]
+async fn a_bad_sink_configuration_is_a_400() {
+    let harness = Harness::new();
+    for body in [
+        json!({ "secret": "not-a-secret" }),
+        json!({ "secret": "whsec_%%%" }),
+        json!({ "default_status": 42 }),
+        json!({ "responses": [{ "status": 700 }] }),
+        json!({ "responses": [{ "status": 429, "retry_after": "1\u{7f}" }] }),
+        json!({ "surprise": true }),
+    ] {
+        let reply = harness
+            .admin(Method::POST, "/admin/sinks/s", body.clone())
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(reply.json()["error"].is_string(), "{body}");
+    }
+    // An empty body is an empty configuration.
+    let empty = harness
+        .send(
+            Request::post("/admin/sinks/s")
+                .body(Body::empty())
+                .expect("a valid request"),
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::CREATED);
+    assert_eq!(empty.json()["default_status"], 200);
+}
+
+#[tokio::test]
+async fn sink_limits_refuse_large_bodies_and_too_many_sinks() {
+    let harness = Harness::new();
+    let large = "x".repeat(256 * 1024 + 1);
+    let reply = harness
+        .deliver(Method::POST, "/sinks/big", &[], &large)
+        .await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(reply.json()["error"].is_string());
+    let fits = "x".repeat(256 * 1024);
+    assert_eq!(
+        harness
+            .deliver(Method::POST, "/sinks/big", &[], &fits)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        harness.received("big").await["received"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+
+    for index in 1..100 {
+        let uri = format!("/sinks/s{index}");
+        assert_eq!(
+            harness.deliver(Method::POST, &uri, &[], "").await.status,
+            StatusCode::OK
+        );
+    }
+    let refused = harness
+        .deliver(Method::POST, "/sinks/one-more", &[], "")
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.json()["error"].is_string());
+    let configured = harness
+        .admin(Method::POST, "/admin/sinks/one-more", json!({}))
+        .await;
+    assert_eq!(configured.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        harness
+            .deliver(Method::POST, "/sinks/s1", &[], "")
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn the_sinks_page_lists_deliveries_newest_first() {
+    let harness = Harness::new();
+    harness
+        .admin(
+            Method::POST,
+            "/admin/sinks/signed",
+            json!({ "secret": SINK_SECRET, "responses": [{ "status": 500 }] }),
+        )
+        .await;
+    harness.signed("/sinks/signed", SIGNED_BODY).await;
+    harness.clock.advance(1_000);
+    harness.signed("/sinks/signed", SIGNED_BODY).await;
+    let page = harness.get("/sinks", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html")));
+    assert!(page
+        .body
+        .contains(r#"<section class="sink" id="sink-signed">"#));
+    assert!(page
+        .body
+        .contains("&quot;message&quot;: &quot;Spotify said 500&quot;"));
+    let newest = page
+        .body
+        .find("2026-11-28T13:05:13.345Z")
+        .expect("the second");
+    let oldest = page
+        .body
+        .find("2026-11-28T13:05:12.345Z")
+        .expect("the first");
+    assert!(newest < oldest);
+    assert!(page.body.contains(
+        r#"<strong class="status">500</strong> · signature <span class="signature">valid</span>"#
+    ));
+}

@@ -1,0 +1,440 @@
+//! One attempt at one delivery: claim it, send it, classify the answer, settle it.
+//!
+//! A delivery is made at most once: the claim holds it from duplicate messages while
+//! it is sent, a settled one is never claimed again, and the idempotency key (the same
+//! on every retry) lets a receiver drop a repeat if a success could not be recorded.
+
+use serde_json::Value;
+
+use super::event::{EventKind, Links, Notification, NotifiedUser};
+use super::message::{request, MessageError};
+use super::target::{ChannelKind, ChannelTarget, UrlPolicy};
+use super::NotifyMessage;
+use crate::archive::{MessageDecision, MAX_QUEUE_DELAY_SECONDS, UNRECORDED_RETRY_SECONDS};
+use crate::crypto::{sha256_hex, TokenCipher};
+use crate::ports::{Database, HttpClient, HttpResponse, TransportError};
+use crate::spotify::retry_after::parse_retry_after;
+use crate::store::notifications::{
+    channel_seal_context, ClaimedDelivery, OperatorAlert, Settlement,
+};
+use crate::store::Store;
+use crate::time::{UnixMillis, SECOND_MS};
+
+/// Attempts per delivery: with the default 30 s base, the last comes about 15 minutes
+/// after the first (30 s, 1, 2, 4 and 8 minutes apart), unless the receiver asks for
+/// longer waits with `Retry-After`.
+pub const MAX_DELIVERY_ATTEMPTS: i64 = 6;
+/// The default base of the backoff, in seconds (`NOTIFY_RETRY_BASE_SECONDS`).
+pub const DEFAULT_RETRY_BASE_SECONDS: u64 = 30;
+
+/// The operator's channel, from vars and secrets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorChannel {
+    pub kind: ChannelKind,
+    pub target: ChannelTarget,
+}
+
+/// The deployment's notification settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyConfig {
+    /// Where links in messages lead (`PUBLIC_URL`); no links without it.
+    pub public_url: Option<String>,
+    pub retry_base_seconds: u64,
+    pub url_policy: UrlPolicy,
+    pub operator: Option<OperatorChannel>,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        Self {
+            public_url: None,
+            retry_base_seconds: DEFAULT_RETRY_BASE_SECONDS,
+            url_policy: UrlPolicy::default(),
+            operator: None,
+        }
+    }
+}
+
+/// What a receiver's answer means for the delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Delivered,
+    /// Worth another try: 5xx, 408, 429 or no answer; `retry_after_seconds` when the
+    /// receiver said how long to wait.
+    Later {
+        retry_after_seconds: Option<u64>,
+        error: String,
+    },
+    /// The receiver will never take it (any other 4xx: a deleted Discord webhook is 404,
+    /// a wrong ntfy token 401/403).
+    Refused {
+        error: String,
+    },
+}
+
+fn retry_after(response: &HttpResponse, now: UnixMillis) -> Option<u64> {
+    let value = response.header("Retry-After")?;
+    parse_retry_after(value, now).or_else(|| {
+        // Fractions of a second (Discord's rate limits): round up.
+        value
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
+            .map(|seconds| seconds.ceil() as u64)
+    })
+}
+
+pub fn classify(result: &Result<HttpResponse, TransportError>, now: UnixMillis) -> Answer {
+    match result {
+        Ok(response) if (200..300).contains(&response.status) => Answer::Delivered,
+        Ok(response) if matches!(response.status, 408 | 429) || response.status >= 500 => {
+            Answer::Later {
+                retry_after_seconds: retry_after(response, now),
+                error: format!("HTTP {}", response.status),
+            }
+        }
+        Ok(response) => Answer::Refused {
+            error: format!("HTTP {}", response.status),
+        },
+        Err(error) => Answer::Later {
+            retry_after_seconds: None,
+            error: error.to_string(),
+        },
+    }
+}
+
+/// The wait before the attempt after `attempts` failed ones: doubling from `base`.
+pub fn backoff_seconds(attempts: i64, base: u64) -> u64 {
+    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+    base.max(1)
+        .saturating_mul(1_u64 << doublings)
+        .min(MAX_QUEUE_DELAY_SECONDS)
+}
+
+/// How one attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    Delivered,
+    /// Nothing to attempt: settled already, deleted, held by another attempt, not due.
+    NothingToDo,
+    /// Stored for another attempt after `delay_seconds`; the message is retried then.
+    Retrying {
+        delay_seconds: u64,
+        error: String,
+    },
+    /// Not sent, and never will be; the channel is not at fault.
+    Dropped {
+        error: String,
+    },
+    /// Failed for good: the channel is disabled.
+    Failed {
+        error: String,
+        dead_letter: bool,
+    },
+    /// The outcome could not be stored: the message is retried.
+    Unrecorded {
+        error: String,
+    },
+}
+
+impl DeliveryOutcome {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Delivered => "delivered",
+            Self::NothingToDo => "nothing_to_do",
+            Self::Retrying { .. } => "retrying",
+            Self::Dropped { .. } => "dropped",
+            Self::Failed { .. } => "failed",
+            Self::Unrecorded { .. } => "unrecorded",
+        }
+    }
+
+    pub fn decision(&self) -> MessageDecision {
+        match self {
+            Self::Retrying { delay_seconds, .. } => MessageDecision::Retry {
+                delay_seconds: *delay_seconds,
+            },
+            Self::Unrecorded { .. } => MessageDecision::Retry {
+                delay_seconds: UNRECORDED_RETRY_SECONDS,
+            },
+            _ => MessageDecision::Ack,
+        }
+    }
+}
+
+/// Everything a delivery needs, borrowed from the edge.
+pub struct Deliverer<'a, D, H> {
+    pub db: &'a D,
+    pub http: &'a H,
+    pub cipher: &'a TokenCipher,
+    pub config: &'a NotifyConfig,
+}
+
+/// Where a claimed delivery goes, or why it goes nowhere.
+enum Destination {
+    Channel(ChannelKind, ChannelTarget),
+    /// Nowhere to send it, and nobody at fault.
+    Nowhere(&'static str),
+    Broken(String),
+}
+
+impl<D: Database, H: HttpClient> Deliverer<'_, D, H> {
+    pub async fn deliver(&self, message: &NotifyMessage, now: UnixMillis) -> DeliveryOutcome {
+        match message {
+            NotifyMessage::Delivery(id) => self.deliver_stored(*id, now).await,
+            NotifyMessage::OperatorAlert(alert) => self.deliver_unstored(alert, now).await,
+        }
+    }
+
+    async fn deliver_stored(&self, id: i64, now: UnixMillis) -> DeliveryOutcome {
+        let store = Store::new(self.db);
+        let delivery = match store.claim_delivery(id, now).await {
+            Ok(Some(delivery)) => delivery,
+            Ok(None) => return DeliveryOutcome::NothingToDo,
+            Err(error) => {
+                return DeliveryOutcome::Unrecorded {
+                    error: error.to_string(),
+                }
+            }
+        };
+        let outcome = self.attempt(&delivery, now).await;
+        let settlement = match &outcome {
+            DeliveryOutcome::Delivered => Settlement::Delivered,
+            DeliveryOutcome::Retrying {
+                delay_seconds,
+                error,
+            } => Settlement::RetryAt {
+                not_before: now + i64::try_from(*delay_seconds).unwrap_or(0) * SECOND_MS,
+                error,
+            },
+            DeliveryOutcome::Dropped { error } => Settlement::Dropped { error },
+            DeliveryOutcome::Failed { error, dead_letter } => Settlement::Failed {
+                error,
+                dead_letter: *dead_letter,
+            },
+            DeliveryOutcome::NothingToDo | DeliveryOutcome::Unrecorded { .. } => return outcome,
+        };
+        match store.settle_delivery(&delivery, &settlement, now).await {
+            Ok(()) => outcome,
+            Err(error) => DeliveryOutcome::Unrecorded {
+                error: format!("{}; then {error}", outcome.label()),
+            },
+        }
+    }
+
+    fn destination(&self, delivery: &ClaimedDelivery) -> Destination {
+        if delivery.channel_id == 0 {
+            return match &self.config.operator {
+                Some(operator) => Destination::Channel(operator.kind, operator.target.clone()),
+                None => {
+                    Destination::Nowhere("no operator channel is configured (OPERATOR_ALERT_URL)")
+                }
+            };
+        }
+        let (Some(kind), Some(sealed)) = (&delivery.kind, &delivery.target_enc) else {
+            return Destination::Nowhere("the channel was deleted");
+        };
+        if delivery.enabled == Some(0) && delivery.event != EventKind::Test.as_str() {
+            return Destination::Nowhere("the channel is disabled");
+        }
+        let Some(kind) = ChannelKind::parse(kind) else {
+            return Destination::Broken(format!("unknown channel kind {kind}"));
+        };
+        let target = self
+            .cipher
+            .open(sealed, &channel_seal_context(&delivery.user_id))
+            .map_err(|error| error.to_string())
+            .and_then(|text| {
+                serde_json::from_str::<ChannelTarget>(&text).map_err(|error| error.to_string())
+            });
+        match target {
+            Ok(target) => Destination::Channel(kind, target),
+            Err(error) => Destination::Broken(format!(
+                "the channel's settings no longer open ({error}); add the channel again"
+            )),
+        }
+    }
+
+    async fn attempt(&self, delivery: &ClaimedDelivery, now: UnixMillis) -> DeliveryOutcome {
+        let (kind, target) = match self.destination(delivery) {
+            Destination::Channel(kind, target) => (kind, target),
+            Destination::Nowhere(error) => {
+                return DeliveryOutcome::Dropped {
+                    error: error.to_owned(),
+                }
+            }
+            Destination::Broken(error) => {
+                return DeliveryOutcome::Failed {
+                    error,
+                    dead_letter: false,
+                }
+            }
+        };
+        let Some(event) = EventKind::parse(&delivery.event) else {
+            return DeliveryOutcome::Dropped {
+                error: format!("unknown event {}", delivery.event),
+            };
+        };
+        let data: Value = match serde_json::from_str(&delivery.data) {
+            Ok(data) => data,
+            Err(error) => {
+                return DeliveryOutcome::Dropped {
+                    error: format!("the event's data is not JSON: {error}"),
+                }
+            }
+        };
+        let notification = Notification {
+            id: format!("stm-{}", delivery.id),
+            kind: event,
+            created_at: delivery.created_at,
+            user: (!delivery.user_id.is_empty()).then(|| NotifiedUser {
+                id: delivery.user_id.clone(),
+                display_name: delivery.display_name.clone(),
+            }),
+            data,
+            links: Links::for_event(event, self.config.public_url.as_deref()),
+        };
+        match self.send(kind, &target, &notification, now).await {
+            Ok(Answer::Delivered) => DeliveryOutcome::Delivered,
+            Ok(Answer::Later {
+                retry_after_seconds,
+                error,
+            }) if delivery.attempts < MAX_DELIVERY_ATTEMPTS => DeliveryOutcome::Retrying {
+                delay_seconds: retry_after_seconds
+                    .unwrap_or_else(|| {
+                        backoff_seconds(delivery.attempts, self.config.retry_base_seconds)
+                    })
+                    .clamp(1, MAX_QUEUE_DELAY_SECONDS),
+                error,
+            },
+            Ok(Answer::Later { error, .. }) => DeliveryOutcome::Failed {
+                error: format!("{MAX_DELIVERY_ATTEMPTS} attempts failed, the last with {error}"),
+                dead_letter: true,
+            },
+            Ok(Answer::Refused { error }) => DeliveryOutcome::Failed {
+                error: format!("the receiver refused the delivery with {error}"),
+                dead_letter: false,
+            },
+            Err(error) => DeliveryOutcome::Failed {
+                error: error.to_string(),
+                dead_letter: false,
+            },
+        }
+    }
+
+    async fn send(
+        &self,
+        kind: ChannelKind,
+        target: &ChannelTarget,
+        notification: &Notification,
+        now: UnixMillis,
+    ) -> Result<Answer, MessageError> {
+        let request = request(kind, target, notification, now)?;
+        let result = self.http.send(request).await;
+        Ok(classify(&result, now))
+    }
+
+    /// An operator alert the database could not take: sent as it is, retried by the
+    /// queue (its retries, then its dead-letter queue) while the receiver fails.
+    async fn deliver_unstored(&self, alert: &OperatorAlert, now: UnixMillis) -> DeliveryOutcome {
+        let Some(operator) = &self.config.operator else {
+            return DeliveryOutcome::Dropped {
+                error: "no operator channel is configured (OPERATOR_ALERT_URL)".to_owned(),
+            };
+        };
+        let Some(event) = EventKind::parse(&alert.event) else {
+            return DeliveryOutcome::Dropped {
+                error: format!("unknown event {}", alert.event),
+            };
+        };
+        let notification = Notification {
+            // The key names the occurrence: the same alert has the same id.
+            id: format!("stm-alert-{}", &sha256_hex(alert.key.as_bytes())[..16]),
+            kind: event,
+            created_at: now,
+            user: None,
+            data: alert.data.clone(),
+            links: Links::for_event(event, self.config.public_url.as_deref()),
+        };
+        match self
+            .send(operator.kind, &operator.target, &notification, now)
+            .await
+        {
+            Ok(Answer::Delivered) => DeliveryOutcome::Delivered,
+            Ok(Answer::Later {
+                retry_after_seconds,
+                error,
+            }) => DeliveryOutcome::Retrying {
+                delay_seconds: retry_after_seconds
+                    .unwrap_or(self.config.retry_base_seconds)
+                    .clamp(1, MAX_QUEUE_DELAY_SECONDS),
+                error,
+            },
+            Ok(Answer::Refused { error }) => DeliveryOutcome::Dropped {
+                error: format!("the operator's channel refused the alert with {error}"),
+            },
+            Err(error) => DeliveryOutcome::Dropped {
+                error: error.to_string(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, retry_after: Option<&str>) -> Result<HttpResponse, TransportError> {
+        Ok(HttpResponse {
+            status,
+            headers: retry_after
+                .map(|value| vec![("Retry-After".to_owned(), value.to_owned())])
+                .unwrap_or_default(),
+            body: String::new(),
+        })
+    }
+
+    #[test]
+    fn answers_are_delivered_later_or_refused() {
+        assert_eq!(classify(&answer(204, None), 0), Answer::Delivered);
+        assert!(matches!(
+            classify(&answer(500, None), 0),
+            Answer::Later {
+                retry_after_seconds: None,
+                ..
+            }
+        ));
+        assert!(matches!(
+            classify(&answer(429, Some("120")), 0),
+            Answer::Later {
+                retry_after_seconds: Some(120),
+                ..
+            }
+        ));
+        assert!(matches!(
+            classify(&answer(429, Some("0.25")), 0),
+            Answer::Later {
+                retry_after_seconds: Some(1),
+                ..
+            }
+        ));
+        assert!(matches!(
+            classify(&answer(404, None), 0),
+            Answer::Refused { .. }
+        ));
+        assert!(matches!(
+            classify(&Err(TransportError::Timeout), 0),
+            Answer::Later { .. }
+        ));
+    }
+
+    #[test]
+    fn the_backoff_doubles_and_is_capped() {
+        assert_eq!(backoff_seconds(1, 30), 30);
+        assert_eq!(backoff_seconds(2, 30), 60);
+        assert_eq!(backoff_seconds(5, 30), 480);
+        assert_eq!(backoff_seconds(60, 30), MAX_QUEUE_DELAY_SECONDS);
+        assert_eq!(backoff_seconds(1, 0), 1);
+    }
+}

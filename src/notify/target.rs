@@ -1,0 +1,343 @@
+//! Where a channel delivers: its kind and its URL, checked before anything is stored.
+//!
+//! A channel's URL is a credential (a Discord webhook URL or an ntfy topic lets anyone
+//! post to it), so it is sealed at rest like the Spotify tokens and pages show only a
+//! hint of it. The Worker posts to it on the user's behalf, so it must be a public HTTPS
+//! address: plain HTTP and loopback only when the deployment allows it (local
+//! development and the end-to-end suite), and never an address inside a private network.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use serde::{Deserialize, Serialize};
+use url::{Host, Url};
+
+/// The kinds of channel, as stored in `notification_channels.kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    /// JSON, signed per Standard Webhooks with the channel's secret.
+    Webhook,
+    /// An ntfy topic URL (ntfy.sh or self-hosted), with an optional access token.
+    Ntfy,
+    /// A Discord channel's webhook URL.
+    Discord,
+}
+
+impl ChannelKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Webhook => "webhook",
+            Self::Ntfy => "ntfy",
+            Self::Discord => "discord",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "webhook" => Some(Self::Webhook),
+            "ntfy" => Some(Self::Ntfy),
+            "discord" => Some(Self::Discord),
+            _ => None,
+        }
+    }
+}
+
+/// What a channel needs to deliver, sealed as one JSON text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelTarget {
+    pub url: String,
+    /// ntfy's access token (sent as a bearer token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// The webhook's signing secret, `whsec_` and base64 of the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+/// Why a channel's URL or token was refused; the text is for the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetError(pub &'static str);
+
+impl std::fmt::Display for TargetError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for TargetError {}
+
+/// The longest URL we keep: webhook URLs are far shorter.
+pub const MAX_URL_LEN: usize = 2_048;
+/// The longest ntfy token we keep.
+pub const MAX_TOKEN_LEN: usize = 256;
+
+/// Whether the deployment may post to loopback over plain HTTP (development only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UrlPolicy {
+    pub allow_loopback: bool,
+}
+
+/// Checks a channel's URL (and ntfy token) for `kind`; answers it normalised.
+pub fn validate(
+    kind: ChannelKind,
+    url: &str,
+    token: Option<&str>,
+    policy: UrlPolicy,
+) -> Result<ChannelTarget, TargetError> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Err(TargetError("Give the channel's URL."));
+    }
+    if url.len() > MAX_URL_LEN {
+        return Err(TargetError(
+            "The URL is too long (2,048 characters at most).",
+        ));
+    }
+    let parsed =
+        Url::parse(url).map_err(|_| TargetError("The URL is not a valid absolute URL."))?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(TargetError(
+            "The URL must not carry a user name or password; ntfy takes a token instead.",
+        ));
+    }
+    if parsed.fragment().is_some() {
+        return Err(TargetError("The URL must not have a #fragment."));
+    }
+    let host = parsed.host().ok_or(TargetError("The URL has no host."))?;
+    let loopback = is_loopback(&host);
+    match parsed.scheme() {
+        "https" if !loopback || policy.allow_loopback => {}
+        "http" if loopback && policy.allow_loopback => {}
+        "https" | "http" if loopback => {
+            return Err(TargetError(
+                "Loopback addresses are allowed only in development.",
+            ))
+        }
+        _ => return Err(TargetError("The URL must start with https://.")),
+    }
+    if is_private(&host) {
+        return Err(TargetError(
+            "The URL points into a private network; use a public address.",
+        ));
+    }
+    if kind == ChannelKind::Discord && !loopback && !is_discord_webhook(&parsed) {
+        return Err(TargetError(
+            "A Discord channel takes the webhook URL Discord gives: https://discord.com/api/webhooks/….",
+        ));
+    }
+    if kind == ChannelKind::Ntfy && parsed.path().trim_matches('/').is_empty() {
+        return Err(TargetError(
+            "An ntfy channel takes the topic's URL, such as https://ntfy.sh/your-topic.",
+        ));
+    }
+    let token = match (kind, token.map(str::trim).filter(|token| !token.is_empty())) {
+        (ChannelKind::Ntfy, Some(token)) => {
+            if token.len() > MAX_TOKEN_LEN || !token.chars().all(|c| c.is_ascii_graphic()) {
+                return Err(TargetError(
+                    "The ntfy token must be printable ASCII without spaces, 256 characters at most.",
+                ));
+            }
+            Some(token.to_owned())
+        }
+        (ChannelKind::Ntfy, None) => None,
+        (_, Some(_)) => return Err(TargetError("Only an ntfy channel takes a token.")),
+        (_, None) => None,
+    };
+    Ok(ChannelTarget {
+        url: parsed.to_string(),
+        token,
+        secret: None,
+    })
+}
+
+fn is_loopback(host: &Host<&str>) -> bool {
+    match host {
+        Host::Ipv4(ip) => ip.is_loopback(),
+        Host::Ipv6(ip) => ip.is_loopback(),
+        Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// An address no public service has: private ranges, link-local (cloud metadata lives
+/// there), the unspecified address. Loopback is judged separately.
+fn is_private(host: &Host<&str>) -> bool {
+    fn v4(ip: &Ipv4Addr) -> bool {
+        ip.is_private() || ip.is_link_local() || ip.is_unspecified() || ip.is_broadcast()
+            // 100.64.0.0/10, carrier-grade NAT.
+            || (ip.octets()[0] == 100 && (ip.octets()[1] & 0xC0) == 64)
+    }
+    fn v6(ip: &Ipv6Addr) -> bool {
+        let first = ip.segments()[0];
+        ip.is_unspecified()
+            || (first & 0xFE00) == 0xFC00 // unique local
+            || (first & 0xFFC0) == 0xFE80 // link-local
+            || ip.to_ipv4_mapped().is_some_and(|mapped| v4(&mapped) || mapped.is_loopback())
+    }
+    match host {
+        Host::Ipv4(ip) => v4(ip),
+        Host::Ipv6(ip) => v6(ip),
+        Host::Domain(name) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name.ends_with(".local") || name.ends_with(".internal") || name.ends_with(".localhost")
+        }
+    }
+}
+
+fn is_discord_webhook(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let hosts = [
+        "discord.com",
+        "discordapp.com",
+        "ptb.discord.com",
+        "canary.discord.com",
+    ];
+    url.scheme() == "https"
+        && hosts.contains(&host.as_str())
+        && url.path().starts_with("/api/webhooks/")
+}
+
+/// What pages show of a URL: the scheme and host, and a few last characters of the path
+/// (four at most, half of it at most), enough to tell two channels apart and never
+/// enough to post to one.
+pub fn hint(url: &str) -> String {
+    let Ok(parsed) = Url::parse(url) else {
+        return "…".to_owned();
+    };
+    let origin = parsed.origin().ascii_serialization();
+    let path: Vec<char> = parsed.path().trim_matches('/').chars().collect();
+    let keep = (path.len() / 2).min(4);
+    let tail: String = path[path.len() - keep..].iter().collect();
+    format!("{origin}/…{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PUBLIC: UrlPolicy = UrlPolicy {
+        allow_loopback: false,
+    };
+    const DEVELOPMENT: UrlPolicy = UrlPolicy {
+        allow_loopback: true,
+    };
+
+    fn refused(kind: ChannelKind, url: &str, policy: UrlPolicy) -> &'static str {
+        match validate(kind, url, None, policy) {
+            Err(TargetError(message)) => message,
+            Ok(target) => panic!("{url} was accepted as {target:?}"),
+        }
+    }
+
+    #[test]
+    fn a_public_https_url_is_accepted_as_it_is() {
+        let target = validate(
+            ChannelKind::Webhook,
+            " https://hooks.example.com/in/abc ",
+            None,
+            PUBLIC,
+        )
+        .expect("valid");
+        assert_eq!(target.url, "https://hooks.example.com/in/abc");
+    }
+
+    #[test]
+    fn plain_http_and_loopback_are_refused_outside_development() {
+        assert!(
+            refused(ChannelKind::Webhook, "http://hooks.example.com/x", PUBLIC).contains("https")
+        );
+        assert!(
+            refused(ChannelKind::Webhook, "http://127.0.0.1:9000/x", PUBLIC)
+                .contains("development")
+        );
+        assert!(
+            refused(ChannelKind::Webhook, "https://localhost/x", PUBLIC).contains("development")
+        );
+        assert!(validate(
+            ChannelKind::Webhook,
+            "http://127.0.0.1:9000/sinks/a",
+            None,
+            DEVELOPMENT
+        )
+        .is_ok());
+        assert!(
+            refused(ChannelKind::Webhook, "http://example.com/x", DEVELOPMENT).contains("https")
+        );
+    }
+
+    #[test]
+    fn private_networks_and_odd_urls_are_refused() {
+        for url in [
+            "https://10.0.0.8/hook",
+            "https://192.168.1.2/hook",
+            "https://169.254.169.254/latest",
+            "https://[fd00::1]/hook",
+            "https://[::ffff:10.0.0.1]/hook",
+            "https://0.0.0.0/hook",
+            "https://printer.local/hook",
+        ] {
+            assert!(
+                refused(ChannelKind::Webhook, url, PUBLIC).contains("private"),
+                "{url}"
+            );
+        }
+        assert!(refused(ChannelKind::Webhook, "ftp://example.com/x", PUBLIC).contains("https"));
+        assert!(refused(ChannelKind::Webhook, "not a url", PUBLIC).contains("valid"));
+        assert!(
+            refused(ChannelKind::Webhook, "https://u:p@example.com/x", PUBLIC).contains("password")
+        );
+        assert!(refused(ChannelKind::Webhook, "", PUBLIC).contains("URL"));
+    }
+
+    #[test]
+    fn discord_takes_only_discord_webhook_urls() {
+        assert!(validate(
+            ChannelKind::Discord,
+            "https://discord.com/api/webhooks/123/abc",
+            None,
+            PUBLIC
+        )
+        .is_ok());
+        assert!(refused(
+            ChannelKind::Discord,
+            "https://example.com/api/webhooks/1/a",
+            PUBLIC
+        )
+        .contains("Discord"));
+    }
+
+    #[test]
+    fn ntfy_needs_a_topic_and_only_ntfy_takes_a_token() {
+        assert!(refused(ChannelKind::Ntfy, "https://ntfy.sh/", PUBLIC).contains("topic"));
+        let target = validate(
+            ChannelKind::Ntfy,
+            "https://ntfy.sh/alerts",
+            Some("tk_abc"),
+            PUBLIC,
+        )
+        .expect("valid");
+        assert_eq!(target.token.as_deref(), Some("tk_abc"));
+        assert!(validate(
+            ChannelKind::Ntfy,
+            "https://ntfy.sh/a",
+            Some("has space"),
+            PUBLIC
+        )
+        .is_err());
+        assert!(validate(
+            ChannelKind::Webhook,
+            "https://example.com/a",
+            Some("tk"),
+            PUBLIC
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn the_hint_never_shows_the_whole_url() {
+        let url = "https://discord.com/api/webhooks/123456/SECRETtokenXYZ9";
+        assert_eq!(hint(url), "https://discord.com/…XYZ9");
+        assert!(!hint(url).contains("SECRET"));
+        assert_eq!(hint("https://ntfy.sh/a"), "https://ntfy.sh/…");
+        assert_eq!(hint("https://ntfy.sh/abcdef"), "https://ntfy.sh/…def");
+    }
+}

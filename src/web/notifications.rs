@@ -1,0 +1,451 @@
+//! The user's notification channels and settings, by API and by the dashboard's forms.
+//!
+//! Every change needs the session and a request from our own pages. A page's form gets
+//! a page back (the dashboard, or the new webhook's signing secret, shown once); the API
+//! gets JSON. A channel's URL is never sent back, only its hint.
+
+use serde_json::{json, Map, Value};
+
+use super::auth::{reader, writer};
+use super::pages::{escape, message_page};
+use super::{App, WebRequest, WebResponse};
+use crate::form::decode_pairs;
+use crate::notify::message::new_secret;
+use crate::notify::relay;
+use crate::notify::target::{self, ChannelKind};
+use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, Method};
+use crate::store::notifications::{
+    channel_seal_context, ChannelView, DeliveryView, NotifySettings, MAX_CHANNELS_PER_USER,
+};
+use crate::store::Store;
+use crate::time::UnixMillis;
+
+/// The threshold of `archiving_failing`, in hours.
+pub const FAILING_AFTER_HOURS: std::ops::RangeInclusive<i64> = 1..=168;
+/// Events per day a user may allow.
+pub const DAILY_LIMIT: std::ops::RangeInclusive<i64> = 1..=100;
+/// Deliveries the API and the dashboard list.
+const RECENT: usize = 20;
+
+/// Routes under `/api/notifications`.
+pub async fn route<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    rest: &[&str],
+    now: UnixMillis,
+) -> WebResponse {
+    match (request.method, rest) {
+        (Method::Get, []) => overview(app, request, now).await,
+        (Method::Post, ["settings"]) => save_settings(app, request, now).await,
+        (Method::Post, ["channels"]) => add_channel(app, request, now).await,
+        (Method::Delete, ["channels", id]) | (Method::Post, ["channels", id, "delete"]) => {
+            delete_channel(app, request, id, now).await
+        }
+        (Method::Post, ["channels", id, "test"]) => test_channel(app, request, id, now).await,
+        (_, [] | ["settings"] | ["channels"] | ["channels", _])
+        | (_, ["channels", _, "delete" | "test"]) => WebResponse::error(
+            405,
+            "method_not_allowed",
+            "This route does not take that method.",
+        ),
+        _ => WebResponse::error(404, "not_found", "No such route."),
+    }
+}
+
+fn unavailable() -> WebResponse {
+    WebResponse::error(
+        503,
+        "storage_unavailable",
+        "Your notifications could not be read or saved just now; try again soon.",
+    )
+}
+
+/// A refusal, as a page for a form and as JSON for the API.
+fn refuse(request: &WebRequest, status: u16, code: &str, message: &str) -> WebResponse {
+    if request.is_form() {
+        return WebResponse::html(
+            status,
+            message_page(
+                "Not saved",
+                message,
+                Some(("/#notifications-h", "Back to your archive")),
+            ),
+        );
+    }
+    WebResponse::error(status, code, message)
+}
+
+/// The fields of a form or a JSON object, as JSON values (a form's are all text).
+fn fields(request: &WebRequest) -> Option<Map<String, Value>> {
+    if request.is_form() {
+        return Some(
+            decode_pairs(&request.body)
+                .into_iter()
+                .map(|(key, value)| (key, Value::String(value)))
+                .collect(),
+        );
+    }
+    match serde_json::from_str::<Value>(&request.body) {
+        Ok(Value::Object(fields)) => Some(fields),
+        _ => None,
+    }
+}
+
+fn text_field<'a>(fields: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
+    fields.get(name).and_then(Value::as_str)
+}
+
+/// A whole number, from JSON or a form's text.
+fn number_field(fields: &Map<String, Value>, name: &str) -> Result<Option<i64>, ()> {
+    match fields.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(number)) => number.as_i64().map(Some).ok_or(()),
+        Some(Value::String(text)) => text.trim().parse().map(Some).map_err(|_| ()),
+        Some(_) => Err(()),
+    }
+}
+
+/// A flag, from JSON, or a form's checkbox (present or absent) with its hidden twin.
+fn flag_field(fields: &Map<String, Value>, name: &str, form: bool) -> Result<Option<bool>, ()> {
+    match fields.get(name) {
+        Some(Value::Bool(flag)) => Ok(Some(*flag)),
+        Some(Value::String(text)) if form => Ok(Some(matches!(text.as_str(), "on" | "true" | "1"))),
+        None if form => Ok(fields.contains_key("notify_gaps_present").then_some(false)),
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => Err(()),
+    }
+}
+
+fn channel_id(text: &str) -> Option<i64> {
+    text.parse().ok().filter(|id| *id > 0)
+}
+
+async fn overview<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> WebResponse {
+    let user_id = match reader(app.db, request, now).await {
+        Ok(user_id) => user_id,
+        Err(refusal) => return refusal,
+    };
+    let store = Store::new(app.db);
+    match (
+        store.notify_settings(&user_id).await,
+        store.channels(&user_id).await,
+        store.recent_deliveries(&user_id, RECENT).await,
+    ) {
+        (Ok(Some(settings)), Ok(channels), Ok(recent)) => WebResponse::json(
+            200,
+            &json!({ "settings": settings_json(&settings), "channels": channels, "recent": recent }),
+        ),
+        _ => unavailable(),
+    }
+}
+
+fn settings_json(settings: &NotifySettings) -> Value {
+    json!({
+        "failing_after_hours": settings.notify_failing_after_hours,
+        "notify_gaps": settings.notify_gaps != 0,
+        "daily_limit": settings.notify_daily_limit,
+    })
+}
+
+async fn save_settings<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> WebResponse {
+    let user_id = match writer(app.db, request, now).await {
+        Ok(user_id) => user_id,
+        Err(refusal) => return refusal,
+    };
+    let store = Store::new(app.db);
+    let current = match store.notify_settings(&user_id).await {
+        Ok(Some(current)) => current,
+        _ => return unavailable(),
+    };
+    let invalid = |message: &str| refuse(request, 400, "invalid_settings", message);
+    let Some(fields) = fields(request) else {
+        return invalid(
+            "Send a JSON object: {\"failing_after_hours\": 6, \"notify_gaps\": false, \"daily_limit\": 10}.",
+        );
+    };
+    let hours = match number_field(&fields, "failing_after_hours") {
+        Ok(hours) => hours.unwrap_or(current.notify_failing_after_hours),
+        Err(()) => return invalid("failing_after_hours must be a whole number of hours."),
+    };
+    if !FAILING_AFTER_HOURS.contains(&hours) {
+        return invalid("failing_after_hours must be between 1 and 168 (a week).");
+    }
+    let limit = match number_field(&fields, "daily_limit") {
+        Ok(limit) => limit.unwrap_or(current.notify_daily_limit),
+        Err(()) => return invalid("daily_limit must be a whole number."),
+    };
+    if !DAILY_LIMIT.contains(&limit) {
+        return invalid("daily_limit must be between 1 and 100 events a day.");
+    }
+    let gaps = match flag_field(&fields, "notify_gaps", request.is_form()) {
+        Ok(gaps) => gaps.unwrap_or(current.notify_gaps != 0),
+        Err(()) => return invalid("notify_gaps must be true or false."),
+    };
+    let settings = NotifySettings {
+        notify_failing_after_hours: hours,
+        notify_gaps: i64::from(gaps),
+        notify_daily_limit: limit,
+    };
+    if store
+        .save_notify_settings(&user_id, &settings, now)
+        .await
+        .is_err()
+    {
+        return unavailable();
+    }
+    if request.is_form() {
+        return WebResponse::back_to_dashboard();
+    }
+    WebResponse::json(200, &json!({ "settings": settings_json(&settings) }))
+}
+
+async fn add_channel<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> WebResponse {
+    let user_id = match writer(app.db, request, now).await {
+        Ok(user_id) => user_id,
+        Err(refusal) => return refusal,
+    };
+    let Ok(cipher) = app.cipher else {
+        return WebResponse::error(503, "misconfigured", "The service cannot seal secrets yet.");
+    };
+    let invalid = |message: &str| refuse(request, 400, "invalid_channel", message);
+    let Some(fields) = fields(request) else {
+        return invalid("Send a JSON object: {\"kind\": \"webhook\", \"url\": \"https://…\"}.");
+    };
+    let Some(kind) = text_field(&fields, "kind").and_then(ChannelKind::parse) else {
+        return invalid("kind must be webhook, ntfy or discord.");
+    };
+    let url = text_field(&fields, "url").unwrap_or_default();
+    let token = text_field(&fields, "token");
+    let mut channel = match target::validate(kind, url, token, app.notify.url_policy) {
+        Ok(channel) => channel,
+        Err(error) => return invalid(error.0),
+    };
+    // The webhook's signing secret is ours to make: the receiver gets it once, now.
+    let secret = match kind {
+        ChannelKind::Webhook => match new_secret() {
+            Ok(secret) => Some(secret),
+            Err(_) => return unavailable(),
+        },
+        _ => None,
+    };
+    channel.secret = secret.clone();
+    let sealed = match serde_json::to_string(&channel)
+        .ok()
+        .and_then(|plain| cipher.seal(&plain, &channel_seal_context(&user_id)).ok())
+    {
+        Some(sealed) => sealed,
+        None => return unavailable(),
+    };
+    let hint = target::hint(&channel.url);
+    let store = Store::new(app.db);
+    let id = match store.add_channel(&user_id, kind, &sealed, &hint, now).await {
+        Ok(Some(id)) => id,
+        Ok(None) => {
+            return refuse(
+                request,
+                409,
+                "too_many_channels",
+                &format!("You have {MAX_CHANNELS_PER_USER} channels already; delete one first."),
+            )
+        }
+        Err(_) => return unavailable(),
+    };
+    if request.is_form() {
+        return WebResponse::html(201, added_page(kind, &hint, secret.as_deref()));
+    }
+    let mut body = json!({
+        "channel": { "id": id, "kind": kind.as_str(), "target_hint": hint, "enabled": 1 },
+    });
+    if let Some(secret) = secret {
+        body["signing_secret"] = json!(secret);
+    }
+    WebResponse::json(201, &body)
+}
+
+fn added_page(kind: ChannelKind, hint: &str, secret: Option<&str>) -> String {
+    let text = match secret {
+        Some(secret) => format!(
+            "The webhook {} is added. Every delivery is signed per Standard Webhooks with this secret; \
+             give it to your receiver now, it is not shown again: {}",
+            hint, secret
+        ),
+        None => format!("The {} channel {} is added. Send it a test from your archive's page.", kind.as_str(), hint),
+    };
+    message_page(
+        "Channel added",
+        &text,
+        Some(("/#notifications-h", "Back to your archive")),
+    )
+}
+
+async fn delete_channel<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    id: &str,
+    now: UnixMillis,
+) -> WebResponse {
+    let user_id = match writer(app.db, request, now).await {
+        Ok(user_id) => user_id,
+        Err(refusal) => return refusal,
+    };
+    let Some(id) = channel_id(id) else {
+        return refuse(request, 404, "not_found", "No such channel.");
+    };
+    match Store::new(app.db).delete_channel(&user_id, id).await {
+        Ok(true) if request.is_form() => WebResponse::back_to_dashboard(),
+        Ok(true) => WebResponse::json(200, &json!({ "deleted": id })),
+        Ok(false) => refuse(request, 404, "not_found", "No such channel."),
+        Err(_) => unavailable(),
+    }
+}
+
+async fn test_channel<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    id: &str,
+    now: UnixMillis,
+) -> WebResponse {
+    let user_id = match writer(app.db, request, now).await {
+        Ok(user_id) => user_id,
+        Err(refusal) => return refusal,
+    };
+    let store = Store::new(app.db);
+    let channels = match store.channels(&user_id).await {
+        Ok(channels) => channels,
+        Err(_) => return unavailable(),
+    };
+    let Some(channel) = channel_id(id).and_then(|id| channels.into_iter().find(|c| c.id == id))
+    else {
+        return refuse(request, 404, "not_found", "No such channel.");
+    };
+    match store.raise_test(&user_id, channel.id, now).await {
+        Ok(true) => {}
+        Ok(false) => {
+            return refuse(
+                request,
+                429,
+                "daily_limit_reached",
+                "Your daily limit of notifications is reached; raise it in the settings or try tomorrow.",
+            )
+        }
+        Err(_) => return unavailable(),
+    }
+    // Sent now when the queue takes it; otherwise the next sweep relays it.
+    let relayed = relay(app.db, app.queue, now).await.is_ok();
+    if request.is_form() {
+        return WebResponse::back_to_dashboard();
+    }
+    WebResponse::json(
+        202,
+        &json!({ "test": { "channel": channel.id, "queued": relayed } }),
+    )
+}
+
+/// What the dashboard shows of the user's notifications.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationsPanel {
+    pub settings: NotifySettings,
+    pub channels: Vec<ChannelView>,
+    pub recent: Vec<DeliveryView>,
+}
+
+/// The dashboard's section: the channels with their state and buttons, a form to add one,
+/// the settings and the last deliveries.
+pub fn panel_html(panel: &NotificationsPanel, time: impl Fn(UnixMillis) -> String) -> String {
+    let channels: String = panel
+        .channels
+        .iter()
+        .map(|channel| {
+            let state = if channel.enabled != 0 {
+                match channel.last_delivered_at {
+                    Some(at) => format!("working, last delivery {}", time(at)),
+                    None => "enabled, nothing delivered yet".to_owned(),
+                }
+            } else {
+                format!(
+                    "<strong class=\"state-attention\">disabled</strong>: {}",
+                    escape(channel.disabled_reason.as_deref().unwrap_or("it kept failing"))
+                )
+            };
+            format!(
+                "<li id=\"channel-{id}\" data-enabled=\"{enabled}\"><strong>{kind}</strong> {hint} ({state}) \
+                 <form class=\"inline\" method=\"post\" action=\"/api/notifications/channels/{id}/test\">\
+                 <button class=\"button secondary\" id=\"test-channel-{id}\" type=\"submit\">Send a test</button></form> \
+                 <form class=\"inline\" method=\"post\" action=\"/api/notifications/channels/{id}/delete\">\
+                 <button class=\"button secondary\" id=\"delete-channel-{id}\" type=\"submit\">Delete</button></form></li>",
+                id = channel.id,
+                enabled = channel.enabled,
+                kind = escape(&channel.kind),
+                hint = escape(&channel.target_hint),
+            )
+        })
+        .collect();
+    let channels = if channels.is_empty() {
+        "<p id=\"no-channels\">No channels yet: nobody is told when archiving stops.</p>".to_owned()
+    } else {
+        format!("<ul id=\"channels\">{channels}</ul>")
+    };
+    let recent: String = panel
+        .recent
+        .iter()
+        .map(|delivery| {
+            let outcome = match (delivery.delivered_at, delivery.failed_at) {
+                (Some(at), _) => format!("delivered {}", time(at)),
+                (None, Some(_)) => format!(
+                    "not delivered: {}",
+                    escape(delivery.last_error.as_deref().unwrap_or("failed"))
+                ),
+                (None, None) => format!("on its way ({} attempts)", delivery.attempts),
+            };
+            format!(
+                "<li>{} {}: {}</li>",
+                time(delivery.created_at),
+                escape(&delivery.event),
+                outcome
+            )
+        })
+        .collect();
+    let recent = if recent.is_empty() {
+        String::new()
+    } else {
+        format!("<h3>Recent notifications</h3><ul id=\"deliveries\">{recent}</ul>")
+    };
+    let settings = &panel.settings;
+    format!(
+        "<section class=\"card\" aria-labelledby=\"notifications-h\"><h2 id=\"notifications-h\">Notifications</h2>\
+         <p>We tell you when archiving needs you: a new login, failures that last, Spotify's permission \
+         running out, a finished import.</p>{channels}\
+         <form method=\"post\" action=\"/api/notifications/channels\" id=\"add-channel\">\
+         <label for=\"channel-kind\">Kind</label> <select id=\"channel-kind\" name=\"kind\">\
+         <option value=\"webhook\">Webhook (signed JSON)</option><option value=\"ntfy\">ntfy topic</option>\
+         <option value=\"discord\">Discord webhook</option></select> \
+         <label for=\"channel-url\">URL</label> <input id=\"channel-url\" name=\"url\" type=\"url\" required \
+         placeholder=\"https://ntfy.sh/your-topic\" autocomplete=\"off\" spellcheck=\"false\"> \
+         <label for=\"channel-token\">ntfy token (optional)</label> <input id=\"channel-token\" name=\"token\" \
+         autocomplete=\"off\" spellcheck=\"false\"> \
+         <button class=\"button\" id=\"add-channel-button\" type=\"submit\">Add channel</button></form>\
+         <form method=\"post\" action=\"/api/notifications/settings\" id=\"notify-settings\">\
+         <input type=\"hidden\" name=\"notify_gaps_present\" value=\"1\">\
+         <label for=\"failing-after\">Tell me when archiving has failed for (hours)</label> \
+         <input id=\"failing-after\" name=\"failing_after_hours\" type=\"number\" min=\"1\" max=\"168\" value=\"{hours}\"> \
+         <label for=\"daily-limit\">At most this many a day</label> \
+         <input id=\"daily-limit\" name=\"daily_limit\" type=\"number\" min=\"1\" max=\"100\" value=\"{limit}\"> \
+         <label><input type=\"checkbox\" id=\"notify-gaps\" name=\"notify_gaps\"{gaps}> Tell me about each data gap</label> \
+         <button class=\"button\" id=\"save-notify-settings\" type=\"submit\">Save</button></form>{recent}</section>",
+        hours = settings.notify_failing_after_hours,
+        limit = settings.notify_daily_limit,
+        gaps = if settings.notify_gaps != 0 { " checked" } else { "" },
+    )
+}
