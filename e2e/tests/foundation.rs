@@ -20,7 +20,11 @@ fn a_listener_is_archived_exactly_from_login_through_the_cron_sweep() {
         health["bindings"].get("archive_queue").is_none(),
         "the queue is not probed, so health claims nothing of it: {health}"
     );
-    assert_eq!(health["not_probed"], json!(["archive_queue"]), "{health}");
+    assert_eq!(
+        health["not_probed"],
+        json!(["archive_queue", "notify_queue"]),
+        "{health}"
+    );
     assert!(health["spotify"]["app_resting_until"].is_null(), "{health}");
     for setting in ["spotify_client", "token_encryption_key", "cron_secret"] {
         assert_eq!(health["configured"][setting], true, "{setting}: {health}");

@@ -63,7 +63,7 @@ pub async fn health<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
             "database": if database_ok { "ok" } else { "error" },
             "idempotency_kv": if kv.is_ok() { "ok" } else { "error" },
         },
-        "not_probed": ["archive_queue"],
+        "not_probed": ["archive_queue", "notify_queue"],
         "configured": {
             "spotify_client": app.credentials.is_ok(),
             "token_encryption_key": app.cipher.is_ok(),

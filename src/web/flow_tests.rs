@@ -758,7 +758,10 @@ fn health_reports_only_what_it_probed_and_the_apps_rest() {
         health["bindings"].get("archive_queue").is_none(),
         "{health}"
     );
-    assert_eq!(health["not_probed"], json!(["archive_queue"]));
+    assert_eq!(
+        health["not_probed"],
+        json!(["archive_queue", "notify_queue"])
+    );
     assert_eq!(health["spotify"]["app_resting_until"], Value::Null);
 
     let until = NOW + crate::time::HOUR_MS;
@@ -772,4 +775,52 @@ fn health_reports_only_what_it_probed_and_the_apps_rest() {
         json!(until),
         "{health}"
     );
+}
+
+#[test]
+fn a_stale_sweep_and_a_quota_rest_are_told_to_the_operator_once() {
+    let world = World::new();
+    let outbox = || {
+        world.web.db.sql(
+            "SELECT event, event_key FROM notification_outbox WHERE user_id = '' ORDER BY id",
+            vec![],
+        )
+    };
+    world.web.db.sql(
+        "INSERT INTO sweeps (started_at, trigger, users_due, skipped_cooldown, enqueued, messages, duration_ms)
+         VALUES (?1, 'cron', 0, 0, 0, 0, 1)",
+        vec![json!(NOW - 10 * crate::time::MINUTE_MS)],
+    );
+    let health = json_of(&world.plain(get("/api/health", None)));
+    assert_eq!(health["sweep_stale"], false, "{health}");
+    assert!(outbox().is_empty());
+
+    // Twenty minutes without a sweep: told once, however often health is asked.
+    world.web.db.sql(
+        "UPDATE sweeps SET started_at = ?1",
+        vec![json!(NOW - 20 * crate::time::MINUTE_MS)],
+    );
+    for _ in 0..3 {
+        let health = json_of(&world.plain(get("/api/health", None)));
+        assert_eq!(health["sweep_stale"], true, "{health}");
+    }
+    assert_eq!(outbox().len(), 1, "{:?}", outbox());
+    assert_eq!(outbox()[0]["event"], "sweep_stale");
+    assert_eq!(
+        world.web.queue.take_notifications().len(),
+        1,
+        "relayed at once"
+    );
+
+    // Many users hear the same 429 QUOTA_EXCEEDED: one rest, one alert.
+    let store = crate::store::Store::new(&world.web.db);
+    let until = NOW + crate::time::HOUR_MS;
+    for at in [NOW, NOW + 1_000, NOW + 2_000] {
+        futures::executor::block_on(store.record_app_rest(until + at - NOW, at)).expect("rest");
+    }
+    let events: Vec<Value> = outbox()
+        .into_iter()
+        .map(|row| row["event"].clone())
+        .collect();
+    assert_eq!(events, [json!("sweep_stale"), json!("app_quota_rest")]);
 }

@@ -449,3 +449,227 @@ pub fn panel_html(panel: &NotificationsPanel, time: impl Fn(UnixMillis) -> Strin
         gaps = if settings.notify_gaps != 0 { " checked" } else { "" },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::notify::NotifyMessage;
+    use crate::ports::Method;
+    use crate::testing::web::{get, json_of, post, request, RequestBuilder, WebWorld};
+    use crate::web::WebResponse;
+
+    const NOW: i64 = 1_800_000_000_000;
+    const SINK: &str = "https://hooks.example.com/in/SECRETPATH1234";
+
+    fn add(world: &WebWorld, cookie: &str, body: serde_json::Value) -> WebResponse {
+        world.send(
+            &post(
+                "/api/notifications/channels",
+                Some(cookie),
+                &body.to_string(),
+            ),
+            NOW,
+        )
+    }
+
+    #[test]
+    fn a_bad_url_is_refused_with_a_clear_400() {
+        let world = WebWorld::new();
+        let cookie = world.sign_in("ada", NOW);
+        let cases = [
+            (
+                json!({"kind": "webhook", "url": "ftp://example.com/x"}),
+                "https://",
+            ),
+            (
+                json!({"kind": "webhook", "url": "http://example.com/x"}),
+                "https://",
+            ),
+            (
+                json!({"kind": "webhook", "url": "https://10.0.0.1/x"}),
+                "private",
+            ),
+            (
+                json!({"kind": "discord", "url": "https://example.com/x"}),
+                "Discord",
+            ),
+            (json!({"kind": "ntfy", "url": "https://ntfy.sh/"}), "topic"),
+            (json!({"kind": "webhook", "url": ""}), "URL"),
+            (json!({"kind": "pager", "url": SINK}), "kind"),
+        ];
+        for (body, says) in cases {
+            let response = add(&world, &cookie, body.clone());
+            let answer = json_of(&response);
+            assert_eq!(
+                (response.status, answer["error"]["code"].as_str()),
+                (400, Some("invalid_channel")),
+                "{body}: {answer}"
+            );
+            let message = answer["error"]["message"].as_str().unwrap_or_default();
+            assert!(message.contains(says), "{body}: {message}");
+        }
+        let channels = world.db.sql("SELECT id FROM notification_channels", vec![]);
+        assert!(channels.is_empty());
+    }
+
+    #[test]
+    fn a_webhook_gets_its_secret_once_and_nothing_shows_its_url() {
+        let world = WebWorld::new();
+        let cookie = world.sign_in("ada", NOW);
+        let response = add(&world, &cookie, json!({"kind": "webhook", "url": SINK}));
+        assert_eq!(response.status, 201, "{}", response.body);
+        let created = json_of(&response);
+        let secret = created["signing_secret"]
+            .as_str()
+            .expect("a secret")
+            .to_owned();
+        assert!(secret.starts_with("whsec_"));
+        assert_eq!(
+            created["channel"]["target_hint"],
+            "https://hooks.example.com/…1234"
+        );
+
+        let overview = world.send(&get("/api/notifications", Some(&cookie)), NOW);
+        let dashboard = world.send(&get("/", Some(&cookie)), NOW);
+        let stored = world.db.sql(
+            "SELECT target_enc, target_hint FROM notification_channels",
+            vec![],
+        );
+        for text in [
+            &overview.body,
+            &dashboard.body,
+            &serde_json::to_string(&stored).expect("json"),
+        ] {
+            assert!(!text.contains("SECRETPATH"), "the URL shows: {text}");
+            assert!(!text.contains(&secret), "the secret shows: {text}");
+        }
+        assert!(dashboard.body.contains("hooks.example.com/…1234"));
+    }
+
+    #[test]
+    fn a_form_adds_a_channel_and_shows_the_webhook_secret_on_a_page() {
+        let world = WebWorld::new();
+        let cookie = world.sign_in("ada", NOW);
+        let form = post(
+            "/api/notifications/channels",
+            Some(&cookie),
+            "kind=webhook&url=https%3A%2F%2Fhooks.example.com%2Fin%2Fabc",
+        )
+        .with_content_type("application/x-www-form-urlencoded");
+        let response = world.send(&form, NOW);
+        assert_eq!(response.status, 201);
+        assert!(response.body.contains("whsec_"), "{}", response.body);
+        let bad = post(
+            "/api/notifications/channels",
+            Some(&cookie),
+            "kind=ntfy&url=nope",
+        )
+        .with_content_type("application/x-www-form-urlencoded");
+        let refused = world.send(&bad, NOW);
+        assert_eq!(refused.status, 400);
+        assert!(
+            refused.body.contains("not a valid absolute URL"),
+            "{}",
+            refused.body
+        );
+    }
+
+    #[test]
+    fn a_test_is_sent_to_the_queue_at_once_and_only_for_ones_own_channel() {
+        let world = WebWorld::new();
+        let ada = world.sign_in("ada", NOW);
+        let bob = world.sign_in("bob", NOW);
+        let created = json_of(&add(
+            &world,
+            &ada,
+            json!({"kind": "ntfy", "url": "https://ntfy.sh/ada-alerts"}),
+        ));
+        let id = created["channel"]["id"].as_i64().expect("an id");
+        let path = format!("/api/notifications/channels/{id}/test");
+
+        assert_eq!(world.send(&post(&path, Some(&bob), ""), NOW).status, 404);
+        let response = world.send(&post(&path, Some(&ada), ""), NOW);
+        assert_eq!(response.status, 202, "{}", response.body);
+        let outbox = world
+            .db
+            .sql("SELECT id, event FROM notification_outbox", vec![]);
+        assert_eq!(outbox.len(), 1);
+        assert_eq!(
+            world.queue.take_notifications(),
+            [NotifyMessage::Delivery(
+                outbox[0]["id"].as_i64().expect("id")
+            )]
+        );
+
+        let delete = request(
+            Method::Delete,
+            &format!("/api/notifications/channels/{id}"),
+            Some(&bob),
+        )
+        .with_our_origin();
+        assert_eq!(world.send(&delete, NOW).status, 404);
+        let delete = request(
+            Method::Delete,
+            &format!("/api/notifications/channels/{id}"),
+            Some(&ada),
+        )
+        .with_our_origin();
+        assert_eq!(world.send(&delete, NOW).status, 200);
+        let left = world
+            .db
+            .sql("SELECT count(*) AS n FROM notification_outbox", vec![]);
+        assert_eq!(left[0]["n"], 0, "the pending test went with its channel");
+    }
+
+    #[test]
+    fn settings_are_checked_then_saved() {
+        let world = WebWorld::new();
+        let cookie = world.sign_in("ada", NOW);
+        let save = |body: serde_json::Value| {
+            world.send(
+                &post(
+                    "/api/notifications/settings",
+                    Some(&cookie),
+                    &body.to_string(),
+                ),
+                NOW,
+            )
+        };
+        assert_eq!(save(json!({"failing_after_hours": 0})).status, 400);
+        assert_eq!(save(json!({"daily_limit": 1000})).status, 400);
+        assert_eq!(save(json!({"notify_gaps": "yes"})).status, 400);
+        let saved = save(json!({"failing_after_hours": 2, "notify_gaps": true}));
+        assert_eq!(
+            json_of(&saved)["settings"],
+            json!({"failing_after_hours": 2, "notify_gaps": true, "daily_limit": 10})
+        );
+        // A form without the checkbox turns it off.
+        let form = post(
+            "/api/notifications/settings",
+            Some(&cookie),
+            "notify_gaps_present=1&failing_after_hours=3&daily_limit=5",
+        )
+        .with_content_type("application/x-www-form-urlencoded");
+        assert_eq!(world.send(&form, NOW).status, 303);
+        let read = json_of(&world.send(&get("/api/notifications", Some(&cookie)), NOW));
+        assert_eq!(
+            read["settings"],
+            json!({"failing_after_hours": 3, "notify_gaps": false, "daily_limit": 5})
+        );
+    }
+
+    #[test]
+    fn changes_need_our_own_pages() {
+        let world = WebWorld::new();
+        let cookie = world.sign_in("ada", NOW);
+        let foreign = request(Method::Post, "/api/notifications/channels", Some(&cookie))
+            .with_header("Origin", "https://evil.example")
+            .with_body(&json!({"kind": "webhook", "url": SINK}).to_string());
+        assert_eq!(world.send(&foreign, NOW).status, 403);
+        assert_eq!(
+            world.send(&get("/api/notifications", None), NOW).status,
+            401
+        );
+    }
+}

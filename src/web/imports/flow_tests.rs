@@ -894,3 +894,54 @@ fn the_records_of_a_day_are_capped_across_a_users_imports() {
     world.chunk(&ada, id, "a.json", 0, &records[..1]);
     assert_eq!(world.plays("ada").len(), 1);
 }
+
+#[test]
+fn a_finished_import_is_told_to_the_users_channels_once_with_its_report() {
+    let world = World::new();
+    let ada = world.user("ada");
+    world.web.db.sql(
+        "INSERT INTO notification_channels (user_id, kind, target_enc, target_hint, created_at)
+         VALUES ('ada', 'ntfy', 'sealed', 'https://ntfy.sh/…', ?1)",
+        vec![json!(NOW)],
+    );
+    let report = world.import(
+        &ada,
+        &[(
+            "Streaming_History_Audio_2019.json",
+            vec![
+                extended(T0, "t1", "One", "Artist", 200_000),
+                extended(T0 + 600_000, "t2", "Two", "Artist", 1_000),
+            ],
+        )],
+        100,
+    );
+    // Finishing again (a retried request) tells no one twice.
+    let id = report["id"].as_i64().expect("an id");
+    let again = world.post(Some(&ada), &format!("/api/imports/{id}/finish"), "");
+    assert_eq!(again.status, 200);
+
+    let outbox = world.web.db.sql(
+        "SELECT id, event, data FROM notification_outbox WHERE user_id = 'ada'",
+        vec![],
+    );
+    assert_eq!(outbox.len(), 1, "{outbox:?}");
+    assert_eq!(outbox[0]["event"], "import_finished");
+    let data: Value =
+        serde_json::from_str(outbox[0]["data"].as_str().expect("text")).expect("JSON");
+    assert_eq!(
+        (
+            data["import_id"].as_i64(),
+            data["imported"].as_i64(),
+            data["skipped"].as_i64()
+        ),
+        (Some(id), Some(n(&report, "imported")), Some(1)),
+        "{data} vs {report}"
+    );
+    // Sent to the queue as the import finished.
+    assert_eq!(
+        world.web.queue.take_notifications(),
+        [crate::notify::NotifyMessage::Delivery(
+            outbox[0]["id"].as_i64().expect("id")
+        )]
+    );
+}
