@@ -300,9 +300,9 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Archiver<'_, D, K, H> {
             .unsaved
             .as_ref()
             .map(|(sealed, expires_at)| (sealed.as_str(), *expires_at));
-        let expiry_stage = expiry_warning_stage(user.authorized_at, now);
+        let events = user.archive_events(&plan, now);
         let write = store
-            .write_archive(&user.id, &plan, unsaved, expiry_stage)
+            .write_archive(&user.id, &plan, unsaved, events)
             .await?;
         Ok(ArchiveOutcome::Archived {
             plays_seen: plan.plays.len(),

@@ -2,7 +2,7 @@
 //! relay the notification deliveries that are due.
 
 use crate::job::{ArchiveJob, JobUser};
-use crate::notify;
+use crate::notify::{self, NotifyMessage};
 use crate::ports::{Database, JobQueue};
 use crate::slot::scheduled_kind;
 use crate::store::{DueUser, Store, SweepSummary};
@@ -117,19 +117,27 @@ pub async fn run_sweep<D: Database, Q: JobQueue>(
         }
         Err(error) => summary.error = Some(error.to_string()),
     }
-    // The relay's safety net: deliveries whose writer could not send them, or whose
-    // message was lost.
-    match notify::relay(db, queue, now).await {
-        Ok(relayed) => summary.notifications_relayed = relayed,
-        Err(error) => {
-            summary
-                .error
-                .get_or_insert(format!("notification relay: {error}"));
-        }
-    }
     summary.duration_ms = clock() - now;
-    if let Err(error) = store.record_sweep(&summary).await {
-        summary.error.get_or_insert(error.to_string());
+    // The record's batch also takes the notification deliveries that are due: the relay's
+    // safety net for those whose writer could not send them, or whose message was lost.
+    // Taken and not sent, they are due again in 15 minutes.
+    match store.record_sweep(&summary, notify::RELAY_BATCH).await {
+        Ok(due) if due.is_empty() => {}
+        Ok(due) => {
+            let count = due.len();
+            let messages = due.into_iter().map(NotifyMessage::Delivery).collect();
+            match queue.send_notifications(messages).await {
+                Ok(()) => summary.notifications_relayed = count,
+                Err(error) => {
+                    summary
+                        .error
+                        .get_or_insert(format!("notification relay: {error}"));
+                }
+            }
+        }
+        Err(error) => {
+            summary.error.get_or_insert(error.to_string());
+        }
     }
     summary
 }

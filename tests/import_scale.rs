@@ -146,8 +146,13 @@ impl Bench {
                 after_downtime: false,
             };
             let plan = plan_archive(&page, &state, &PollingPolicy::default(), self.now);
-            block_on(Store::new(&self.web.db).write_archive("scale", &plan, None, None))
-                .expect("poll write");
+            block_on(Store::new(&self.web.db).write_archive(
+                "scale",
+                &plan,
+                None,
+                Default::default(),
+            ))
+            .expect("poll write");
         }
     }
 

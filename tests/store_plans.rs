@@ -510,7 +510,7 @@ fn catalogue_rows_shared_by_two_users_are_written_once() {
             after_downtime: false,
         };
         let plan = plan_archive(&page, &state, &PollingPolicy::default(), at);
-        block_on(store.write_archive(user, &plan, None, None)).expect("written");
+        block_on(store.write_archive(user, &plan, None, Default::default())).expect("written");
     }
 
     let count =

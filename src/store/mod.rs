@@ -85,12 +85,38 @@ pub struct ArchiveUser {
     pub app_rest_until: Option<UnixMillis>,
     /// The last login: the refresh token dies six months later.
     pub authorized_at: UnixMillis,
+    /// Whether the user wants to hear of each gap.
+    pub notify_gaps: i64,
+    /// The user's enabled notification channels: with none, a success raises nothing and
+    /// its batch carries no event statement.
+    pub notify_channels: i64,
 }
 
 impl ArchiveUser {
     pub fn is_active(&self) -> bool {
         self.is_active != 0
     }
+
+    /// The events a successful archive of `plan` at `now` raises, given what the user
+    /// wants to hear and the channels they have.
+    pub fn archive_events(&self, plan: &ArchivePlan, now: UnixMillis) -> ArchiveEvents {
+        if self.notify_channels == 0 {
+            return ArchiveEvents::default();
+        }
+        ArchiveEvents {
+            gap: plan.gap.is_some() && self.notify_gaps != 0,
+            expiry_stage: crate::archive::expiry_warning_stage(self.authorized_at, now),
+        }
+    }
+}
+
+/// The events an archive's write raises in its batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ArchiveEvents {
+    /// The plan's gap.
+    pub gap: bool,
+    /// The refresh token's warning of this many days.
+    pub expiry_stage: Option<i64>,
 }
 
 /// A user the sweep claimed.
@@ -227,7 +253,8 @@ const DELETE_EXPIRED_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at <= 
 
 const SELECT_ARCHIVE_USER: &str = "\
 SELECT id, access_token_enc, refresh_token_enc, token_expires_at, is_active, cursor_after,
-       last_success_at, consecutive_failures, cooldown_until, authorized_at,
+       last_success_at, consecutive_failures, cooldown_until, authorized_at, notify_gaps,
+       (SELECT count(*) FROM notification_channels c WHERE c.user_id = ?1 AND c.enabled = 1) AS notify_channels,
        (SELECT until FROM app_rests WHERE name = 'spotify_quota') AS app_rest_until
   FROM users WHERE id = ?1";
 
@@ -581,10 +608,16 @@ impl<'a, D: Database> Store<'a, D> {
         Ok((claimed, cooling))
     }
 
-    /// Records a sweep, clears expired sessions and forgets old deliveries, in one round
-    /// trip.
-    pub async fn record_sweep(&self, summary: &SweepSummary) -> Result<(), StoreError> {
-        self.db
+    /// Records a sweep, clears expired sessions, forgets old deliveries and takes the
+    /// notification deliveries due (at most `relay_limit`) for the queue, in one round
+    /// trip. Answers the ids of the deliveries taken.
+    pub async fn record_sweep(
+        &self,
+        summary: &SweepSummary,
+        relay_limit: usize,
+    ) -> Result<Vec<i64>, StoreError> {
+        let results = self
+            .db
             .batch(vec![
                 Statement::new(
                     INSERT_SWEEP,
@@ -606,9 +639,10 @@ impl<'a, D: Database> Store<'a, D> {
                         summary.started_at - notifications::OUTBOX_RETENTION_MS
                     )],
                 ),
+                notifications::relay_due(summary.started_at, relay_limit),
             ])
             .await?;
-        Ok(())
+        notifications::relayed_ids(results.into_iter().last().unwrap_or_default())
     }
 
     /// Spotify rests the whole app until `until` (its quota is spent); a rest that
@@ -670,15 +704,14 @@ impl<'a, D: Database> Store<'a, D> {
     }
 
     /// The archive's one write: catalogue, plays, gap and the user's new state, atomically,
-    /// with the events they raise (the gap; the refresh token's expiry, when
-    /// `expiry_stage` names the days of a warning that is due). `fresh_access` is a
-    /// refreshed access token that has not been stored yet.
+    /// with the `events` they raise (the gap, the refresh token's expiry warning).
+    /// `fresh_access` is a refreshed access token that has not been stored yet.
     pub async fn write_archive(
         &self,
         user_id: &str,
         plan: &ArchivePlan,
         fresh_access: Option<(&str, UnixMillis)>,
-        expiry_stage: Option<i64>,
+        events: ArchiveEvents,
     ) -> Result<ArchiveWrite, StoreError> {
         let now = plan.polled_at;
         let gaps: Vec<Value> = plan
@@ -722,7 +755,7 @@ impl<'a, D: Database> Store<'a, D> {
                 ],
             ),
         ];
-        if let Some(gap) = &plan.gap {
+        if let Some(gap) = plan.gap.as_ref().filter(|_| events.gap) {
             statements.push(notifications::gap(
                 user_id,
                 gap.from,
@@ -731,7 +764,7 @@ impl<'a, D: Database> Store<'a, D> {
                 now,
             ));
         }
-        if let Some(stage_days) = expiry_stage {
+        if let Some(stage_days) = events.expiry_stage {
             statements.push(notifications::expiring(user_id, stage_days, now));
         }
         let count = statements.len();

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use super::{decode, decode_all, Store, StoreError};
 use crate::account::REFRESH_TOKEN_LIFETIME_MS;
 use crate::notify::target::ChannelKind;
-use crate::ports::{Database, Statement};
+use crate::ports::{Database, Row, Statement};
 use crate::time::{UnixMillis, DAY_MS};
 
 /// Channels per user, at most.
@@ -215,6 +215,26 @@ pub(super) const DELETE_USER_CHANNELS: &str =
 pub(super) const FORGET_OLD_DELIVERIES: &str = "\
 DELETE FROM notification_outbox
  WHERE id IN (SELECT id FROM notification_outbox WHERE created_at < ?1 AND relay_at IS NULL LIMIT 1000)";
+
+/// The statement that takes the deliveries due at `now` for the queue.
+pub(super) fn relay_due(now: UnixMillis, limit: usize) -> Statement {
+    Statement::new(
+        RELAY_DUE,
+        vec![json!(now), json!(limit), json!(RELAY_AGAIN_AFTER_MS)],
+    )
+}
+
+/// The ids [`RELAY_DUE`] answered.
+pub(super) fn relayed_ids(rows: Vec<Row>) -> Result<Vec<i64>, StoreError> {
+    #[derive(Deserialize)]
+    struct Due {
+        id: i64,
+    }
+    Ok(decode_all::<Due>(rows)?
+        .into_iter()
+        .map(|due| due.id)
+        .collect())
+}
 
 /// The statement that raises `needs_login` (or `refresh_token_expired`) for the user.
 pub(super) fn needs_login(user_id: &str, now: UnixMillis) -> Statement {
@@ -517,21 +537,7 @@ impl<D: Database> Store<'_, D> {
     /// Takes up to `limit` deliveries due at `now` for the queue, holding them from the
     /// next relays for [`RELAY_AGAIN_AFTER_MS`]. Answers their ids.
     pub async fn relay_due(&self, now: UnixMillis, limit: usize) -> Result<Vec<i64>, StoreError> {
-        #[derive(Deserialize)]
-        struct Due {
-            id: i64,
-        }
-        let rows = self
-            .db
-            .query(Statement::new(
-                RELAY_DUE,
-                vec![json!(now), json!(limit), json!(RELAY_AGAIN_AFTER_MS)],
-            ))
-            .await?;
-        Ok(decode_all::<Due>(rows)?
-            .into_iter()
-            .map(|due| due.id)
-            .collect())
+        relayed_ids(self.db.query(relay_due(now, limit)).await?)
     }
 
     /// Claims delivery `id` for an attempt at `now` and reads it, in one round trip;

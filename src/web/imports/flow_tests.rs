@@ -60,8 +60,9 @@ impl World {
             after_downtime: false,
         };
         let plan = plan_archive(&page, &state, &PollingPolicy::default(), NOW);
-        let write = block_on(Store::new(&self.web.db).write_archive(user, &plan, None, None))
-            .expect("write");
+        let write =
+            block_on(Store::new(&self.web.db).write_archive(user, &plan, None, Default::default()))
+                .expect("write");
         assert_eq!(
             write.statements, 7,
             "the archive batch keeps its seven statements"
