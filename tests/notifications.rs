@@ -81,14 +81,6 @@ impl HttpClient for Sink {
     }
 }
 
-fn header<'a>(request: &'a HttpRequest, name: &str) -> Option<&'a str> {
-    request
-        .headers
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(name))
-        .map(|(_, value)| value.as_str())
-}
-
 fn silent() -> Value {
     json!({ "plays_per_hour": 0, "history_hours": 0 })
 }
@@ -204,8 +196,9 @@ impl Notified {
 }
 
 fn checks_signature(request: &HttpRequest, secret: &str) {
-    let id = header(request, "webhook-id").expect("webhook-id");
-    let timestamp: i64 = header(request, "webhook-timestamp")
+    let id = request.header("webhook-id").expect("webhook-id");
+    let timestamp: i64 = request
+        .header("webhook-timestamp")
         .and_then(|text| text.parse().ok())
         .expect("webhook-timestamp");
     let expected = sign(
@@ -215,11 +208,8 @@ fn checks_signature(request: &HttpRequest, secret: &str) {
         request.body.as_deref().unwrap_or_default(),
     )
     .expect("signs");
-    assert_eq!(
-        header(request, "webhook-signature"),
-        Some(expected.as_str())
-    );
-    assert_eq!(header(request, "Idempotency-Key"), Some(id));
+    assert_eq!(request.header("webhook-signature"), Some(expected.as_str()));
+    assert_eq!(request.header("Idempotency-Key"), Some(id));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -469,7 +459,7 @@ fn three_server_errors_then_a_success_deliver_the_event_once_with_one_key() {
     assert_eq!(received.len(), 4);
     let keys: Vec<&str> = received
         .iter()
-        .filter_map(|request| header(request, "Idempotency-Key"))
+        .filter_map(|request| request.header("Idempotency-Key"))
         .collect();
     assert!(keys.iter().all(|key| *key == keys[0]), "{keys:?}");
     for request in &received {

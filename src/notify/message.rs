@@ -190,14 +190,6 @@ mod tests {
         }
     }
 
-    fn header<'a>(request: &'a HttpRequest, name: &str) -> Option<&'a str> {
-        request
-            .headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
-    }
-
     /// Known answer: the Standard Webhooks reference libraries sign this input so
     /// (secret `whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw`, id `msg_p5jXN8AQM9LWM0D4loKWxJek`,
     /// timestamp 1614265330, body `{"test": 2432232314}`).
@@ -223,9 +215,9 @@ mod tests {
         let event = notification(EventKind::NeedsLogin);
         let request =
             request(ChannelKind::Webhook, &target, &event, 1_800_000_000_500).expect("request");
-        assert_eq!(header(&request, "Idempotency-Key"), Some("stm-42"));
-        assert_eq!(header(&request, "webhook-id"), Some("stm-42"));
-        assert_eq!(header(&request, "webhook-timestamp"), Some("1800000000"));
+        assert_eq!(request.header("Idempotency-Key"), Some("stm-42"));
+        assert_eq!(request.header("webhook-id"), Some("stm-42"));
+        assert_eq!(request.header("webhook-timestamp"), Some("1800000000"));
         let body = request.body.clone().expect("body");
         let expected = sign(
             target.secret.as_deref().expect("secret"),
@@ -234,10 +226,7 @@ mod tests {
             &body,
         )
         .expect("signs");
-        assert_eq!(
-            header(&request, "webhook-signature"),
-            Some(expected.as_str())
-        );
+        assert_eq!(request.header("webhook-signature"), Some(expected.as_str()));
         let json: serde_json::Value = serde_json::from_str(&body).expect("json");
         assert_eq!(json["type"], "needs_login");
         assert_eq!(json["user"]["display_name"], "Ada");
@@ -274,12 +263,12 @@ mod tests {
             0,
         )
         .expect("request");
-        assert_eq!(header(&request, "Authorization"), Some("Bearer tk_1"));
+        assert_eq!(request.header("Authorization"), Some("Bearer tk_1"));
         assert_eq!(
-            header(&request, "Click"),
+            request.header("Click"),
             Some("https://tm.example.com/login")
         );
-        assert_eq!(header(&request, "Priority"), Some("high"));
+        assert_eq!(request.header("Priority"), Some("high"));
         assert!(request
             .body
             .expect("body")
