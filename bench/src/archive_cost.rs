@@ -7,6 +7,7 @@ use futures::executor::block_on;
 use serde_json::{json, Value};
 use time_machine::archive::{ArchiveOutcome, Archiver};
 use time_machine::job::JobUser;
+use time_machine::notify::target::ChannelKind;
 use time_machine::slot::scheduled_kind;
 use time_machine::store::Store;
 use time_machine::testing::SqliteDatabase;
@@ -223,6 +224,25 @@ pub fn run() -> Scenario {
     measure(
         "refresh-fifteen-warm",
         "hourly poll, token refreshed, 15 new plays of tracks already in the catalogue",
+        &ana,
+    );
+
+    // A user with a notification channel, when nothing goes wrong: nothing to tell, and
+    // the archive costs what it costs without one.
+    rec.label("setup");
+    block_on(Store::new(&rec).add_channel(
+        &ana,
+        ChannelKind::Ntfy,
+        "sealed",
+        "https://ntfy.sh/…",
+        world.now(),
+    ))
+    .expect("the channel is stored");
+    world.advance(10 * MINUTE_MS);
+    world.inject("ana", 15, world.now() - SECOND_MS, 40 * SECOND_MS);
+    measure(
+        "channel-fifteen",
+        "15 new plays, a user with a notification channel (nothing to tell)",
         &ana,
     );
 
