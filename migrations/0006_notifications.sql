@@ -10,8 +10,10 @@ ALTER TABLE users ADD COLUMN notify_daily_limit INTEGER NOT NULL DEFAULT 10; -- 
 ALTER TABLE users ADD COLUMN failing_since INTEGER;
 
 -- A user's channel: a signed webhook, an ntfy topic or a Discord webhook.
+-- AUTOINCREMENT: an id is never given twice (the outbox's is the receivers' idempotency
+-- key, and a channel's id is part of every event's unique key).
 CREATE TABLE notification_channels (
-    id                INTEGER PRIMARY KEY,
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id           TEXT NOT NULL,
     kind              TEXT NOT NULL,             -- webhook | ntfy | discord
     target_enc        TEXT NOT NULL,             -- sealed JSON {url, token?, secret?} (src/crypto.rs)
@@ -27,7 +29,7 @@ CREATE INDEX notification_channels_user ON notification_channels (user_id);
 
 -- One row per event and channel. Channel 0 with user '' is the operator's (vars).
 CREATE TABLE notification_outbox (
-    id            INTEGER PRIMARY KEY,           -- the idempotency key: stm-<id>
+    id            INTEGER PRIMARY KEY AUTOINCREMENT, -- the idempotency key: stm-<id>
     user_id       TEXT NOT NULL,
     channel_id    INTEGER NOT NULL,
     event_key     TEXT NOT NULL,                 -- the occurrence: an event raised twice is one row

@@ -129,43 +129,53 @@ pub fn notify_config(settings: &impl Settings) -> Result<NotifyConfig, ConfigErr
     if !(1..=3_600).contains(&retry_base_seconds) {
         return Err(ConfigError::Invalid("NOTIFY_RETRY_BASE_SECONDS"));
     }
+    let max_attempts = number(settings, "NOTIFY_MAX_ATTEMPTS", defaults.max_attempts)?;
+    if !(1..=20).contains(&max_attempts) {
+        return Err(ConfigError::Invalid("NOTIFY_MAX_ATTEMPTS"));
+    }
     let url_policy = UrlPolicy {
         allow_loopback: matches!(
             text(settings, "ALLOW_LOOPBACK_NOTIFICATIONS").as_deref(),
             Some("true" | "1")
         ),
     };
-    let operator = match text(settings, "OPERATOR_ALERT_URL") {
-        None => None,
-        Some(url) => {
-            let kind = match text(settings, "OPERATOR_ALERT_KIND") {
-                None => ChannelKind::Webhook,
-                Some(kind) => {
-                    ChannelKind::parse(&kind).ok_or(ConfigError::Invalid("OPERATOR_ALERT_KIND"))?
-                }
-            };
-            let secret = text(settings, "OPERATOR_ALERT_SECRET");
-            let token = (kind == ChannelKind::Ntfy)
-                .then_some(secret.as_deref())
-                .flatten();
-            let mut target = target::validate(kind, &url, token, url_policy)
-                .map_err(|_| ConfigError::Invalid("OPERATOR_ALERT_URL"))?;
-            if kind == ChannelKind::Webhook {
-                let secret = secret.ok_or(ConfigError::Missing("OPERATOR_ALERT_SECRET"))?;
-                if !secret.starts_with(SECRET_PREFIX) {
-                    return Err(ConfigError::Invalid("OPERATOR_ALERT_SECRET"));
-                }
-                target.secret = Some(secret);
-            }
-            Some(OperatorChannel { kind, target })
-        }
-    };
     Ok(NotifyConfig {
         public_url,
         retry_base_seconds,
+        max_attempts,
         url_policy,
-        operator,
+        operator: operator_channel(settings, url_policy),
     })
+}
+
+/// The operator's channel, if one is set: `OPERATOR_ALERT_URL` with its kind and secret.
+fn operator_channel(
+    settings: &impl Settings,
+    url_policy: UrlPolicy,
+) -> Result<Option<OperatorChannel>, ConfigError> {
+    let Some(url) = text(settings, "OPERATOR_ALERT_URL") else {
+        return Ok(None);
+    };
+    let kind = match text(settings, "OPERATOR_ALERT_KIND") {
+        None => ChannelKind::Webhook,
+        Some(kind) => {
+            ChannelKind::parse(&kind).ok_or(ConfigError::Invalid("OPERATOR_ALERT_KIND"))?
+        }
+    };
+    let secret = text(settings, "OPERATOR_ALERT_SECRET");
+    let token = (kind == ChannelKind::Ntfy)
+        .then_some(secret.as_deref())
+        .flatten();
+    let mut target = target::validate(kind, &url, token, url_policy)
+        .map_err(|_| ConfigError::Invalid("OPERATOR_ALERT_URL"))?;
+    if kind == ChannelKind::Webhook {
+        let secret = secret.ok_or(ConfigError::Missing("OPERATOR_ALERT_SECRET"))?;
+        if !secret.starts_with(SECRET_PREFIX) {
+            return Err(ConfigError::Invalid("OPERATOR_ALERT_SECRET"));
+        }
+        target.secret = Some(secret);
+    }
+    Ok(Some(OperatorChannel { kind, target }))
 }
 
 #[cfg(test)]
@@ -207,7 +217,7 @@ mod tests {
     #[test]
     fn notifications_need_nothing_and_check_what_they_get() {
         let none = notify_config(&Map(HashMap::new())).expect("defaults");
-        assert_eq!(none.operator, None);
+        assert_eq!(none.operator, Ok(None));
         assert_eq!(none.public_url, None);
         assert!(!none.url_policy.allow_loopback);
 
@@ -218,25 +228,29 @@ mod tests {
         ]));
         let config = notify_config(&operator).expect("valid");
         assert_eq!(config.public_url.as_deref(), Some("https://tm.example.com"));
-        let channel = config.operator.expect("an operator channel");
+        let channel = config
+            .operator
+            .expect("valid")
+            .expect("an operator channel");
         assert_eq!(channel.kind, ChannelKind::Webhook);
         assert_eq!(channel.target.secret.as_deref(), Some("whsec_c2VjcmV0"));
 
+        // A wrong operator setting keeps the rest working: the alerts say what is wrong.
         let unsigned = Map(HashMap::from([(
             "OPERATOR_ALERT_URL",
             "https://hooks.example.com/ops",
         )]));
         assert_eq!(
-            notify_config(&unsigned),
-            Err(ConfigError::Missing("OPERATOR_ALERT_SECRET"))
+            notify_config(&unsigned).map(|config| config.operator),
+            Ok(Err(ConfigError::Missing("OPERATOR_ALERT_SECRET")))
         );
         let plain_http = Map(HashMap::from([
             ("OPERATOR_ALERT_URL", "http://hooks.example.com/ops"),
             ("OPERATOR_ALERT_KIND", "ntfy"),
         ]));
         assert_eq!(
-            notify_config(&plain_http),
-            Err(ConfigError::Invalid("OPERATOR_ALERT_URL"))
+            notify_config(&plain_http).map(|config| config.operator),
+            Ok(Err(ConfigError::Invalid("OPERATOR_ALERT_URL")))
         );
         let base = Map(HashMap::from([("NOTIFY_RETRY_BASE_SECONDS", "0")]));
         assert_eq!(

@@ -86,6 +86,12 @@ pub struct HttpRequest {
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: Option<String>,
+    /// Whether a redirect is followed (Spotify's calls) or answered as it is (a
+    /// notification: the URL we checked must not lead somewhere we did not).
+    pub follow_redirects: bool,
+    /// The most of the answer's body that is read; the rest is dropped unread (a
+    /// receiver's answer is not ours to hold whole). `None`: all of it.
+    pub max_response_bytes: Option<usize>,
 }
 
 impl HttpRequest {

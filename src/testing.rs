@@ -47,11 +47,11 @@ fn database_error(error: impl std::fmt::Display) -> DatabaseError {
 fn to_sql(value: &Value) -> SqlValue {
     match value {
         Value::Null => SqlValue::Null,
-        Value::Bool(flag) => SqlValue::Integer(i64::from(*flag)),
-        Value::Number(number) => number
-            .as_i64()
-            .map(SqlValue::Integer)
-            .unwrap_or_else(|| SqlValue::Real(number.as_f64().unwrap_or(0.0))),
+        // D1 receives every number as a JavaScript double and binds it as REAL (booleans
+        // too, as 1.0 and 0.0: see the edge's binding); so does its twin, so that SQL
+        // which would print `14.0` or compare a REAL to text fails here first.
+        Value::Bool(flag) => SqlValue::Real(if *flag { 1.0 } else { 0.0 }),
+        Value::Number(number) => SqlValue::Real(number.as_f64().unwrap_or(0.0)),
         Value::String(text) => SqlValue::Text(text.clone()),
         other => SqlValue::Text(other.to_string()),
     }

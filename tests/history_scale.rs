@@ -84,21 +84,21 @@ fn two_hundred_thousand_plays() {
     db.sql(
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
          INSERT INTO tracks (id, name, uri, duration_ms, album_id, updated_at)
-         SELECT 'tr' || i, 'Track ' || i, 'spotify:track:tr' || i, 150000 + (i % 120) * 1000, 'al' || (i % ?2), 0 FROM n",
+         SELECT 'tr' || i, 'Track ' || i, 'spotify:track:tr' || i, 150000 + (i % 120) * 1000, 'al' || (i % CAST(?2 AS INTEGER)), 0 FROM n",
         vec![json!(TRACKS), json!(ALBUMS)],
     );
     db.sql(
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
          INSERT INTO track_artists (track_id, artist_id, position)
-         SELECT 'tr' || i, 'ar' || (i % ?2), 0 FROM n
-         UNION ALL SELECT 'tr' || i, 'ar' || ((i * 7 + 1) % ?2), 1 FROM n WHERE i % 5 = 0",
+         SELECT 'tr' || i, 'ar' || (i % CAST(?2 AS INTEGER)), 0 FROM n
+         UNION ALL SELECT 'tr' || i, 'ar' || ((i * 7 + 1) % CAST(?2 AS INTEGER)), 1 FROM n WHERE i % 5 = 0",
         vec![json!(TRACKS), json!(ARTISTS)],
     );
     // A skewed choice of tracks: a few favourites, a long tail.
     db.sql(
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
          INSERT INTO play_events (user_id, track_id, played_at, archived_at)
-         SELECT 'u', 'tr' || ((i * i + i * 31) % (CASE WHEN i % 3 = 0 THEN 50 ELSE ?3 END)), ?2 - i * ?4, ?2 FROM n",
+         SELECT 'u', 'tr' || ((i * i + i * 31) % (CASE WHEN i % 3 = 0 THEN 50 ELSE CAST(?3 AS INTEGER) END)), ?2 - i * ?4, ?2 FROM n",
         vec![json!(PLAYS), json!(now - MINUTE_MS), json!(TRACKS), json!(SPACING_MS)],
     );
     let seeded = seeding.elapsed();

@@ -12,8 +12,9 @@ use serde_json::{json, Value};
 use support::{int, World};
 use time_machine::account::REFRESH_TOKEN_LIFETIME_MS;
 use time_machine::archive::ArchiveOutcome;
+use time_machine::crypto::TokenCipher;
 use time_machine::notify::delivery::{
-    Deliverer, DeliveryOutcome, NotifyConfig, MAX_DELIVERY_ATTEMPTS,
+    Deliverer, DeliveryOutcome, NotifyConfig, DEFAULT_MAX_ATTEMPTS,
 };
 use time_machine::notify::message::{new_secret, sign};
 use time_machine::notify::target::{ChannelKind, ChannelTarget, UrlPolicy};
@@ -28,13 +29,15 @@ const PUBLIC_URL: &str = "https://tm.example.com";
 
 /// A receiver of deliveries: answers from its script, then 200; keeps every request.
 #[derive(Default)]
-struct Sink {
+struct Sink<'a> {
     script: RefCell<VecDeque<(u16, Option<&'static str>)>>,
     always: Option<u16>,
     received: RefCell<Vec<HttpRequest>>,
+    /// Runs as each request arrives (a D1 outage that begins during the send).
+    on_send: Option<Box<dyn Fn() + 'a>>,
 }
 
-impl Sink {
+impl Sink<'_> {
     fn answering(script: &[(u16, Option<&'static str>)]) -> Self {
         Self {
             script: RefCell::new(script.iter().copied().collect()),
@@ -63,9 +66,12 @@ impl Sink {
     }
 }
 
-impl HttpClient for Sink {
+impl HttpClient for Sink<'_> {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         self.received.borrow_mut().push(request);
+        if let Some(on_send) = &self.on_send {
+            on_send();
+        }
         let (status, retry_after) = self
             .script
             .borrow_mut()
@@ -153,6 +159,7 @@ impl Notified {
     fn attempt(&self, message: &NotifyMessage, sink: &Sink) -> DeliveryOutcome {
         let deliverer = Deliverer {
             db: &self.world.db,
+            kv: &self.world.kv,
             http: sink,
             cipher: &self.world.cipher,
             config: &self.config,
@@ -316,9 +323,10 @@ fn the_expiry_warnings_come_at_fourteen_then_three_days_once_each() {
             (json!("refresh_token_expiring"), json!(3)),
         ]
     );
+    // Two days less an hour: "2", never "1" (whole days, rounded up).
     assert_eq!(
         sink.events()[1]["data"]["days_left"],
-        1,
+        2,
         "{}",
         sink.events()[1]
     );
@@ -452,8 +460,8 @@ fn three_server_errors_then_a_success_deliver_the_event_once_with_one_key() {
         outcomes = vec![n.attempt(&message, &sink)];
     }
     assert_eq!(outcomes, [DeliveryOutcome::Delivered]);
-    // Doubling from the 30 s base, then the receiver's own Retry-After.
-    assert_eq!(waits, [30, 60, 7]);
+    // Doubling from the 60 s base, then the receiver's own Retry-After.
+    assert_eq!(waits, [60, 120, 7]);
 
     let received = sink.received();
     assert_eq!(received.len(), 4);
@@ -504,7 +512,7 @@ fn a_channel_that_keeps_failing_is_disabled_and_its_delivery_dead_lettered() {
     );
     assert_eq!(
         sink.received().len(),
-        usize::try_from(MAX_DELIVERY_ATTEMPTS).expect("small")
+        usize::try_from(DEFAULT_MAX_ATTEMPTS).expect("small")
     );
     let channel_row = n.world.db.sql(
         "SELECT enabled, disabled_reason FROM notification_channels WHERE id = ?1",
@@ -586,6 +594,75 @@ fn the_daily_limit_stops_the_events_of_the_day() {
     );
     n.world.advance(DAY_MS);
     assert!(raise_test(&n, &lim.user_id, channel), "a new day");
+}
+
+#[test]
+fn a_sent_delivery_whose_record_failed_is_recorded_not_sent_again() {
+    let n = Notified::new();
+    n.world.create_listener("sam", silent());
+    let sam = n.world.connect("sam");
+    let (channel, _) = n.add_webhook(&sam.user_id);
+    assert!(raise_test(&n, &sam.user_id, channel));
+    // D1 fails between the receiver's 200 and the record of it.
+    let sink = Sink {
+        on_send: Some(Box::new(|| n.world.db.fail_batches(true))),
+        ..Sink::default()
+    };
+    let outcomes = n.deliver(&sink);
+    assert!(
+        matches!(&outcomes[..], [DeliveryOutcome::Unrecorded { .. }]),
+        "{outcomes:?}"
+    );
+
+    // The queue's retry, once D1 is back and the attempt's hold is over.
+    n.world.db.fail_batches(false);
+    n.world.advance(2 * MINUTE_MS);
+    let message = n.only_delivery();
+    assert_eq!(n.attempt(&message, &sink), DeliveryOutcome::Delivered);
+    assert_eq!(sink.received().len(), 1, "sent once");
+    assert!(n.outbox()[0]["delivered_at"].is_i64(), "{:?}", n.outbox());
+}
+
+#[test]
+fn a_channel_sealed_under_the_previous_key_is_sealed_again_when_it_delivers() {
+    let n = Notified::new();
+    n.world.create_listener("kim", silent());
+    let kim = n.world.connect("kim");
+    let (channel, _) = n.add_webhook(&kim.user_id);
+    assert!(raise_test(&n, &kim.user_id, channel));
+    block_on(relay(&n.world.db, &n.queue, n.world.now())).expect("relayed");
+
+    // TOKEN_ENCRYPTION_KEY is rotated: the old key is the previous one now.
+    let rotated = TokenCipher::new(
+        "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
+        Some(support::TOKEN_KEY),
+    )
+    .expect("valid keys");
+    let sink = Sink::default();
+    let deliverer = Deliverer {
+        db: &n.world.db,
+        kv: &n.world.kv,
+        http: &sink,
+        cipher: &rotated,
+        config: &n.config,
+    };
+    let message = n.only_delivery();
+    assert_eq!(
+        block_on(deliverer.deliver(&message, n.world.now())),
+        DeliveryOutcome::Delivered
+    );
+    let sealed = n.world.db.sql(
+        "SELECT target_enc FROM notification_channels WHERE id = ?1",
+        vec![json!(channel)],
+    );
+    let sealed = sealed[0]["target_enc"].as_str().expect("sealed");
+    assert!(!rotated.is_stale(sealed), "still under the previous key");
+    // The old key can go: the channel opens under the new one alone.
+    let new_only =
+        TokenCipher::new("ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=", None).expect("valid");
+    assert!(new_only
+        .open(sealed, &channel_seal_context(&kim.user_id))
+        .is_ok());
 }
 
 // ---------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@
 //! checked to ask exactly what was recorded.
 
 use std::time::Instant;
-use time_machine::notify::delivery::{NotifyConfig, DEFAULT_RETRY_BASE_SECONDS};
+use time_machine::notify::delivery::{
+    NotifyConfig, DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BASE_SECONDS,
+};
 use time_machine::notify::target::UrlPolicy;
 
 use futures::executor::block_on;
@@ -89,10 +91,11 @@ fn app<'a, D: Database, K: KeyValueStore, H: HttpClient>(
 const NOTIFY: NotifyConfig = NotifyConfig {
     public_url: None,
     retry_base_seconds: DEFAULT_RETRY_BASE_SECONDS,
+    max_attempts: DEFAULT_MAX_ATTEMPTS,
     url_policy: UrlPolicy {
         allow_loopback: false,
     },
-    operator: None,
+    operator: Ok(None),
 };
 
 fn request(method: Method, path_and_query: &str, cookie: &str, body: &str) -> WebRequest {

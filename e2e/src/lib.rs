@@ -698,13 +698,17 @@ impl Stack {
             "--var",
             &format!("TOKEN_ENCRYPTION_KEY:{}", self.token_key),
             // Notifications: links back to this Worker, channels on loopback (the
-            // simulator's sinks), retries a second apart, the operator's sink.
+            // simulator's sinks), retries from a second apart and six of them (a
+            // channel that always fails is disabled in a minute, not two hours), the
+            // operator's sink.
             "--var",
             &format!("PUBLIC_URL:{}", self.worker_url),
             "--var",
             "ALLOW_LOOPBACK_NOTIFICATIONS:true",
             "--var",
             "NOTIFY_RETRY_BASE_SECONDS:1",
+            "--var",
+            "NOTIFY_MAX_ATTEMPTS:6",
             "--var",
             &format!("OPERATOR_ALERT_URL:{}/sinks/{OPERATOR_SINK}", self.sim_url),
             "--var",

@@ -4,10 +4,12 @@
 use std::time::Duration;
 
 use futures::future::{select, Either};
+use futures::StreamExt;
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 use worker::{
     AbortController, D1Database, Delay, Env, Fetch, Headers, KvStore, Queue, Request, RequestInit,
+    RequestRedirect,
 };
 
 use crate::config::Settings;
@@ -175,14 +177,23 @@ impl HttpClient for WorkerFetch {
             Method::Delete => worker::Method::Delete,
         })
         .with_headers(headers)
-        .with_body(request.body.as_deref().map(JsValue::from_str));
+        .with_body(request.body.as_deref().map(JsValue::from_str))
+        .with_redirect(if request.follow_redirects {
+            RequestRedirect::Follow
+        } else {
+            RequestRedirect::Manual
+        });
+        let limit = request.max_response_bytes;
         let outgoing = Request::new_with_init(&request.url, &init).map_err(failed)?;
         let controller = AbortController::default();
         let signal = controller.signal();
         let fetch = Fetch::Request(outgoing);
         let call = Box::pin(async move {
             let mut response = fetch.send_with_signal(&signal).await?;
-            let body = response.text().await?;
+            let body = match limit {
+                None => response.text().await?,
+                Some(limit) => read_at_most(&mut response, limit).await?,
+            };
             Ok::<_, worker::Error>((
                 response.status_code(),
                 response.headers().entries().collect::<Vec<_>>(),
@@ -205,6 +216,20 @@ impl HttpClient for WorkerFetch {
             }
         }
     }
+}
+
+/// The first `limit` bytes of the body (as text, lossily); the rest is never read.
+async fn read_at_most(response: &mut worker::Response, limit: usize) -> worker::Result<String> {
+    let mut stream = response.stream()?;
+    let mut bytes = Vec::new();
+    while bytes.len() < limit {
+        match stream.next().await {
+            Some(piece) => bytes.extend(piece?),
+            None => break,
+        }
+    }
+    bytes.truncate(limit);
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Vars and secrets, by name.

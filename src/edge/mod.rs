@@ -11,7 +11,7 @@ use worker::{
 };
 
 use self::bindings::{EnvSettings, Kv, Queues, WorkerFetch, D1, DATABASE, IDEMPOTENCY_KV};
-use crate::archive::{Archiver, MessageDecision};
+use crate::archive::{Archiver, MessageDecision, UNRECORDED_RETRY_SECONDS};
 use crate::config::{self, ConfigError, Settings};
 use crate::crypto::TokenCipher;
 use crate::history::export::ExportPlan;
@@ -355,25 +355,33 @@ async fn deliver_notifications(messages: &[worker::Message<serde_json::Value>], 
     let settings = EnvSettings(env);
     let bound = (
         env.d1(DATABASE),
+        env.kv(IDEMPOTENCY_KV),
         cipher(&settings),
         config::notify_config(&settings),
     );
-    let (db, cipher, config): (D1, _, NotifyConfig) = match bound {
-        (Ok(db), Ok(cipher), Ok(config)) => (D1(db), cipher, config),
-        (_, cipher, config) => {
+    let (db, kv, cipher, config): (D1, Kv, _, NotifyConfig) = match bound {
+        (Ok(db), Ok(kv), Ok(cipher), Ok(config)) => (D1(db), Kv(kv), cipher, config),
+        (_, _, cipher, config) => {
             let error = cipher.err().or(config.err()).map(|error| error.to_string());
             log(
                 "notify_misconfigured",
                 json!({ "messages": messages.len(), "error": error }),
             );
+            // Not at once: a fix of the settings takes a deploy.
             for message in messages {
-                message.retry();
+                settle(
+                    message,
+                    MessageDecision::Retry {
+                        delay_seconds: UNRECORDED_RETRY_SECONDS,
+                    },
+                );
             }
             return;
         }
     };
     let deliverer = Deliverer {
         db: &db,
+        kv: &kv,
         http: &WorkerFetch,
         cipher: &cipher,
         config: &config,

@@ -11,8 +11,9 @@ use super::message::{request, MessageError};
 use super::target::{ChannelKind, ChannelTarget, UrlPolicy};
 use super::NotifyMessage;
 use crate::archive::{MessageDecision, MAX_QUEUE_DELAY_SECONDS, UNRECORDED_RETRY_SECONDS};
+use crate::config::ConfigError;
 use crate::crypto::{sha256_hex, TokenCipher};
-use crate::ports::{Database, HttpClient, HttpResponse, TransportError};
+use crate::ports::{Database, HttpClient, HttpResponse, KeyValueStore, TransportError};
 use crate::spotify::retry_after::parse_retry_after;
 use crate::store::notifications::{
     channel_seal_context, ClaimedDelivery, OperatorAlert, Settlement,
@@ -20,12 +21,22 @@ use crate::store::notifications::{
 use crate::store::Store;
 use crate::time::{UnixMillis, SECOND_MS};
 
-/// Attempts per delivery: with the default 30 s base, the last comes about 15 minutes
-/// after the first (30 s, 1, 2, 4 and 8 minutes apart), unless the receiver asks for
-/// longer waits with `Retry-After`.
-pub const MAX_DELIVERY_ATTEMPTS: i64 = 6;
+/// Attempts per delivery (`NOTIFY_MAX_ATTEMPTS`): with the default 60 s base, the last
+/// comes about two hours after the first (1, 2, 4, 8, 16, 32 and 64 minutes apart),
+/// unless the receiver asks for longer waits with `Retry-After`: an outage of ntfy or
+/// Discord of an hour does not cost a user their channel.
+pub const DEFAULT_MAX_ATTEMPTS: i64 = 8;
 /// The default base of the backoff, in seconds (`NOTIFY_RETRY_BASE_SECONDS`).
-pub const DEFAULT_RETRY_BASE_SECONDS: u64 = 30;
+pub const DEFAULT_RETRY_BASE_SECONDS: u64 = 60;
+const NO_OPERATOR: &str = "no operator channel is configured (OPERATOR_ALERT_URL)";
+
+/// How long the mark of a sent delivery is kept in KV: longer than any retry.
+pub const SENT_MARK_TTL_SECONDS: u64 = 7 * 24 * 60 * 60;
+
+/// The KV key that says delivery `id` was sent (and its record may still be missing).
+pub fn sent_mark(id: i64) -> String {
+    format!("notification_sent_{id}")
+}
 
 /// The operator's channel, from vars and secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,8 +51,12 @@ pub struct NotifyConfig {
     /// Where links in messages lead (`PUBLIC_URL`); no links without it.
     pub public_url: Option<String>,
     pub retry_base_seconds: u64,
+    /// Attempts per delivery before it fails and its channel is disabled.
+    pub max_attempts: i64,
     pub url_policy: UrlPolicy,
-    pub operator: Option<OperatorChannel>,
+    /// The operator's channel; `Err` names the setting that is wrong: the operator's
+    /// alerts are then kept, not sent, and everything else works.
+    pub operator: Result<Option<OperatorChannel>, ConfigError>,
 }
 
 impl Default for NotifyConfig {
@@ -49,8 +64,9 @@ impl Default for NotifyConfig {
         Self {
             public_url: None,
             retry_base_seconds: DEFAULT_RETRY_BASE_SECONDS,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
             url_policy: UrlPolicy::default(),
-            operator: None,
+            operator: Ok(None),
         }
     }
 }
@@ -94,6 +110,12 @@ pub fn classify(result: &Result<HttpResponse, TransportError>, now: UnixMillis) 
                 error: format!("HTTP {}", response.status),
             }
         }
+        Ok(response) if (300..400).contains(&response.status) => Answer::Refused {
+            error: format!(
+                "HTTP {} (a redirect: give the channel its final URL)",
+                response.status
+            ),
+        },
         Ok(response) => Answer::Refused {
             error: format!("HTTP {}", response.status),
         },
@@ -164,8 +186,11 @@ impl DeliveryOutcome {
 }
 
 /// Everything a delivery needs, borrowed from the edge.
-pub struct Deliverer<'a, D, H> {
+pub struct Deliverer<'a, D, K, H> {
     pub db: &'a D,
+    /// Where a sent delivery is marked before its record is written: if D1 fails in
+    /// between, the retry finds the mark and records it instead of sending it again.
+    pub kv: &'a K,
     pub http: &'a H,
     pub cipher: &'a TokenCipher,
     pub config: &'a NotifyConfig,
@@ -174,12 +199,14 @@ pub struct Deliverer<'a, D, H> {
 /// Where a claimed delivery goes, or why it goes nowhere.
 enum Destination {
     Channel(ChannelKind, ChannelTarget),
+    /// A channel whose target must be sealed again (sealed before, sealed now).
+    Reseal(ChannelKind, ChannelTarget, String, String),
     /// Nowhere to send it, and nobody at fault.
-    Nowhere(&'static str),
+    Nowhere(String),
     Broken(String),
 }
 
-impl<D: Database, H: HttpClient> Deliverer<'_, D, H> {
+impl<D: Database, K: KeyValueStore, H: HttpClient> Deliverer<'_, D, K, H> {
     pub async fn deliver(&self, message: &NotifyMessage, now: UnixMillis) -> DeliveryOutcome {
         match message {
             NotifyMessage::Delivery(id) => self.deliver_stored(*id, now).await,
@@ -198,7 +225,19 @@ impl<D: Database, H: HttpClient> Deliverer<'_, D, H> {
                 }
             }
         };
-        let outcome = self.attempt(&delivery, now).await;
+        // Sent by an attempt whose record failed: record it, do not send it again. (A KV
+        // that does not answer cannot say: the send goes ahead, and the idempotency key
+        // is the receiver's guard.)
+        let outcome = match self.kv.get(&sent_mark(id)).await {
+            Ok(Some(_)) => DeliveryOutcome::Delivered,
+            _ => self.attempt(&delivery, now).await,
+        };
+        if outcome == DeliveryOutcome::Delivered {
+            let _ = self
+                .kv
+                .put(&sent_mark(id), "sent", SENT_MARK_TTL_SECONDS)
+                .await;
+        }
         let settlement = match &outcome {
             DeliveryOutcome::Delivered => Settlement::Delivered,
             DeliveryOutcome::Retrying {
@@ -226,30 +265,41 @@ impl<D: Database, H: HttpClient> Deliverer<'_, D, H> {
     fn destination(&self, delivery: &ClaimedDelivery) -> Destination {
         if delivery.channel_id == 0 {
             return match &self.config.operator {
-                Some(operator) => Destination::Channel(operator.kind, operator.target.clone()),
-                None => {
-                    Destination::Nowhere("no operator channel is configured (OPERATOR_ALERT_URL)")
-                }
+                Ok(Some(operator)) => Destination::Channel(operator.kind, operator.target.clone()),
+                Ok(None) => Destination::Nowhere(NO_OPERATOR.to_owned()),
+                Err(error) => Destination::Nowhere(format!("the operator's channel: {error}")),
             };
         }
         let (Some(kind), Some(sealed)) = (&delivery.kind, &delivery.target_enc) else {
-            return Destination::Nowhere("the channel was deleted");
+            return Destination::Nowhere("the channel was deleted".to_owned());
         };
         if delivery.enabled == Some(0) && delivery.event != EventKind::Test.as_str() {
-            return Destination::Nowhere("the channel is disabled");
+            return Destination::Nowhere("the channel is disabled".to_owned());
         }
         let Some(kind) = ChannelKind::parse(kind) else {
             return Destination::Broken(format!("unknown channel kind {kind}"));
         };
+        let context = channel_seal_context(&delivery.user_id);
         let target = self
             .cipher
-            .open(sealed, &channel_seal_context(&delivery.user_id))
+            .open(sealed, &context)
             .map_err(|error| error.to_string())
             .and_then(|text| {
-                serde_json::from_str::<ChannelTarget>(&text).map_err(|error| error.to_string())
+                let target = serde_json::from_str::<ChannelTarget>(&text)
+                    .map_err(|error| error.to_string())?;
+                Ok((text, target))
             });
         match target {
-            Ok(target) => Destination::Channel(kind, target),
+            Ok((text, target)) => {
+                // While TOKEN_ENCRYPTION_KEY is rotated, a channel sealed under the previous
+                // key is sealed again, so that the previous key can be retired.
+                if self.cipher.is_stale(sealed) {
+                    if let Ok(resealed) = self.cipher.seal(&text, &context) {
+                        return Destination::Reseal(kind, target, sealed.clone(), resealed);
+                    }
+                }
+                Destination::Channel(kind, target)
+            }
             Err(error) => Destination::Broken(format!(
                 "the channel's settings no longer open ({error}); add the channel again"
             )),
@@ -259,11 +309,14 @@ impl<D: Database, H: HttpClient> Deliverer<'_, D, H> {
     async fn attempt(&self, delivery: &ClaimedDelivery, now: UnixMillis) -> DeliveryOutcome {
         let (kind, target) = match self.destination(delivery) {
             Destination::Channel(kind, target) => (kind, target),
-            Destination::Nowhere(error) => {
-                return DeliveryOutcome::Dropped {
-                    error: error.to_owned(),
-                }
+            Destination::Reseal(kind, target, before, now_sealed) => {
+                // Best effort: the next delivery tries again.
+                let _ = Store::new(self.db)
+                    .reseal_channel(delivery.channel_id, &before, &now_sealed)
+                    .await;
+                (kind, target)
             }
+            Destination::Nowhere(error) => return DeliveryOutcome::Dropped { error },
             Destination::Broken(error) => {
                 return DeliveryOutcome::Failed {
                     error,
@@ -300,7 +353,7 @@ impl<D: Database, H: HttpClient> Deliverer<'_, D, H> {
             Ok(Answer::Later {
                 retry_after_seconds,
                 error,
-            }) if delivery.attempts < MAX_DELIVERY_ATTEMPTS => DeliveryOutcome::Retrying {
+            }) if delivery.attempts < self.config.max_attempts => DeliveryOutcome::Retrying {
                 delay_seconds: retry_after_seconds
                     .unwrap_or_else(|| {
                         backoff_seconds(delivery.attempts, self.config.retry_base_seconds)
@@ -309,7 +362,10 @@ impl<D: Database, H: HttpClient> Deliverer<'_, D, H> {
                 error,
             },
             Ok(Answer::Later { error, .. }) => DeliveryOutcome::Failed {
-                error: format!("{MAX_DELIVERY_ATTEMPTS} attempts failed, the last with {error}"),
+                error: format!(
+                    "{} attempts failed, the last with {error}",
+                    delivery.attempts
+                ),
                 dead_letter: true,
             },
             Ok(Answer::Refused { error }) => DeliveryOutcome::Failed {
@@ -338,10 +394,18 @@ impl<D: Database, H: HttpClient> Deliverer<'_, D, H> {
     /// An operator alert the database could not take: sent as it is, retried by the
     /// queue (its retries, then its dead-letter queue) while the receiver fails.
     async fn deliver_unstored(&self, alert: &OperatorAlert, now: UnixMillis) -> DeliveryOutcome {
-        let Some(operator) = &self.config.operator else {
-            return DeliveryOutcome::Dropped {
-                error: "no operator channel is configured (OPERATOR_ALERT_URL)".to_owned(),
-            };
+        let operator = match &self.config.operator {
+            Ok(Some(operator)) => operator,
+            Ok(None) => {
+                return DeliveryOutcome::Dropped {
+                    error: NO_OPERATOR.to_owned(),
+                }
+            }
+            Err(error) => {
+                return DeliveryOutcome::Dropped {
+                    error: format!("the operator's channel: {error}"),
+                }
+            }
         };
         let Some(event) = EventKind::parse(&alert.event) else {
             return DeliveryOutcome::Dropped {
@@ -431,9 +495,9 @@ mod tests {
 
     #[test]
     fn the_backoff_doubles_and_is_capped() {
-        assert_eq!(backoff_seconds(1, 30), 30);
-        assert_eq!(backoff_seconds(2, 30), 60);
-        assert_eq!(backoff_seconds(5, 30), 480);
+        assert_eq!(backoff_seconds(1, 60), 60);
+        assert_eq!(backoff_seconds(2, 60), 120);
+        assert_eq!(backoff_seconds(7, 60), 3_840);
         assert_eq!(backoff_seconds(60, 30), MAX_QUEUE_DELAY_SECONDS);
         assert_eq!(backoff_seconds(1, 0), 1);
     }

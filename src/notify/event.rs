@@ -170,10 +170,12 @@ impl Notification {
             EventKind::RefreshTokenExpired => {
                 "Spotify's permission expired: log in again".to_owned()
             }
-            EventKind::RefreshTokenExpiring => format!(
-                "Spotify's permission ends in {} days",
-                number(&self.data, "days_left").unwrap_or_default()
-            ),
+            EventKind::RefreshTokenExpiring => {
+                match number(&self.data, "days_left").unwrap_or_default() {
+                    ..=1 => "Spotify's permission ends within a day".to_owned(),
+                    days => format!("Spotify's permission ends in {days} days"),
+                }
+            }
             EventKind::ArchivingFailing => "Archiving is failing".to_owned(),
             EventKind::GapRecorded => "A gap in your listening history".to_owned(),
             EventKind::ImportFinished => "Your import finished".to_owned(),

@@ -20,6 +20,8 @@ use crate::time::{to_rfc3339, UnixMillis, SECOND_MS};
 
 /// The prefix of a Standard Webhooks secret.
 pub const SECRET_PREFIX: &str = "whsec_";
+/// What we read of a receiver's answer: its status is what counts.
+pub const MAX_ANSWER_BYTES: usize = 4 * 1024;
 /// Discord refuses a message longer than this.
 const DISCORD_MAX_CHARS: usize = 2_000;
 const USER_AGENT: &str = "SpotifyTimeMachine-Notifications/1";
@@ -168,6 +170,8 @@ pub fn request(
         url: target.url.clone(),
         headers,
         body: Some(body),
+        follow_redirects: false,
+        max_response_bytes: Some(MAX_ANSWER_BYTES),
     })
 }
 

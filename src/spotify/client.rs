@@ -99,6 +99,8 @@ impl<'a, H: HttpClient> SpotifyClient<'a, H> {
                     ),
                 ],
                 body: Some(encode_pairs(form.iter().copied())),
+                follow_redirects: true,
+                max_response_bytes: None,
             })
             .await?;
         if response.status == 429 {
@@ -156,6 +158,8 @@ impl<'a, H: HttpClient> SpotifyClient<'a, H> {
                 ),
                 headers: vec![("Authorization".into(), format!("Bearer {access_token}"))],
                 body: None,
+                follow_redirects: true,
+                max_response_bytes: None,
             })
             .await?;
         match response.status {

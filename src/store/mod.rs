@@ -357,7 +357,9 @@ UPDATE users SET
 const RECORD_FAILURE: &str = "\
 UPDATE users SET last_polled_at = ?2, consecutive_failures = ?3, last_failure_type = ?4,
                  last_failure_at = ?2, cooldown_until = ?5, next_due_at = max(next_due_at, ?5),
-                 failing_since = coalesce(failing_since, ?2), updated_at = ?2
+                 failing_since = CASE WHEN ?4 = 'RATE_LIMITED' THEN failing_since
+                                      ELSE coalesce(failing_since, ?2) END,
+                 updated_at = ?2
  WHERE id = ?1";
 
 const MARK_NEEDS_REAUTH: &str = "\
@@ -519,6 +521,7 @@ pub const ALL_STATEMENTS: &[&str] = &[
     notifications::SETTLE_FAILED,
     notifications::DISABLE_CHANNEL,
     notifications::CANCEL_CHANNEL_PENDING,
+    notifications::RESEAL_CHANNEL,
     notifications::INSERT_CHANNEL,
     notifications::USER_CHANNELS,
     notifications::DELETE_CHANNEL_PENDING,

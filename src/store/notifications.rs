@@ -31,7 +31,8 @@ pub const SENDING_LEASE_MS: i64 = 60 * 1_000;
 
 /// The user events' common shape: `$event` is a SELECT of (event, occurrence, data) for
 /// user ?1 at ?2, one row when the event holds; it fans out to the user's enabled
-/// channels under the daily limit.
+/// channels under the daily limit. D1 binds every number as REAL: a number that goes into
+/// text (a key, the event's JSON) is cast to INTEGER first, or it would read `14.0`.
 macro_rules! raise_user_event {
     ($event:expr) => {
         concat!(
@@ -54,7 +55,8 @@ ON CONFLICT DO NOTHING"
 pub(super) const RAISE_NEEDS_LOGIN: &str = raise_user_event!(
     "SELECT CASE WHEN ?2 >= u.authorized_at + ?3 THEN 'refresh_token_expired' ELSE 'needs_login' END AS event,
        u.authorized_at AS occurrence,
-       json_object('authorized_at', u.authorized_at, 'refresh_token_expires_at', u.authorized_at + ?3) AS data
+       json_object('authorized_at', u.authorized_at,
+                   'refresh_token_expires_at', u.authorized_at + CAST(?3 AS INTEGER)) AS data
   FROM users u WHERE u.id = ?1 AND u.needs_reauth = 1"
 );
 
@@ -71,16 +73,17 @@ pub(super) const RAISE_FAILING: &str = raise_user_event!(
 /// The refresh token (lifetime ?3) ends within ?4 days (14, then 3). Once per stage
 /// and authorization.
 pub(super) const RAISE_EXPIRING: &str = raise_user_event!(
-    "SELECT 'refresh_token_expiring' AS event, 'd' || ?4 || ':' || u.authorized_at AS occurrence,
-       json_object('expires_at', u.authorized_at + ?3, 'days_left', (u.authorized_at + ?3 - ?2) / 86400000,
-                   'stage_days', ?4) AS data
+    "SELECT 'refresh_token_expiring' AS event, 'd' || CAST(?4 AS INTEGER) || ':' || u.authorized_at AS occurrence,
+       json_object('expires_at', u.authorized_at + CAST(?3 AS INTEGER),
+                   'days_left', (u.authorized_at + CAST(?3 AS INTEGER) - CAST(?2 AS INTEGER) + 86399999) / 86400000,
+                   'stage_days', CAST(?4 AS INTEGER)) AS data
   FROM users u WHERE u.id = ?1 AND u.authorized_at + ?3 > ?2 AND u.authorized_at + ?3 - ?2 <= ?4 * 86400000"
 );
 
 /// A gap from ?3 to ?4 (reason ?5) was recorded, for users who asked. Once per gap.
 pub(super) const RAISE_GAP: &str = raise_user_event!(
-    "SELECT 'gap_recorded' AS event, ?3 AS occurrence,
-       json_object('from', ?3, 'to', ?4, 'reason', ?5) AS data
+    "SELECT 'gap_recorded' AS event, CAST(?3 AS INTEGER) AS occurrence,
+       json_object('from', CAST(?3 AS INTEGER), 'to', CAST(?4 AS INTEGER), 'reason', ?5) AS data
   FROM users u WHERE u.id = ?1 AND u.notify_gaps = 1"
 );
 
@@ -97,7 +100,7 @@ pub(super) const RAISE_IMPORT_FINISHED: &str = raise_user_event!(
 /// A test of channel ?3, enabled or not (a test that gets through enables it again).
 pub(super) const RAISE_TEST: &str = "\
 INSERT INTO notification_outbox (user_id, channel_id, event_key, event, data, created_at, not_before, relay_at)
-SELECT c.user_id, c.id, 'test:' || ?2, 'test', json_object('channel', c.kind), ?2, ?2, ?2
+SELECT c.user_id, c.id, 'test:' || CAST(?2 AS INTEGER), 'test', json_object('channel', c.kind), ?2, ?2, ?2
   FROM notification_channels c
  WHERE c.id = ?3 AND c.user_id = ?1
    AND (SELECT count(DISTINCT o.event_key) FROM notification_outbox o
@@ -147,26 +150,29 @@ pub(super) const SELECT_DELIVERY: &str = "\
 SELECT o.id, o.user_id, o.channel_id, o.event, o.data, o.created_at, o.attempts,
        c.kind, c.target_enc, c.enabled, u.display_name
   FROM notification_outbox o
-  LEFT JOIN notification_channels c ON c.id = o.channel_id
+  LEFT JOIN notification_channels c ON c.id = o.channel_id AND c.user_id = o.user_id
   LEFT JOIN users u ON u.id = o.user_id AND o.user_id <> ''
  WHERE o.id = ?1";
 
 pub(super) const DELIVERED: &str = "\
 UPDATE notification_outbox SET delivered_at = ?2, relay_at = NULL, sending_until = NULL, last_error = NULL
- WHERE id = ?1";
+ WHERE id = ?1 AND relay_at IS NOT NULL AND attempts = ?3";
 
-/// A delivery reached the channel: it works, whatever a test of it was for.
+/// A delivery reached the channel; a test that did enables it again.
 pub(super) const CHANNEL_DELIVERED: &str = "\
-UPDATE notification_channels SET last_delivered_at = ?2, enabled = 1, disabled_at = NULL, disabled_reason = NULL
+UPDATE notification_channels SET last_delivered_at = ?2,
+       enabled = CASE WHEN ?3 = 'test' THEN 1 ELSE enabled END,
+       disabled_at = CASE WHEN ?3 = 'test' THEN NULL ELSE disabled_at END,
+       disabled_reason = CASE WHEN ?3 = 'test' THEN NULL ELSE disabled_reason END
  WHERE id = ?1";
 
 pub(super) const RETRY_LATER: &str = "\
 UPDATE notification_outbox SET not_before = ?2, relay_at = ?2 + ?4, sending_until = NULL, last_error = ?3
- WHERE id = ?1";
+ WHERE id = ?1 AND relay_at IS NOT NULL AND attempts = ?5";
 
 pub(super) const SETTLE_FAILED: &str = "\
 UPDATE notification_outbox SET failed_at = ?2, relay_at = NULL, sending_until = NULL, last_error = ?3
- WHERE id = ?1";
+ WHERE id = ?1 AND relay_at IS NOT NULL AND attempts = ?4";
 
 pub(super) const DISABLE_CHANNEL: &str = "\
 UPDATE notification_channels SET enabled = 0, disabled_at = ?2, disabled_reason = ?3
@@ -177,6 +183,10 @@ pub(super) const CANCEL_CHANNEL_PENDING: &str = "\
 UPDATE notification_outbox SET failed_at = ?2, relay_at = NULL, sending_until = NULL,
                                last_error = 'the channel was disabled'
  WHERE channel_id = ?1 AND relay_at IS NOT NULL AND id <> ?3";
+
+/// A channel's target sealed again under the current key (while the key is rotated).
+pub(super) const RESEAL_CHANNEL: &str = "\
+UPDATE notification_channels SET target_enc = ?3 WHERE id = ?1 AND target_enc = ?2";
 
 pub(super) const INSERT_CHANNEL: &str = "\
 INSERT INTO notification_channels (user_id, kind, target_enc, target_hint, created_at)
@@ -534,6 +544,23 @@ impl<D: Database> Store<'_, D> {
         Ok(())
     }
 
+    /// Stores a channel's target sealed again (under the current key), unless it changed
+    /// meanwhile.
+    pub async fn reseal_channel(
+        &self,
+        channel_id: i64,
+        sealed_before: &str,
+        sealed_now: &str,
+    ) -> Result<(), StoreError> {
+        self.db
+            .query(Statement::new(
+                RESEAL_CHANNEL,
+                vec![json!(channel_id), json!(sealed_before), json!(sealed_now)],
+            ))
+            .await?;
+        Ok(())
+    }
+
     /// Takes up to `limit` deliveries due at `now` for the queue, holding them from the
     /// next relays for [`RELAY_AGAIN_AFTER_MS`]. Answers their ids.
     pub async fn relay_due(&self, now: UnixMillis, limit: usize) -> Result<Vec<i64>, StoreError> {
@@ -578,12 +605,19 @@ impl<D: Database> Store<'_, D> {
         now: UnixMillis,
     ) -> Result<(), StoreError> {
         let id = delivery.id;
+        // Only what this attempt claimed is settled: a delivery cancelled meanwhile (its
+        // channel was disabled) stays so.
+        let attempts = || json!(delivery.attempts);
         let statements = match settlement {
             Settlement::Delivered => vec![
-                Statement::new(DELIVERED, vec![json!(id), json!(now)]),
+                Statement::new(DELIVERED, vec![json!(id), json!(now), attempts()]),
                 Statement::new(
                     CHANNEL_DELIVERED,
-                    vec![json!(delivery.channel_id), json!(now)],
+                    vec![
+                        json!(delivery.channel_id),
+                        json!(now),
+                        json!(delivery.event),
+                    ],
                 ),
             ],
             Settlement::RetryAt { not_before, error } => vec![Statement::new(
@@ -593,24 +627,32 @@ impl<D: Database> Store<'_, D> {
                     json!(not_before),
                     json!(error),
                     json!(RELAY_AGAIN_AFTER_MS),
+                    attempts(),
                 ],
             )],
             Settlement::Dropped { error } => vec![Statement::new(
                 SETTLE_FAILED,
-                vec![json!(id), json!(now), json!(error)],
+                vec![json!(id), json!(now), json!(error), attempts()],
             )],
             Settlement::Failed { error, dead_letter } => {
-                let mut statements = vec![
-                    Statement::new(SETTLE_FAILED, vec![json!(id), json!(now), json!(error)]),
-                    Statement::new(
-                        DISABLE_CHANNEL,
-                        vec![json!(delivery.channel_id), json!(now), json!(error)],
-                    ),
-                    Statement::new(
-                        CANCEL_CHANNEL_PENDING,
-                        vec![json!(delivery.channel_id), json!(now), json!(id)],
-                    ),
-                ];
+                let mut statements = vec![Statement::new(
+                    SETTLE_FAILED,
+                    vec![json!(id), json!(now), json!(error), attempts()],
+                )];
+                // The operator's channel (0) comes from settings: nothing to disable, and
+                // its other alerts still go.
+                if delivery.channel_id != 0 {
+                    statements.extend([
+                        Statement::new(
+                            DISABLE_CHANNEL,
+                            vec![json!(delivery.channel_id), json!(now), json!(error)],
+                        ),
+                        Statement::new(
+                            CANCEL_CHANNEL_PENDING,
+                            vec![json!(delivery.channel_id), json!(now), json!(id)],
+                        ),
+                    ]);
+                }
                 if *dead_letter {
                     statements.push(Statement::new(
                         super::dead_letters::INSERT_DEAD_LETTER,

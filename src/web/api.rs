@@ -68,6 +68,12 @@ pub async fn health<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
             "spotify_client": app.credentials.is_ok(),
             "token_encryption_key": app.cipher.is_ok(),
             "cron_secret": app.cron_secret.is_some(),
+            "public_url": app.notify.public_url.is_some(),
+            // true, false, or what is wrong with the operator's channel's settings.
+            "operator_alerts": match &app.notify.operator {
+                Ok(operator) => json!(operator.is_some()),
+                Err(error) => json!(error.to_string()),
+            },
         },
         "spotify": {
             "accounts_url": app.endpoints.accounts_url,
@@ -115,19 +121,39 @@ async fn tell_the_operator<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQ
         return;
     }
     for alert in findings {
+        // The mark is written before the send: health is public, and a flood of calls
+        // must not become a flood of alerts. Without KV, an isolate sends one an hour.
         let sent_key = format!("operator_alert_{}", sha256_hex(alert.key.as_bytes()));
-        if let Ok(Some(_)) = app.kv.get(&sent_key).await {
-            continue;
-        }
-        if app
-            .queue
-            .send_notifications(vec![NotifyMessage::OperatorAlert(alert)])
-            .await
-            .is_ok()
-        {
-            let _ = app.kv.put(&sent_key, "sent", 3_600).await;
+        let may_send = match app.kv.get(&sent_key).await {
+            Ok(Some(_)) => false,
+            Ok(None) => {
+                app.kv.put(&sent_key, "sent", 3_600).await.is_ok() || isolate_may_alert(now)
+            }
+            Err(_) => isolate_may_alert(now),
+        };
+        if may_send {
+            let _ = app
+                .queue
+                .send_notifications(vec![NotifyMessage::OperatorAlert(alert)])
+                .await;
         }
     }
+}
+
+std::thread_local! {
+    /// When this isolate last sent an alert it could not mark in KV.
+    static LAST_UNMARKED_ALERT: std::cell::Cell<Option<UnixMillis>> = const { std::cell::Cell::new(None) };
+}
+
+/// One unmarked alert an hour per isolate, at most.
+fn isolate_may_alert(now: UnixMillis) -> bool {
+    LAST_UNMARKED_ALERT.with(|last| {
+        let allowed = last.get().is_none_or(|at| now - at >= HOUR_MS);
+        if allowed {
+            last.set(Some(now));
+        }
+        allowed
+    })
 }
 
 fn unavailable() -> WebResponse {

@@ -407,7 +407,14 @@ pub fn panel_html(panel: &NotificationsPanel, time: impl Fn(UnixMillis) -> Strin
                     "not delivered: {}",
                     escape(delivery.last_error.as_deref().unwrap_or("failed"))
                 ),
-                (None, None) => format!("on its way ({} attempts)", delivery.attempts),
+                (None, None) => match &delivery.last_error {
+                    Some(error) => format!(
+                        "retrying: attempt {} failed ({})",
+                        delivery.attempts,
+                        escape(error)
+                    ),
+                    None => "on its way".to_owned(),
+                },
             };
             format!(
                 "<li>{} {}: {}</li>",
