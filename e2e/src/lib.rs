@@ -717,6 +717,20 @@ impl Stack {
         command
     }
 
+    /// Connects `sim_user` in Chromium: Connect, approve on the simulator, back on the
+    /// dashboard (each page within 30 s).
+    pub fn connect_in_browser(&self, chrome: &webdriver::Browser, sim_user: &str) {
+        const PAGE: Duration = Duration::from_secs(30);
+        chrome.goto(&self.worker_url);
+        let connect = chrome.wait_for(webdriver::By::Css("#connect"), PAGE);
+        chrome.click(&connect);
+        chrome.wait_for(webdriver::By::Css("#approve"), PAGE);
+        chrome.select_value("#user", sim_user);
+        let approve = chrome.wait_for(webdriver::By::Css("#approve"), PAGE);
+        chrome.click(&approve);
+        chrome.wait_for(webdriver::By::Css("#timeline"), PAGE);
+    }
+
     /// The operator's signing secret, to configure the `operator` sink with.
     pub fn operator_secret(&self) -> &str {
         &self.operator_secret

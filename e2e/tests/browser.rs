@@ -91,18 +91,6 @@ fn a_person_who_denies_access_is_told_and_nothing_is_stored() {
     assert_eq!(users[0]["n"], 0, "a refused login creates no user");
 }
 
-/// Connects `sim_user` in Chromium: Connect, approve on the simulator, back on the dashboard.
-fn connect_in_browser(stack: &Stack, chrome: &Chromium, sim_user: &str) {
-    chrome.goto(&stack.worker_url);
-    let connect = chrome.wait_for(By::Css("#connect"), PAGE);
-    chrome.click(&connect);
-    chrome.wait_for(By::Css("#approve"), PAGE);
-    chrome.select_value("#user", sim_user);
-    let approve = chrome.wait_for(By::Css("#approve"), PAGE);
-    chrome.click(&approve);
-    chrome.wait_for(By::Css("#timeline"), PAGE);
-}
-
 /// The text of the first element matching `css`, if the page has one.
 fn text_at(chrome: &Chromium, css: &str) -> Option<String> {
     chrome
@@ -156,7 +144,7 @@ fn a_person_pauses_resumes_logs_out_and_deletes_their_archive_in_a_browser() {
     let stack = Stack::start();
     stack.create_user("cy", 20.0, 2.0);
     let chrome = Chromium::start(&stack.dir().join("downloads"));
-    connect_in_browser(&stack, &chrome, "cy");
+    stack.connect_in_browser(&chrome, "cy");
     assert_eq!(user_row(&stack)["paused"], 0);
 
     press(
@@ -199,7 +187,7 @@ fn a_person_pauses_resumes_logs_out_and_deletes_their_archive_in_a_browser() {
     chrome.wait_for(By::Css("#connect"), PAGE);
 
     // Log out everywhere ends every session of the user.
-    connect_in_browser(&stack, &chrome, "cy");
+    stack.connect_in_browser(&chrome, "cy");
     assert_eq!(sessions(&stack), 2);
     press(&chrome, "#logout-everywhere", "the landing page", landing);
     assert_eq!(sessions(&stack), 0);
@@ -209,7 +197,7 @@ fn a_person_pauses_resumes_logs_out_and_deletes_their_archive_in_a_browser() {
     );
 
     // Delete my archive: the checkbox, then the button; everything of the user goes.
-    connect_in_browser(&stack, &chrome, "cy");
+    stack.connect_in_browser(&chrome, "cy");
     let confirm = chrome.wait_for(By::Css("#delete-confirm"), PAGE);
     chrome.click(&confirm);
     press(&chrome, "#delete-account", "the landing page", landing);

@@ -1585,18 +1585,6 @@ fn screenshots() -> PathBuf {
     e2e::workspace_root().join("target").join("e2e-screenshots")
 }
 
-/// Connects `sim_user` in Chromium: Connect, approve on the simulator, back on the dashboard.
-fn connect_in_browser(stack: &Stack, chrome: &Chromium, sim_user: &str) {
-    chrome.goto(&stack.worker_url);
-    let connect = chrome.wait_for(By::Css("#connect"), PAGE);
-    chrome.click(&connect);
-    chrome.wait_for(By::Css("#approve"), PAGE);
-    chrome.select_value("#user", sim_user);
-    let approve = chrome.wait_for(By::Css("#approve"), PAGE);
-    chrome.click(&approve);
-    chrome.wait_for(By::Css("#timeline"), PAGE);
-}
-
 /// A person adds an ntfy channel with a token on the dashboard, goes back and presses
 /// "Send a test": the topic receives the test as ntfy wants it (text, Title, Priority,
 /// Tags, Click and the bearer token), and the dashboard then shows the channel working.
@@ -1607,7 +1595,7 @@ fn a_person_adds_an_ntfy_channel_in_a_browser_and_it_receives_the_test() {
     stack.create_user("gil", 0.0, 0.0);
     stack.inject("gil", 3, 60_000);
     let chrome = Chromium::start(&stack.dir().join("downloads"));
-    connect_in_browser(&stack, &chrome, "gil");
+    stack.connect_in_browser(&chrome, "gil");
 
     let topic = format!("{}/alerts", stack.sink_url("gil-ntfy"));
     let token = "tk_gil_e2e_3x4mple";

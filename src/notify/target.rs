@@ -153,25 +153,45 @@ pub fn validate(
 fn is_loopback(host: &Host<&str>) -> bool {
     match host {
         Host::Ipv4(ip) => ip.is_loopback(),
-        Host::Ipv6(ip) => ip.is_loopback(),
-        Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+        Host::Ipv6(ip) => ip.is_loopback() || ip.to_ipv4().is_some_and(|v4| v4.is_loopback()),
+        Host::Domain(name) => name.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
     }
 }
 
 /// An address no public service has: private ranges, link-local (cloud metadata lives
-/// there), the unspecified address. Loopback is judged separately.
+/// there), the unspecified address, multicast and reserved ranges, and IPv6 forms that
+/// carry such an IPv4 address. Loopback is judged separately. Names are judged as
+/// written: a Worker cannot resolve them, and the platform's egress does not reach
+/// private ranges whatever a name resolves to.
 fn is_private(host: &Host<&str>) -> bool {
     fn v4(ip: &Ipv4Addr) -> bool {
-        ip.is_private() || ip.is_link_local() || ip.is_unspecified() || ip.is_broadcast()
-            // 100.64.0.0/10, carrier-grade NAT.
-            || (ip.octets()[0] == 100 && (ip.octets()[1] & 0xC0) == 64)
+        let [a, b, ..] = ip.octets();
+        ip.is_private() || ip.is_link_local() || ip.is_broadcast() || ip.is_multicast()
+            || a == 0 // 0.0.0.0/8, "this network"
+            || a >= 240 // reserved
+            || (a == 100 && (b & 0xC0) == 64) // 100.64.0.0/10, carrier-grade NAT
+            || (a == 198 && (b & 0xFE) == 18) // 198.18.0.0/15, benchmarking
+    }
+    fn embedded(high: u16, low: u16) -> Ipv4Addr {
+        Ipv4Addr::from((u32::from(high) << 16) | u32::from(low))
+    }
+    fn v4_or_loopback(ip: Ipv4Addr) -> bool {
+        v4(&ip) || ip.is_loopback()
     }
     fn v6(ip: &Ipv6Addr) -> bool {
-        let first = ip.segments()[0];
+        let segments = ip.segments();
+        let first = segments[0];
         ip.is_unspecified()
+            || ip.is_multicast()
             || (first & 0xFE00) == 0xFC00 // unique local
             || (first & 0xFFC0) == 0xFE80 // link-local
-            || ip.to_ipv4_mapped().is_some_and(|mapped| v4(&mapped) || mapped.is_loopback())
+            || (first & 0xFFC0) == 0xFEC0 // site-local
+            // IPv4-mapped and IPv4-compatible forms.
+            || ip.to_ipv4().is_some_and(v4_or_loopback)
+            // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address too.
+            || (segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0]
+                && v4_or_loopback(embedded(segments[6], segments[7])))
+            || (first == 0x2002 && v4_or_loopback(embedded(segments[1], segments[2])))
     }
     match host {
         Host::Ipv4(ip) => v4(ip),
@@ -249,9 +269,23 @@ mod tests {
             refused(ChannelKind::Webhook, "http://127.0.0.1:9000/x", PUBLIC)
                 .contains("development")
         );
-        assert!(
-            refused(ChannelKind::Webhook, "https://localhost/x", PUBLIC).contains("development")
-        );
+        for loopback in [
+            "https://localhost/x",
+            "https://localhost./x",
+            "https://[::127.0.0.1]/x",
+        ] {
+            assert!(
+                refused(ChannelKind::Webhook, loopback, PUBLIC).contains("development"),
+                "{loopback}"
+            );
+        }
+        assert!(validate(
+            ChannelKind::Webhook,
+            "https://[2606:4700::1111]/x",
+            None,
+            PUBLIC
+        )
+        .is_ok());
         assert!(validate(
             ChannelKind::Webhook,
             "http://127.0.0.1:9000/sinks/a",
@@ -273,7 +307,17 @@ mod tests {
             "https://[fd00::1]/hook",
             "https://[::ffff:10.0.0.1]/hook",
             "https://0.0.0.0/hook",
+            "https://0.1.2.3/hook",
+            "https://224.0.0.1/hook",
+            "https://240.0.0.1/hook",
+            "https://198.18.0.1/hook",
+            "https://[::10.0.0.1]/hook",
+            "https://[64:ff9b::a9fe:a9fe]/hook",
+            "https://[2002:a9fe:a9fe::]/hook",
+            "https://[fec0::1]/hook",
+            "https://[ff02::1]/hook",
             "https://printer.local/hook",
+            "https://printer.local./hook",
         ] {
             assert!(
                 refused(ChannelKind::Webhook, url, PUBLIC).contains("private"),
