@@ -824,3 +824,64 @@ fn a_stale_sweep_and_a_quota_rest_are_told_to_the_operator_once() {
         .collect();
     assert_eq!(events, [json!("sweep_stale"), json!("app_quota_rest")]);
 }
+
+/// D1 that answers nothing: the outage the health check must report on its own.
+struct DownDatabase;
+
+impl crate::ports::Database for DownDatabase {
+    async fn query(
+        &self,
+        _: crate::ports::Statement,
+    ) -> Result<Vec<crate::ports::Row>, crate::ports::DatabaseError> {
+        Err(crate::ports::DatabaseError {
+            message: "D1_ERROR: unavailable".into(),
+        })
+    }
+
+    async fn batch(
+        &self,
+        _: Vec<crate::ports::Statement>,
+    ) -> Result<Vec<Vec<crate::ports::Row>>, crate::ports::DatabaseError> {
+        Err(crate::ports::DatabaseError {
+            message: "D1_ERROR: unavailable".into(),
+        })
+    }
+}
+
+#[test]
+fn a_database_outage_is_told_to_the_operator_through_the_queue_once_an_hour() {
+    let world = WebWorld::new();
+    let http = ScriptedHttp::new(vec![]);
+    let app = super::App {
+        db: &DownDatabase,
+        kv: &world.kv,
+        http: &http,
+        queue: &world.queue,
+        endpoints: &world.endpoints,
+        credentials: Ok::<_, crate::config::ConfigError>(&world.credentials),
+        cipher: Ok::<_, crate::config::ConfigError>(&world.cipher),
+        cron_secret: None,
+        sweep: crate::sweep::SweepConfig::default(),
+        policy: crate::schedule::PollingPolicy::default(),
+        notify: &world.notify,
+    };
+    // Health is public: however often it is asked during the outage, one alert an hour.
+    for minutes in [0, 1, 5, 30] {
+        let at = NOW + minutes * crate::time::MINUTE_MS;
+        let response =
+            futures::executor::block_on(app.handle(&get("/api/health", None), at, || at));
+        assert_eq!(response.status, 503, "{}", response.body);
+    }
+    let sent = world.queue.take_notifications();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let crate::notify::NotifyMessage::OperatorAlert(alert) = &sent[0] else {
+        panic!("not an operator alert: {sent:?}");
+    };
+    assert_eq!(alert.event, "binding_unhealthy");
+    assert_eq!(alert.data["binding"], "database");
+
+    // Still down an hour later: told again.
+    let later = NOW + 61 * crate::time::MINUTE_MS;
+    futures::executor::block_on(app.handle(&get("/api/health", None), later, || later));
+    assert_eq!(world.queue.take_notifications().len(), 1);
+}
