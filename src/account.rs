@@ -12,6 +12,24 @@ pub const REFRESH_TOKEN_LIFETIME_MS: i64 = 182 * DAY_MS;
 
 /// From this long before the refresh token expires, the user is asked to log in again.
 pub const EXPIRY_WARNING_MS: i64 = 14 * DAY_MS;
+/// The last warning before the refresh token expires.
+pub const LAST_EXPIRY_WARNING_MS: i64 = 3 * DAY_MS;
+
+/// The warning due for a login made at `authorized_at`, in days (14, then 3), if any:
+/// the last stage the time left has reached (a user first seen 2 days before the end
+/// hears only the 3-day one), none once the token has ended (the refresh's
+/// `invalid_grant` says that).
+pub fn expiry_warning_stage(authorized_at: UnixMillis, now: UnixMillis) -> Option<i64> {
+    let left = authorized_at + REFRESH_TOKEN_LIFETIME_MS - now;
+    if left <= 0 {
+        return None;
+    }
+    [EXPIRY_WARNING_MS, LAST_EXPIRY_WARNING_MS]
+        .into_iter()
+        .filter(|warning| left <= *warning)
+        .min()
+        .map(|warning| warning / DAY_MS)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -83,6 +101,17 @@ impl<'a> AccountStatus<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_expiry_warnings_come_at_14_then_3_days_and_stop_at_the_end() {
+        let end = REFRESH_TOKEN_LIFETIME_MS;
+        assert_eq!(expiry_warning_stage(0, end - 15 * DAY_MS), None);
+        assert_eq!(expiry_warning_stage(0, end - 14 * DAY_MS), Some(14));
+        assert_eq!(expiry_warning_stage(0, end - 4 * DAY_MS), Some(14));
+        assert_eq!(expiry_warning_stage(0, end - 3 * DAY_MS), Some(3));
+        assert_eq!(expiry_warning_stage(0, end - 1), Some(3));
+        assert_eq!(expiry_warning_stage(0, end), None);
+    }
 
     fn status(authorized_at: UnixMillis) -> UserStatus {
         UserStatus {

@@ -11,7 +11,6 @@ use std::collections::HashSet;
 
 use futures::future::join_all;
 
-use crate::account::REFRESH_TOKEN_LIFETIME_MS;
 use crate::breaker::{cooldown_after, FailureKind};
 use crate::crypto::{CryptoError, TokenCipher};
 use crate::gaps::Gap;
@@ -23,7 +22,7 @@ use crate::spotify::client::ClientCredentials;
 use crate::spotify::token::TokenGrant;
 use crate::spotify::{SpotifyClient, SpotifyEndpoints, SpotifyError};
 use crate::store::{ArchiveUser, SealedTokens, Store, StoreError};
-use crate::time::{UnixMillis, DAY_MS, MINUTE_MS, SECOND_MS};
+use crate::time::{UnixMillis, MINUTE_MS, SECOND_MS};
 use crate::write_plan::{plan_archive, PollState};
 
 /// An access token expiring sooner than this is refreshed before use.
@@ -456,23 +455,6 @@ pub fn decide(outcomes: &[ArchiveOutcome]) -> MessageDecision {
     }
 }
 
-/// The warnings before the refresh token's end, in days: the 14-day one, then the 3-day one.
-pub const EXPIRY_WARNING_DAYS: [i64; 2] = [14, 3];
-
-/// The warning due for a login made at `authorized_at`, if any: the shortest stage the
-/// days left have reached (a user first seen 2 days before the end hears only the 3-day
-/// one), none once the token has ended (the refresh's `invalid_grant` says that).
-pub fn expiry_warning_stage(authorized_at: UnixMillis, now: UnixMillis) -> Option<i64> {
-    let left = authorized_at + REFRESH_TOKEN_LIFETIME_MS - now;
-    if left <= 0 {
-        return None;
-    }
-    EXPIRY_WARNING_DAYS
-        .into_iter()
-        .filter(|days| left <= days * DAY_MS)
-        .min()
-}
-
 /// Whether the user was out of reach since the last archive: failures in a row, or no
 /// success for over two regular intervals (a pause, a re-login, a long cooldown).
 pub fn was_down(
@@ -558,17 +540,6 @@ mod tests {
             decide(&outcomes),
             MessageDecision::Retry { delay_seconds: 600 }
         );
-    }
-
-    #[test]
-    fn the_expiry_warnings_come_at_14_then_3_days_and_stop_at_the_end() {
-        let end = REFRESH_TOKEN_LIFETIME_MS;
-        assert_eq!(expiry_warning_stage(0, end - 15 * DAY_MS), None);
-        assert_eq!(expiry_warning_stage(0, end - 14 * DAY_MS), Some(14));
-        assert_eq!(expiry_warning_stage(0, end - 4 * DAY_MS), Some(14));
-        assert_eq!(expiry_warning_stage(0, end - 3 * DAY_MS), Some(3));
-        assert_eq!(expiry_warning_stage(0, end - 1), Some(3));
-        assert_eq!(expiry_warning_stage(0, end), None);
     }
 
     #[test]

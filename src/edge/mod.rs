@@ -17,7 +17,7 @@ use crate::crypto::TokenCipher;
 use crate::history::export::ExportPlan;
 use crate::job::ArchiveJob;
 use crate::notify::delivery::{Deliverer, NotifyConfig};
-use crate::notify::{relay, NotifyMessage};
+use crate::notify::{alert_operator, relay, NotifyMessage};
 use crate::ports::Method;
 use crate::store::notifications::OperatorAlert;
 use crate::store::{DeadLetter, Store};
@@ -65,16 +65,14 @@ async fn keep_dead_letters(
             data: json!({ "queue": ARCHIVE_DEAD_LETTER_QUEUE, "messages": messages.len(),
                           "first_message_id": first.id() }),
         };
-        let raised = store.raise_operator_alert(&alert, now()).await;
-        let relayed = match Queues::bind(env) {
-            Ok(queues) if raised.is_ok() => {
-                relay(&db, &queues, now()).await.map_err(|e| e.to_string())
-            }
-            Ok(_) => Err("not raised".to_owned()),
+        let sent = match Queues::bind(env) {
+            Ok(queues) => alert_operator(&db, &queues, &[alert], now())
+                .await
+                .map_err(|error| error.to_string()),
             Err(error) => Err(error.to_string()),
         };
-        if let (Err(error), _) | (_, Err(error)) = (raised.map_err(|e| e.to_string()), relayed) {
-            // The sweep relays it later if it was raised; the log says what happened.
+        if let Err(error) = sent {
+            // Raised but not relayed, the sweep relays it; the log says what happened.
             log(
                 "operator_alert_unsent",
                 json!({ "event": "dead_letters", "error": error }),

@@ -75,6 +75,24 @@ pub async fn relay<D: Database, Q: JobQueue>(
     Ok(count)
 }
 
+/// Raises the operator's alerts (each once per key) and relays them at once; answers how
+/// many deliveries went to the queue.
+pub async fn alert_operator<D: Database, Q: JobQueue>(
+    db: &D,
+    queue: &Q,
+    alerts: &[OperatorAlert],
+    now: UnixMillis,
+) -> Result<usize, RelayError> {
+    let store = Store::new(db);
+    for alert in alerts {
+        store
+            .raise_operator_alert(alert, now)
+            .await
+            .map_err(RelayError::Store)?;
+    }
+    relay(db, queue, now).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -105,7 +105,7 @@ impl ArchiveUser {
         }
         ArchiveEvents {
             gap: plan.gap.is_some() && self.notify_gaps != 0,
-            expiry_stage: crate::archive::expiry_warning_stage(self.authorized_at, now),
+            expiry_stage: crate::account::expiry_warning_stage(self.authorized_at, now),
         }
     }
 }

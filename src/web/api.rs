@@ -8,7 +8,7 @@ use super::{App, WebRequest, WebResponse};
 use crate::crypto::{constant_time_eq, sha256_hex};
 use crate::job::{ArchiveJob, JobUser};
 use crate::notify::event::EventKind;
-use crate::notify::{relay, NotifyMessage};
+use crate::notify::{alert_operator, NotifyMessage};
 use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore};
 use crate::slot::SlotKind;
 use crate::store::notifications::OperatorAlert;
@@ -113,11 +113,9 @@ async fn tell_the_operator<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQ
         return;
     }
     if database_ok {
-        let store = Store::new(app.db);
-        for alert in &findings {
-            let _ = store.raise_operator_alert(alert, now).await;
-        }
-        let _ = relay(app.db, app.queue, now).await;
+        // What is not raised now is raised by the next health check; what is not relayed,
+        // the sweep relays.
+        let _ = alert_operator(app.db, app.queue, &findings, now).await;
         return;
     }
     for alert in findings {
