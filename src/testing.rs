@@ -97,12 +97,18 @@ fn run(
 
 impl SqliteDatabase {
     pub fn new() -> Self {
+        Self::with_migrations(MIGRATIONS)
+    }
+
+    /// A database with only `migrations` applied: a deployment of an older version, for
+    /// the tests that migrate one.
+    pub fn with_migrations(migrations: &[&str]) -> Self {
         let connection = rusqlite::Connection::open_in_memory().expect("in-memory SQLite opens");
         // D1 enforces foreign keys; so must its twin.
         connection
             .execute_batch("PRAGMA foreign_keys = ON;")
             .expect("pragma");
-        for migration in MIGRATIONS {
+        for migration in migrations {
             connection
                 .execute_batch(migration)
                 .expect("migrations apply");
