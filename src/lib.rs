@@ -10,6 +10,7 @@
 pub mod account;
 pub mod archive;
 pub mod breaker;
+pub mod catalogue;
 pub mod config;
 pub mod crypto;
 pub mod form;

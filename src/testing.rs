@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_dead_letters.sql"),
     include_str!("../migrations/0005_review_fixes.sql"),
     include_str!("../migrations/0006_notifications.sql"),
+    include_str!("../migrations/0007_compact.sql"),
 ];
 
 /// D1's twin: an in-memory SQLite database with the migrations applied.
@@ -148,6 +149,14 @@ impl SqliteDatabase {
             params,
         };
         run(&self.connection.borrow(), &statement).expect("test SQL runs")
+    }
+
+    /// Runs a whole SQL script (a migration), statement after statement.
+    pub fn execute_batch(&self, sql: &str) {
+        self.connection
+            .borrow()
+            .execute_batch(sql)
+            .expect("the script runs");
     }
 
     /// The query plan of `sql`, one line per step.

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
+use crate::catalogue::{stored_cover, stored_track_uri};
 use crate::gaps::{detect_gap, Gap};
 use crate::schedule::{PollObservation, PollingPolicy};
 use crate::spotify::recently_played::RecentlyPlayedPage;
@@ -17,15 +18,14 @@ use crate::time::UnixMillis;
 pub struct ArtistRow {
     pub id: String,
     pub name: String,
-    pub uri: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AlbumRow {
     pub id: String,
     pub name: String,
-    pub uri: Option<String>,
-    pub image_url: Option<String>,
+    /// The cover as stored ([`crate::catalogue::stored_cover`]).
+    pub image: Option<String>,
     pub release_date: Option<String>,
 }
 
@@ -33,7 +33,8 @@ pub struct AlbumRow {
 pub struct TrackRow {
     pub id: String,
     pub name: String,
-    pub uri: String,
+    /// `None`: `spotify:track:<id>` ([`crate::catalogue::stored_track_uri`]).
+    pub uri: Option<String>,
     pub duration_ms: i64,
     pub album_id: Option<String>,
     pub is_local: bool,
@@ -117,8 +118,7 @@ pub fn plan_archive(
                 albums.push(AlbumRow {
                     id: album.id.clone(),
                     name: album.name.clone(),
-                    uri: album.uri.clone(),
-                    image_url: album.image_url.clone(),
+                    image: album.image_url.as_deref().map(stored_cover),
                     release_date: album.release_date.clone(),
                 });
             }
@@ -126,7 +126,7 @@ pub fn plan_archive(
         tracks.push(TrackRow {
             id: track.id.clone(),
             name: track.name.clone(),
-            uri: track.uri.clone(),
+            uri: stored_track_uri(&track.id, &track.uri),
             duration_ms: track.duration_ms,
             album_id: track.album.as_ref().map(|album| album.id.clone()),
             is_local: track.is_local,
@@ -138,7 +138,6 @@ pub fn plan_archive(
                 artists.push(ArtistRow {
                     id: artist.id.clone(),
                     name: artist.name.clone(),
-                    uri: artist.uri.clone(),
                 });
             }
             // A track that names one artist twice is linked once.

@@ -60,11 +60,12 @@ impl World {
         );
         assert_eq!(world.web.open_session("u1", NOW), SESSION);
         world.web.db.sql(
-            "INSERT INTO tracks (id, name, uri, duration_ms, updated_at) VALUES ('t1', '=1+2 🎵', 'spotify:track:t1', 180000, 0)",
+            "INSERT INTO tracks (id, name, duration_ms) VALUES ('t1', '=1+2 🎵', 180000)",
             vec![],
         );
         world.web.db.sql(
-            "INSERT INTO play_events (user_id, track_id, played_at, archived_at) VALUES ('u1', 't1', ?1, ?1)",
+            "INSERT INTO play_events (user_key, track_key, played_at)
+             SELECT u.key, t.key, ?1 FROM users u, tracks t WHERE u.id = 'u1' AND t.id = 't1'",
             vec![json!(NOW - 3_600_000)],
         );
         world.web.db.sql(

@@ -37,7 +37,7 @@ impl World {
         world.user("u1");
         for artist in [0, 1, 2, 9] {
             world.web.db.sql(
-                "INSERT INTO artists (id, name, updated_at) VALUES (?1, ?2, 0)",
+                "INSERT INTO artists (id, name) VALUES (?1, ?2)",
                 vec![
                     json!(format!("a{artist}")),
                     json!(format!("Artist {artist}")),
@@ -46,11 +46,12 @@ impl World {
         }
         for album in 0..5 {
             world.web.db.sql(
-                "INSERT INTO albums (id, name, image_url, updated_at) VALUES (?1, ?2, ?3, 0)",
+                "INSERT INTO albums (id, name, image) VALUES (?1, ?2, ?3)",
                 vec![
                     json!(format!("al{album}")),
                     json!(format!("Album {album}")),
-                    json!(format!("https://i.scdn.co/image/al{album}")),
+                    // The cover's hash on Spotify's image host: the API shows its URL.
+                    json!(format!("al{album}")),
                 ],
             );
         }
@@ -61,12 +62,14 @@ impl World {
                 &format!("al{}", track / 2),
             );
             world.web.db.sql(
-                "INSERT INTO track_artists (track_id, artist_id, position) VALUES (?1, ?2, 0)",
+                "INSERT INTO track_artists (track_key, artist_key, position)
+                 SELECT t.key, a.key, 0 FROM tracks t, artists a WHERE t.id = ?1 AND a.id = ?2",
                 vec![json!(format!("t{track}")), json!(format!("a{}", track % 3))],
             );
         }
         world.web.db.sql(
-            "INSERT INTO track_artists (track_id, artist_id, position) VALUES ('t9', 'a9', 1)",
+            "INSERT INTO track_artists (track_key, artist_key, position)
+             SELECT t.key, a.key, 1 FROM tracks t, artists a WHERE t.id = 't9' AND a.id = 'a9'",
             vec![],
         );
         world
@@ -78,14 +81,17 @@ impl World {
 
     fn track(&self, id: &str, name: &str, album: &str) {
         self.web.db.sql(
-            "INSERT INTO tracks (id, name, uri, duration_ms, album_id, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
-            vec![json!(id), json!(name), json!(format!("spotify:track:{id}")), json!(TRACK_MS), json!(album)],
+            // No URI stored: it is `spotify:track:<id>`, derived.
+            "INSERT INTO tracks (id, name, duration_ms, album_key)
+             VALUES (?1, ?2, ?3, (SELECT key FROM albums WHERE id = ?4))",
+            vec![json!(id), json!(name), json!(TRACK_MS), json!(album)],
         );
     }
 
     fn play(&self, user: &str, track: &str, played_at: UnixMillis) {
         self.web.db.sql(
-            "INSERT INTO play_events (user_id, track_id, played_at, archived_at) VALUES (?1, ?2, ?3, ?3)",
+            "INSERT INTO play_events (user_key, track_key, played_at)
+             SELECT u.key, t.key, ?3 FROM users u, tracks t WHERE u.id = ?1 AND t.id = ?2",
             vec![json!(user), json!(track), json!(played_at)],
         );
     }
@@ -94,8 +100,9 @@ impl World {
     fn plays(&self, count: i64, end: UnixMillis) {
         self.web.db.sql(
             "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
-             INSERT INTO play_events (user_id, track_id, played_at, archived_at)
-             SELECT 'u1', 't' || (i % 10), ?2 - i * 60000, ?2 FROM n",
+             INSERT INTO play_events (user_key, track_key, played_at)
+             SELECT (SELECT key FROM users WHERE id = 'u1'), t.key, ?2 - i * 60000
+               FROM n JOIN tracks t ON t.id = 't' || (i % 10)",
             vec![json!(count), json!(end)],
         );
     }
@@ -125,7 +132,7 @@ impl World {
 
     fn count_plays(&self, user: &str) -> usize {
         self.web.db.sql(
-            "SELECT count(*) AS n FROM play_events WHERE user_id = ?1",
+            "SELECT count(*) AS n FROM play_events WHERE user_key = (SELECT key FROM users WHERE id = ?1)",
             vec![json!(user)],
         )[0]["n"]
             .as_u64()
@@ -190,15 +197,24 @@ fn plays_pages_stay_put_while_new_plays_arrive_and_ties_are_not_lost() {
     for track in ["t1", "t2", "t3", "t4", "t5"] {
         world.play("u1", track, tie);
     }
-    let expected: Vec<i64> = world
+    // A play is (played_at, id): `id` is its track's key, plays of one instant come in
+    // the order of their tracks' keys, descending.
+    let expected: Vec<(i64, i64)> = world
         .web
         .db
         .sql(
-            "SELECT id FROM play_events WHERE user_id = 'u1' ORDER BY played_at DESC, id",
+            "SELECT played_at, track_key FROM play_events
+              WHERE user_key = (SELECT key FROM users WHERE id = 'u1')
+              ORDER BY played_at DESC, track_key DESC",
             vec![],
         )
         .iter()
-        .map(|row| row["id"].as_i64().expect("id"))
+        .map(|row| {
+            (
+                row["played_at"].as_i64().expect("played_at"),
+                row["track_key"].as_i64().expect("track_key"),
+            )
+        })
         .collect();
     let mut minute = 0;
     let seen = walk(&world, 7, |_| {
@@ -206,9 +222,14 @@ fn plays_pages_stay_put_while_new_plays_arrive_and_ties_are_not_lost() {
         minute += 1;
         world.play("u1", "t0", at("2026-10-31T00:00:00Z") + minute * MINUTE_MS);
     });
-    let ids: Vec<i64> = seen
+    let ids: Vec<(i64, i64)> = seen
         .iter()
-        .map(|play| play["id"].as_i64().expect("id"))
+        .map(|play| {
+            (
+                play["played_at"].as_i64().expect("played_at"),
+                play["id"].as_i64().expect("id"),
+            )
+        })
         .collect();
     assert_eq!(
         ids, expected,
@@ -574,9 +595,14 @@ fn every_export_format_holds_every_play_once() {
     let document: Value = serde_json::from_str(&json_text).expect("one JSON document");
     let plays = document["plays"].as_array().expect("plays");
     assert_eq!(plays.len(), archived);
-    let ids: BTreeSet<i64> = plays
+    let ids: BTreeSet<(i64, i64)> = plays
         .iter()
-        .map(|play| play["id"].as_i64().expect("id"))
+        .map(|play| {
+            (
+                play["played_at"].as_i64().expect("played_at"),
+                play["id"].as_i64().expect("id"),
+            )
+        })
         .collect();
     assert_eq!(ids.len(), archived, "no play twice");
     assert_eq!(document["user_id"], "u1");
@@ -913,16 +939,18 @@ fn imported_listening_counts_by_time_played_and_its_artist_name_while_episodes_s
     let base = at("2026-10-01T12:00:00Z");
     // A track an import created: no artist links, only the export's artist name.
     world.web.db.sql(
-        "INSERT INTO tracks (id, name, uri, duration_ms, import_artist_name, updated_at)
-         VALUES ('import:x', 'Old Song', 'spotify:track:x', 0, 'Imported Artist', 0),
-                ('episode:e', 'An Episode', 'spotify:episode:e', 0, 'A Show', 0)",
+        "INSERT INTO tracks (id, name, uri, duration_ms, import_artist_name)
+         VALUES ('import:x', 'Old Song', 'spotify:track:x', 0, 'Imported Artist'),
+                ('episode:e', 'An Episode', 'spotify:episode:e', 0, 'A Show')",
         vec![],
     );
     world.web.db.sql(
-        "INSERT INTO play_events (user_id, track_id, played_at, archived_at, source, kind, ms_played) VALUES
-           ('u1', 'import:x', ?1, ?1, 'import', 'track', 90000),
-           ('u1', 'import:x', ?1 + 600000, ?1, 'import', 'track', 150000),
-           ('u1', 'episode:e', ?1 + 1200000, ?1, 'import', 'episode', 1800000)",
+        "INSERT INTO play_events (user_key, track_key, played_at, source, kind, ms_played)
+         SELECT u.key, t.key, ?1 + p.after_ms, 1, p.kind, p.ms_played
+           FROM (SELECT 'import:x' AS track_id, 0 AS after_ms, 0 AS kind, 90000 AS ms_played
+                 UNION ALL SELECT 'import:x', 600000, 0, 150000
+                 UNION ALL SELECT 'episode:e', 1200000, 1, 1800000) AS p
+           JOIN users u ON u.id = 'u1' JOIN tracks t ON t.id = p.track_id",
         vec![json!(base)],
     );
     world.play("u1", "t0", base + 1_800_000);

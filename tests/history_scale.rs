@@ -72,33 +72,37 @@ fn two_hundred_thousand_plays() {
     let db = &bench.web.db;
     db.sql(
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
-         INSERT INTO artists (id, name, updated_at) SELECT 'ar' || i, 'Artist ' || i, 0 FROM n",
+         INSERT INTO artists (id, name) SELECT 'ar' || i, 'Artist ' || i FROM n",
         vec![json!(ARTISTS)],
     );
     db.sql(
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
-         INSERT INTO albums (id, name, image_url, updated_at)
-         SELECT 'al' || i, 'Album ' || i, 'https://i.scdn.co/image/al' || i, 0 FROM n",
+         INSERT INTO albums (id, name, image)
+         SELECT 'al' || i, 'Album ' || i, 'al' || i FROM n",
         vec![json!(ALBUMS)],
     );
     db.sql(
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
-         INSERT INTO tracks (id, name, uri, duration_ms, album_id, updated_at)
-         SELECT 'tr' || i, 'Track ' || i, 'spotify:track:tr' || i, 150000 + (i % 120) * 1000, 'al' || (i % CAST(?2 AS INTEGER)), 0 FROM n",
+         INSERT INTO tracks (id, name, duration_ms, album_key)
+         SELECT 'tr' || i, 'Track ' || i, 150000 + (i % 120) * 1000, al.key
+           FROM n JOIN albums al ON al.id = 'al' || (i % CAST(?2 AS INTEGER))",
         vec![json!(TRACKS), json!(ALBUMS)],
     );
     db.sql(
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
-         INSERT INTO track_artists (track_id, artist_id, position)
-         SELECT 'tr' || i, 'ar' || (i % CAST(?2 AS INTEGER)), 0 FROM n
-         UNION ALL SELECT 'tr' || i, 'ar' || ((i * 7 + 1) % CAST(?2 AS INTEGER)), 1 FROM n WHERE i % 5 = 0",
+         INSERT INTO track_artists (track_key, artist_key, position)
+         SELECT t.key, a.key, r.position
+           FROM (SELECT 'tr' || i AS track_id, 'ar' || (i % CAST(?2 AS INTEGER)) AS artist_id, 0 AS position FROM n
+                 UNION ALL SELECT 'tr' || i, 'ar' || ((i * 7 + 1) % CAST(?2 AS INTEGER)), 1 FROM n WHERE i % 5 = 0) AS r
+           JOIN tracks t ON t.id = r.track_id JOIN artists a ON a.id = r.artist_id",
         vec![json!(TRACKS), json!(ARTISTS)],
     );
     // A skewed choice of tracks: a few favourites, a long tail.
     db.sql(
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
-         INSERT INTO play_events (user_id, track_id, played_at, archived_at)
-         SELECT 'u', 'tr' || ((i * i + i * 31) % (CASE WHEN i % 3 = 0 THEN 50 ELSE CAST(?3 AS INTEGER) END)), ?2 - i * ?4, ?2 FROM n",
+         INSERT INTO play_events (user_key, track_key, played_at)
+         SELECT (SELECT key FROM users WHERE id = 'u'), t.key, ?2 - i * ?4
+           FROM n JOIN tracks t ON t.id = 'tr' || ((i * i + i * 31) % (CASE WHEN i % 3 = 0 THEN 50 ELSE CAST(?3 AS INTEGER) END))",
         vec![json!(PLAYS), json!(now - MINUTE_MS), json!(TRACKS), json!(SPACING_MS)],
     );
     let seeded = seeding.elapsed();

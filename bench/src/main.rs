@@ -3,7 +3,8 @@
 //! ```sh
 //! scripts/bench         # everything; writes docs/benchmarks.md (and the generated tables
 //!                       # of docs/scaling.md and docs/costs.md)
-//! scripts/bench-check   # the CI guard: per-user D1 round trips and statements, counted
+//! scripts/bench-check   # the CI guard: per-user D1 round trips and statements, rows
+//!                       # written per play and bytes per play, counted
 //! ```
 //!
 //! `bench report [--quick] [--skip-local]` is what `scripts/bench` runs (release build);
@@ -25,6 +26,7 @@ mod local;
 mod meter;
 mod model;
 mod report;
+mod rows;
 mod stats;
 mod storage;
 mod sweep;
@@ -32,6 +34,7 @@ mod twins;
 mod wasm;
 mod week;
 mod work;
+mod written;
 
 use std::process::ExitCode;
 
@@ -62,27 +65,54 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        // The archive's cases with D1's own rows read and written (the meter only, no
-        // wrangler): what a change to the archive's SQL or its poll costs.
+        // The archive's cases and the rows-per-play polls with D1's own rows read and
+        // written (the meter only, no wrangler): what a change to the archive's SQL costs.
         Some("archive-rows") => {
             let mut archive = archive_cost::run();
-            let databases = [meter::MeterDb {
+            let mut runs: Vec<rows::RowsRun> = rows::PLAY_COUNTS
+                .iter()
+                .map(|n| rows::measure(*n))
+                .collect();
+            let mut databases = vec![meter::MeterDb {
                 setup: meter::migration_statements(),
                 steps: archive.trips.clone(),
             }];
+            databases.extend(runs.iter().map(rows::meter_db));
             match meter::run(&e2e::workspace_root(), &databases) {
                 Ok(results) => {
                     archive_cost::attach(&mut archive, &results[0]);
-                    println!("| archive | D1 rows read | D1 rows written | plays inserted |");
+                    for (run, metered) in runs.iter_mut().zip(&results[1..]) {
+                        rows::attach(run, metered);
+                    }
+                    println!("| archive | D1 rows read | D1 rows written | rows written (native) | plays inserted | where (native) |");
                     for case in &archive.cases {
                         let (read, written) = case
                             .d1
                             .as_ref()
                             .map_or((0, 0), |d1| (d1.rows_read, d1.rows_written));
                         println!(
-                            "| {} | {read} | {written} | {} |",
-                            case.label, case.plays_inserted
+                            "| {} | {read} | {written} | {} | {} | {} |",
+                            case.label,
+                            case.native_written.total(),
+                            case.plays_inserted,
+                            case.native_written.breakdown()
                         );
+                    }
+                    println!("\n| new plays | poll | D1 rows read | D1 rows written | rows written (native) | per new play: marginal / whole (D1) |");
+                    for run in &runs {
+                        for poll in [&run.cold, &run.warm, &run.nothing] {
+                            let (marginal, whole) = run.per_play(poll);
+                            println!(
+                                "| {} | {} | {} | {} | {} | {} / {} |",
+                                run.plays,
+                                poll.key,
+                                poll.d1.as_ref().map_or(0, |d1| d1.rows_read),
+                                poll.d1.as_ref().map_or(0, |d1| d1.rows_written),
+                                poll.native.total(),
+                                stats::num(marginal),
+                                stats::num(whole)
+                            );
+                        }
                     }
                     ExitCode::SUCCESS
                 }
@@ -91,6 +121,28 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+        // Storage on its own: `bench storage USERS ARCHIVES [small]` (small: keys from 1).
+        Some("storage") => {
+            let users = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10);
+            let archives = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(10);
+            let at_scale = args.get(3).map(String::as_str) != Some("small");
+            let storage = storage::measure(users, archives, at_scale);
+            println!(
+                "{} plays of {users} users (keys {}): {} bytes per play ({}); catalogue: {} tracks, {} albums, {} artists, {} contexts: {} bytes per track ({}); whole database {} bytes",
+                storage.plays,
+                if storage.at_scale { "at a deployment's scale" } else { "from 1" },
+                stats::num(storage.bytes_per_play()),
+                storage::Storage::describe(&storage.play_objects),
+                storage.tracks,
+                storage.albums,
+                storage.artists,
+                storage.contexts,
+                stats::num(storage.catalogue_bytes_per_track()),
+                storage::Storage::describe(&storage.catalogue_objects),
+                storage.total_bytes
+            );
+            ExitCode::SUCCESS
         }
         Some("wasm-factor") => {
             let root = e2e::workspace_root();
@@ -140,7 +192,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: bench check | bench report [--quick] [--skip-local] [--out PATH]\n\
-                 development aids: bench local-sweep DUE | bench local-throughput 100,900 | bench wasm-factor | bench archive-rows"
+                 development aids: bench local-sweep DUE | bench local-throughput 100,900 | bench wasm-factor | bench archive-rows | bench storage USERS ARCHIVES [small]"
             );
             ExitCode::from(2)
         }

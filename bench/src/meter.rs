@@ -55,9 +55,14 @@ pub fn migration_statements() -> Vec<String> {
 }
 
 /// Splits a migration file into statements: comments dropped, `;` outside quotes ends one.
+/// A `CREATE TRIGGER` stays whole: inside it, `;` ends the trigger only after the `END`
+/// that closes its body (an `END` that directly follows a `;`, as SQLite's own
+/// `sqlite3_complete` reads it: a `CASE … END;` inside the body does not close it).
 pub fn split_sql(text: &str) -> Vec<String> {
     let mut statements = Vec::new();
     let mut current = String::new();
+    // Where the trigger's body statement now being read starts, inside a trigger.
+    let mut body_from: Option<usize> = None;
     let mut in_quote = false;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -76,11 +81,23 @@ pub fn split_sql(text: &str) -> Vec<String> {
                 }
             }
             ';' if !in_quote => {
+                if body_from.is_none() && is_create_trigger(&current) {
+                    body_from = Some(0);
+                }
+                if let Some(from) = body_from {
+                    if !current[from..].trim().eq_ignore_ascii_case("END") {
+                        // A statement of the trigger's body: the trigger goes on.
+                        current.push(';');
+                        body_from = Some(current.len());
+                        continue;
+                    }
+                }
                 let statement = current.trim().to_owned();
                 if !statement.is_empty() {
                     statements.push(statement);
                 }
                 current.clear();
+                body_from = None;
             }
             _ => current.push(c),
         }
@@ -90,6 +107,22 @@ pub fn split_sql(text: &str) -> Vec<String> {
         statements.push(rest.to_owned());
     }
     statements
+}
+
+/// Whether a statement is `CREATE [TEMP|TEMPORARY] TRIGGER …`.
+fn is_create_trigger(statement: &str) -> bool {
+    let words: Vec<String> = statement
+        .split_whitespace()
+        .take(3)
+        .map(str::to_ascii_uppercase)
+        .collect();
+    match words.as_slice() {
+        [create, trigger, ..] if create == "CREATE" && trigger == "TRIGGER" => true,
+        [create, temp, trigger] => {
+            create == "CREATE" && (temp == "TEMP" || temp == "TEMPORARY") && trigger == "TRIGGER"
+        }
+        _ => false,
+    }
 }
 
 /// A parameter as the edge binds it (`src/edge/bindings.rs`): numbers, text and null as
@@ -200,5 +233,45 @@ mod tests {
             ]
         );
         assert!(migration_statements().len() > 20);
+    }
+
+    #[test]
+    fn a_trigger_stays_one_statement() {
+        let statements = split_sql(
+            "CREATE TABLE t (a INTEGER, b TEXT);\n\
+             CREATE TRIGGER t_on_insert AFTER INSERT ON t WHEN NEW.a IS NULL\n\
+             BEGIN\n\
+                 UPDATE t SET a = (SELECT coalesce(max(a), 0) + 1 FROM t); -- a; comment\n\
+                 UPDATE t SET b = CASE WHEN b IS NULL THEN 'x;' ELSE b END;\n\
+             end;\n\
+             create temp trigger u after delete on t begin select 1; END;\n\
+             CREATE INDEX t_a ON t (a);\n",
+        );
+        assert_eq!(statements.len(), 4, "{statements:#?}");
+        assert!(statements[1].starts_with("CREATE TRIGGER t_on_insert"));
+        assert!(statements[1].ends_with("end"));
+        assert!(statements[1].contains("ELSE b END;"));
+        assert!(statements[2].starts_with("create temp trigger u"));
+        assert_eq!(statements[3], "CREATE INDEX t_a ON t (a)");
+        // The migrations' own trigger is one statement, and each statement runs alone.
+        let triggers: Vec<String> = migration_statements()
+            .into_iter()
+            .filter(|statement| statement.contains("TRIGGER"))
+            .collect();
+        assert!(!triggers.is_empty());
+        assert!(triggers
+            .iter()
+            .all(|trigger| trigger.trim_end().ends_with("END")));
+        let db = time_machine::testing::SqliteDatabase::with_migrations(&[]);
+        for statement in migration_statements() {
+            db.sql(&statement, vec![]);
+        }
+        assert_eq!(
+            db.sql(
+                "SELECT count(*) AS n FROM sqlite_schema WHERE type = 'trigger'",
+                vec![]
+            )[0]["n"],
+            1
+        );
     }
 }

@@ -49,6 +49,16 @@ pub const MESSAGES_PER_BATCH: f64 = 10.0;
 pub const SWEEP_MAX_USERS: f64 = 10_000.0;
 pub const CRONS_PER_DAY: f64 = 288.0;
 const DAYS_PER_MONTH: f64 = 30.0;
+/// **An assumption, not a measurement** (a round figure): the tracks a typical listener
+/// adds to the catalogue in a year, none of them shared with any other user. That is the
+/// worst case: listeners who play the same tracks share their catalogue rows, and the
+/// catalogue then grows slower than the users. Each track brings its share of albums,
+/// artists, links and contexts as the simulator's catalogue has them: the catalogue's
+/// bytes per track are measured (`crate::storage`).
+pub const CATALOGUE_TRACKS_PER_USER_YEAR: f64 = 5_000.0;
+/// The targets (#14): user-years one D1 database holds, the catalogue included.
+pub const TARGET_USER_YEARS_PAID: f64 = 3_000.0;
+pub const TARGET_USER_YEARS_FREE: f64 = 120.0;
 
 pub fn facts() -> Vec<Fact> {
     vec![
@@ -82,6 +92,8 @@ pub struct UserDay {
     pub kv_writes: f64,
     /// Bytes of plays (with their indexes) added.
     pub bytes: f64,
+    /// Bytes of the catalogue added for this user (the assumption's share, a day of it).
+    pub catalogue_bytes: f64,
     /// The consumer's CPU for this user's archives, ms (an estimate).
     pub cpu_ms: f64,
 }
@@ -117,6 +129,10 @@ pub struct Inputs {
     pub sweep_rows_read_fixed: f64,
     pub sweep_rows_written_fixed: f64,
     pub bytes_per_play: f64,
+    /// The catalogue's bytes (tables and indexes) per track stored, measured.
+    pub catalogue_bytes_per_track: f64,
+    /// Tracks a user adds to the catalogue in a year ([`CATALOGUE_TRACKS_PER_USER_YEAR`]).
+    pub catalogue_tracks_per_user_year: f64,
     /// The consumer's core work per archived user, ms natively (full batch, refreshed).
     pub cpu_native_ms_per_user: f64,
     /// The cron's core work per claimed user, ms natively.
@@ -135,6 +151,24 @@ impl Inputs {
         }
     }
 
+    /// D1 bytes one user adds in a year: plays with their indexes, and the catalogue's share.
+    pub fn bytes_per_user_year(&self) -> f64 {
+        let day = self.user_day();
+        365.0 * (day.bytes + day.catalogue_bytes)
+    }
+
+    /// User-years (a year of one typical user) that `database_bytes` holds.
+    pub fn user_years(&self, database_bytes: f64) -> f64 {
+        database_bytes / self.bytes_per_user_year()
+    }
+
+    /// The most tracks a user may add to the catalogue in a year for `database_bytes` to
+    /// hold `user_years` (none if the plays alone pass it).
+    pub fn catalogue_tracks_within(&self, database_bytes: f64, user_years: f64) -> f64 {
+        let plays = 365.0 * self.user_day().bytes;
+        ((database_bytes / user_years - plays) / self.catalogue_bytes_per_track).max(0.0)
+    }
+
     pub fn user_day(&self) -> UserDay {
         let polls = 24.0 * self.polls_per_hour;
         let day_share = (self.awake_hours / 24.0).clamp(0.0, 1.0);
@@ -151,6 +185,8 @@ impl Inputs {
             kv_reads: polls,
             kv_writes: polls,
             bytes: plays * self.bytes_per_play,
+            catalogue_bytes: self.catalogue_tracks_per_user_year / 365.0
+                * self.catalogue_bytes_per_track,
             cpu_ms: polls
                 * (self.cpu_native_ms_per_user + self.cron_native_ms_per_user)
                 * self.wasm_factor,
@@ -169,7 +205,7 @@ pub struct Usage {
     pub kv_reads: f64,
     pub kv_writes: f64,
     pub spotify_calls: f64,
-    /// Database size after a year of plays, bytes.
+    /// Database size after a year of plays and the catalogue's share, bytes.
     pub bytes_after_year: f64,
     /// Users in one sweep (users are spread over the hour's 12 sweeps).
     pub users_per_sweep: f64,
@@ -197,7 +233,7 @@ pub fn usage(inputs: &Inputs, users: f64) -> Usage {
         kv_reads: users * day.kv_reads,
         kv_writes: users * day.kv_writes,
         spotify_calls: users * day.spotify_calls,
-        bytes_after_year: users * day.bytes * 365.0,
+        bytes_after_year: users * inputs.bytes_per_user_year(),
         users_per_sweep,
     }
 }
@@ -300,8 +336,47 @@ pub fn user_day_table(inputs: &Inputs) -> String {
             format!("{} / {}", amount(day.kv_reads), amount(day.kv_writes)),
         ],
         vec![
-            "D1 bytes added (plays with their indexes)".into(),
+            format!(
+                "D1 bytes added: plays ({} bytes each, with their indexes)",
+                num(inputs.bytes_per_play)
+            ),
             int(day.bytes.round() as i64),
+        ],
+        vec![
+            format!(
+                "D1 bytes added: the catalogue's share (assumed: {} new tracks a user-year, none shared; {} bytes each)",
+                int(inputs.catalogue_tracks_per_user_year as i64),
+                num(inputs.catalogue_bytes_per_track)
+            ),
+            int(day.catalogue_bytes.round() as i64),
+        ],
+        vec![
+            "user-years in one D1 database: 10 GB (paid) / 500 MB (free)".into(),
+            format!(
+                "{} / {}",
+                int(inputs.user_years(PAID_D1_DATABASE_BYTES).floor() as i64),
+                int(inputs.user_years(FREE_D1_DATABASE_BYTES).floor() as i64)
+            ),
+        ],
+        vec![
+            format!(
+                "new catalogue tracks a user-year may bring for 10 GB to hold {} user-years / 500 MB {}",
+                int(TARGET_USER_YEARS_PAID as i64),
+                int(TARGET_USER_YEARS_FREE as i64)
+            ),
+            format!(
+                "{} / {}",
+                int(
+                    inputs
+                        .catalogue_tracks_within(PAID_D1_DATABASE_BYTES, TARGET_USER_YEARS_PAID)
+                        .floor() as i64
+                ),
+                int(
+                    inputs
+                        .catalogue_tracks_within(FREE_D1_DATABASE_BYTES, TARGET_USER_YEARS_FREE)
+                        .floor() as i64
+                )
+            ),
         ],
         vec![
             format!("CPU, ms (estimate: native × {})", num(inputs.wasm_factor)),
@@ -526,7 +601,17 @@ pub struct Binding {
 
 pub fn bindings(inputs: &Inputs, d1_ms_per_archive: f64) -> Vec<Binding> {
     let day = inputs.user_day();
-    let per_user_year = day.bytes * 365.0;
+    let per_user_year = inputs.bytes_per_user_year();
+    let storage_arithmetic = |limit: &str| {
+        format!(
+            "{limit} / ({} plays a day × 365 × {} bytes + {} catalogue tracks (assumed) × {} bytes = {} MB per user-year)",
+            amount(day.plays),
+            num(inputs.bytes_per_play),
+            int(inputs.catalogue_tracks_per_user_year as i64),
+            num(inputs.catalogue_bytes_per_track),
+            num(per_user_year / 1e6)
+        )
+    };
     // The most users whose usage stays within `limit` (usage grows with users, in steps).
     let users_for = |f: &dyn Fn(f64) -> f64, limit: f64| -> f64 {
         if f(1.0) > limit {
@@ -593,13 +678,9 @@ pub fn bindings(inputs: &Inputs, d1_ms_per_archive: f64) -> Vec<Binding> {
         ),
     });
     out.push(Binding {
-        limit: "free: D1 database of 500 MB (plays, one year)".into(),
+        limit: "free: D1 database of 500 MB (a year of plays and the catalogue's share)".into(),
         users: FREE_D1_DATABASE_BYTES / per_user_year,
-        arithmetic: format!(
-            "500 MB / ({} plays a day × 365 × {} bytes)",
-            amount(day.plays),
-            num(inputs.bytes_per_play)
-        ),
+        arithmetic: storage_arithmetic("500 MB"),
     });
     out.push(Binding {
         limit: "free: D1 rows read, 5 M/day".into(),
@@ -623,14 +704,9 @@ pub fn bindings(inputs: &Inputs, d1_ms_per_archive: f64) -> Vec<Binding> {
         arithmetic: "288 crons + one consumer invocation per message (at most)".into(),
     });
     out.push(Binding {
-        limit: "paid: one D1 database of 10 GB (plays, one year)".into(),
+        limit: "paid: one D1 database of 10 GB (a year of plays and the catalogue's share)".into(),
         users: PAID_D1_DATABASE_BYTES / per_user_year,
-        arithmetic: format!(
-            "10 GB / ({} plays a day × 365 × {} bytes = {} MB per user-year)",
-            amount(day.plays),
-            num(inputs.bytes_per_play),
-            num(per_user_year / 1e6)
-        ),
+        arithmetic: storage_arithmetic("10 GB"),
     });
     // Per invocation: the consumer archives a whole batch in one invocation. Users are
     // spread over the hour's 12 sweeps, so a batch holds about a twelfth of the users
@@ -721,4 +797,31 @@ pub fn facts_table() -> String {
         &["platform limit or price (as of writing)", "value", "note"],
         &rows,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_user_year_holds_its_plays_and_its_share_of_the_catalogue() {
+        let inputs = Inputs {
+            day_plays: 15.0,
+            polls_per_hour: 1.0,
+            awake_hours: 16.0,
+            bytes_per_play: 25.0,
+            catalogue_bytes_per_track: 200.0,
+            catalogue_tracks_per_user_year: 5_000.0,
+            ..Inputs::default()
+        };
+        // 240 plays a day: 87,600 a year of 25 bytes, and 5,000 tracks of 200.
+        assert!((inputs.bytes_per_user_year() - 3_190_000.0).abs() < 1e-3);
+        assert!((inputs.user_years(PAID_D1_DATABASE_BYTES) - 1e10 / 3.19e6).abs() < 1e-6);
+        let tracks = inputs.catalogue_tracks_within(PAID_D1_DATABASE_BYTES, 3_000.0);
+        assert!((tracks - (1e10 / 3_000.0 - 2_190_000.0) / 200.0).abs() < 1e-6);
+        assert_eq!(inputs.catalogue_tracks_within(1e6, 3_000.0), 0.0);
+        // The database after a year holds the same bytes per user.
+        let after = usage(&inputs, 100.0).bytes_after_year;
+        assert!((after - 100.0 * 3_190_000.0).abs() < 1e-3);
+    }
 }

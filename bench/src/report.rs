@@ -10,11 +10,13 @@ use time_machine::time::to_rfc3339;
 
 use crate::archive_cost::{self, Scenario};
 use crate::bundle::{self, Bundle};
+use crate::check;
 use crate::core_speed::{self, CoreSpeed};
 use crate::invocations::{self, Invocation};
 use crate::local::{self, guarded, LocalSweep, Throughput};
 use crate::meter::{self, MeterDb};
 use crate::model::{self, ArchiveCounts, Inputs};
+use crate::rows::{self, Poll, RowsRun};
 use crate::stats::{int, num, table, uint};
 use crate::storage::{self, Storage};
 use crate::sweep::{self, SweepRun};
@@ -61,12 +63,15 @@ impl Options {
 struct Findings {
     archive: Scenario,
     archive_meter: Result<(), String>,
+    rows: Vec<RowsRun>,
     sweeps: Vec<SweepRun>,
     sweep_meter: Result<(), String>,
     core: CoreSpeed,
     wasm: Result<WasmFactor, String>,
     invocations: Vec<Invocation>,
+    /// Keys at a deployment's scale (what the model takes), and from 1.
     storage: Storage,
+    storage_small: Storage,
     bundle: Result<Bundle, String>,
     week: Result<Week, String>,
     local_sweeps: Vec<(usize, Result<LocalSweep, String>)>,
@@ -91,6 +96,13 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
 
     let t = step("archiving one user: counts on the native twin");
     let mut archive = archive_cost::run();
+    done(t);
+
+    let t = step("rows written per new play: cold and warm catalogue, 15 and 50 plays");
+    let mut rows_runs: Vec<RowsRun> = rows::PLAY_COUNTS
+        .iter()
+        .map(|n| rows::measure(*n))
+        .collect();
     done(t);
 
     let t = step("the sweep on the native twin: 1,000, 10,000 and 100,000 due users");
@@ -118,11 +130,16 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
         setup: meter::migration_statements(),
         steps: archive.trips.clone(),
     }];
+    databases.extend(rows_runs.iter().map(rows::meter_db));
     databases.extend(sweeps.iter().map(sweep::meter_db));
     let (archive_meter, sweep_meter) = match meter::run(root, &databases) {
         Ok(results) => {
             archive_cost::attach(&mut archive, &results[0]);
-            for (run, metered) in sweeps.iter_mut().zip(&results[1..]) {
+            let (rows_results, sweep_results) = results[1..].split_at(rows_runs.len());
+            for (run, metered) in rows_runs.iter_mut().zip(rows_results) {
+                rows::attach(run, metered);
+            }
+            for (run, metered) in sweeps.iter_mut().zip(sweep_results) {
                 sweep::attach(run, metered);
             }
             (Ok(()), Ok(()))
@@ -156,11 +173,9 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
     done(t);
 
     let t = step("storage: plays archived through the write path, sized by dbstat");
-    let storage = if options.quick {
-        storage::measure(10, 10)
-    } else {
-        storage::measure(40, 25)
-    };
+    let (users, archives) = if options.quick { (10, 10) } else { (40, 25) };
+    let storage = storage::measure(users, archives, true);
+    let storage_small = storage::measure(users, archives, false);
     done(t);
 
     let t = step("the release bundle: wrangler deploy --dry-run");
@@ -214,12 +229,14 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
     let findings = Findings {
         archive,
         archive_meter,
+        rows: rows_runs,
         sweeps,
         sweep_meter,
         core,
         wasm,
         invocations,
         storage,
+        storage_small,
         bundle,
         week,
         local_sweeps,
@@ -302,18 +319,20 @@ fn cpu_factor(f: &Findings) -> (f64, f64, f64, bool) {
     }
 }
 
-fn case_counts(findings: &Findings, key: &str) -> ArchiveCounts {
-    let case = findings.archive.cases.iter().find(|case| case.key == key);
+fn poll_counts(poll: Option<&Poll>) -> ArchiveCounts {
     ArchiveCounts {
-        d1_round_trips: case.map_or(0.0, |c| c.round_trips as f64),
-        rows_read: case
-            .and_then(|c| c.d1.as_ref())
+        d1_round_trips: poll.map_or(f64::NAN, |p| p.round_trips as f64),
+        rows_read: poll
+            .and_then(|p| p.d1.as_ref())
             .map_or(f64::NAN, |d| d.rows_read as f64),
-        rows_written: case
-            .and_then(|c| c.d1.as_ref())
-            .map_or(f64::NAN, |d| d.rows_written as f64),
-        spotify_calls: case.map_or(0.0, |c| c.spotify_calls as f64),
+        rows_written: poll.map_or(f64::NAN, |p| p.rows_written() as f64),
+        spotify_calls: poll.map_or(f64::NAN, |p| p.spotify_calls as f64),
     }
+}
+
+/// The rows run of `plays` new plays.
+fn rows_run(findings: &Findings, plays: usize) -> Option<&RowsRun> {
+    findings.rows.iter().find(|run| run.plays == plays)
 }
 
 fn invocation<'f>(findings: &'f Findings, starts: &str) -> Option<&'f Invocation> {
@@ -362,10 +381,12 @@ fn model_inputs(findings: &Findings) -> Inputs {
         .invocations
         .iter()
         .find(|inv| inv.handler == "scheduled" && inv.what.contains("10,000 due"));
+    // The hourly polls of section 1b: 15 new plays (cold, warm), and nothing new.
+    let fifteen = rows_run(findings, 15);
     Inputs {
-        night: case_counts(findings, "refresh-nothing"),
-        day: case_counts(findings, "refresh-fifteen"),
-        day_warm: case_counts(findings, "refresh-fifteen-warm"),
+        night: poll_counts(fifteen.map(|run| &run.nothing)),
+        day: poll_counts(fifteen.map(|run| &run.cold)),
+        day_warm: poll_counts(fifteen.map(|run| &run.warm)),
         day_plays: 15.0,
         polls_per_hour: typical,
         awake_hours: 16.0,
@@ -374,6 +395,8 @@ fn model_inputs(findings: &Findings) -> Inputs {
         sweep_rows_read_fixed: record(|d| d.rows_read),
         sweep_rows_written_fixed: record(|d| d.rows_written),
         bytes_per_play: findings.storage.bytes_per_play(),
+        catalogue_bytes_per_track: findings.storage.catalogue_bytes_per_track(),
+        catalogue_tracks_per_user_year: model::CATALOGUE_TRACKS_PER_USER_YEAR,
         cpu_native_ms_per_user: full_batch.map_or(f64::NAN, |inv| inv.core_ms.min / 100.0),
         cron_native_ms_per_user: cron.map_or(f64::NAN, |inv| inv.core_ms.min / 10_000.0),
         wasm_factor: cpu_factor(findings).0,
@@ -571,7 +594,10 @@ fn render(root: &Path, options: &Options, f: &Findings, inputs: &Inputs) -> Stri
     }
     if let Some(case) = f.archive.cases.iter().find(|c| c.key == "nothing") {
         head.push(vec![
-            "one user's poll with a valid token, nothing new (CI target: 2 and 8)".to_owned(),
+            format!(
+                "one user's poll with a valid token, nothing new (CI target: 2 round trips, {} statements)",
+                1 + archive_cost::BATCH_STATEMENTS
+            ),
             format!(
                 "{} D1 round trips, {} statements (write batch {}), {} rows read, {} rows written",
                 case.round_trips,
@@ -582,6 +608,51 @@ fn render(root: &Path, options: &Options, f: &Findings, inputs: &Inputs) -> Stri
             ),
         ]);
     }
+    for run in &f.rows {
+        let (warm, warm_whole) = run.per_play(&run.warm);
+        let (cold, cold_whole) = run.per_play(&run.cold);
+        head.push(vec![
+            format!(
+                "D1 rows written per new play, hourly poll of {} new plays (CI target, warm: {})",
+                run.plays,
+                num(check::MAX_ROWS_PER_NEW_PLAY_WARM)
+            ),
+            format!(
+                "every track already stored: **{}** (the whole poll: {}); every track new: **{}** ({}); marginal over a poll that finds nothing, which writes **{}** rows (CI target: {})",
+                num(warm),
+                num(warm_whole),
+                num(cold),
+                num(cold_whole),
+                run.nothing.rows_written(),
+                check::MAX_ROWS_NOTHING_NEW
+            ),
+        ]);
+    }
+    head.push(vec![
+        format!(
+            "D1 bytes per stored play, with every index (CI target: {})",
+            num(check::MAX_BYTES_PER_PLAY)
+        ),
+        format!(
+            "**{}** with keys at a deployment's scale, {} with keys from 1 ({} plays of {} users); the catalogue: {} bytes per track ({})",
+            num(f.storage.bytes_per_play()),
+            num(f.storage_small.bytes_per_play()),
+            int(f.storage.plays),
+            f.storage.users,
+            num(f.storage.catalogue_bytes_per_track()),
+            num(f.storage_small.catalogue_bytes_per_track())
+        ),
+    ]);
+    head.push(vec![
+        "user-years of a typical listener in one D1 database, the catalogue's share included"
+            .to_owned(),
+        format!(
+            "10 GB (paid): **{}**; 500 MB (free): **{}** ({} MB per user-year; section 9)",
+            int(inputs.user_years(model::PAID_D1_DATABASE_BYTES).floor() as i64),
+            int(inputs.user_years(model::FREE_D1_DATABASE_BYTES).floor() as i64),
+            num(inputs.bytes_per_user_year() / 1e6)
+        ),
+    ]);
     for run in f.sweeps.iter().filter(|run| run.cap == run.due) {
         head.push(vec![
             format!("sweep of {} due users (native twin)", int(run.due as i64)),
@@ -662,7 +733,7 @@ fn render(root: &Path, options: &Options, f: &Findings, inputs: &Inputs) -> Stri
                 ),
                 d1_cell(case.d1.as_ref().map(|d| d.rows_read)),
                 d1_cell(case.d1.as_ref().map(|d| d.rows_written)),
-                case.native_changes.to_string(),
+                case.native_written.total().to_string(),
                 case.spotify_calls.to_string(),
                 case.kv_ops.to_string(),
                 format!(
@@ -680,7 +751,7 @@ fn render(root: &Path, options: &Options, f: &Findings, inputs: &Inputs) -> Stri
             "statements (write batch)",
             "D1 rows read",
             "D1 rows written",
-            "rows changed (native)",
+            "rows written (native count)",
             "Spotify calls",
             "KV ops",
             "plays inserted",
@@ -696,13 +767,88 @@ fn render(root: &Path, options: &Options, f: &Findings, inputs: &Inputs) -> Stri
          parameters, was replayed in order through the local runtime's D1 (Miniflare, \
          workerd's SQLite, `bench/d1-meter.mjs`) and its result meta summed; D1 counts an \
          index entry written as a row, and every row a query steps over (`json_each`'s \
-         elements included) as read. *Rows changed (native)* is SQLite's \
-         `total_changes()` on the twin: table rows only.\n",
+         elements included) as read. *Rows written (native count)* is what `bench check` \
+         counts on the twin with no D1 (`bench/src/written.rs`): table rows changed \
+         (SQLite's `total_changes()`, and AUTOINCREMENT's `sqlite_sequence`) plus the \
+         index entries present after the archive and not before, read from the indexes' \
+         columns; it should equal D1's.\n",
     );
     if let Err(error) = &f.archive_meter {
         md.push_str(&format!("\n**D1's counters could not be read:** {error}\n"));
     }
     md.push('\n');
+
+    // 1b. Rows written per new play.
+    md.push_str(
+        "### Rows written per new play
+\n",
+    );
+    let mut rows = Vec::new();
+    for run in &f.rows {
+        for (poll, what) in [
+            (&run.cold, "every track new to the catalogue (cold)"),
+            (
+                &run.warm,
+                "the same plays, every track already stored (warm)",
+            ),
+            (&run.nothing, "nothing new, an hour later"),
+        ] {
+            let (marginal, whole) = run.per_play(poll);
+            let per_play = poll.key != "nothing";
+            rows.push(vec![
+                format!("{} new plays: {what}", if per_play { run.plays } else { 0 }),
+                format!(
+                    "{}{}",
+                    poll.plays_inserted,
+                    if poll.gap { ", gap recorded" } else { "" }
+                ),
+                format!("{} / {}", poll.round_trips, poll.statements),
+                d1_cell(poll.d1.as_ref().map(|d| d.rows_read)),
+                d1_cell(poll.d1.as_ref().map(|d| d.rows_written)),
+                poll.native.total().to_string(),
+                if per_play {
+                    format!("**{}**", num(marginal))
+                } else {
+                    String::new()
+                },
+                if per_play { num(whole) } else { String::new() },
+                poll.native.breakdown(),
+            ]);
+        }
+    }
+    md.push_str(&table(
+        &[
+            "hourly poll (token refreshed)",
+            "plays inserted",
+            "D1 round trips / statements",
+            "D1 rows read",
+            "D1 rows written",
+            "rows written (native count)",
+            "per new play: marginal",
+            "per new play: whole poll",
+            "where the rows went (native: table rows changed, index entries added)",
+        ],
+        &rows,
+    ));
+    md.push_str(&format!(
+        "\nEach size is a fresh database (`bench/src/rows.rs`): a listener logs in and is \
+         polled once with nothing to find; an hour later N plays have been made and the \
+         hourly poll (its access token refreshed first) archives them on a catalogue that \
+         holds none of their tracks, albums, artists or contexts (**cold**; a row the page \
+         repeats is written once). The plays and any gap are then deleted and the user's \
+         cursor and poll times put back, and the next hourly poll archives the same N plays \
+         again on a catalogue that holds every row they need (**warm**); an hour later a \
+         poll finds nothing new (the overlap behind its cursor brings a few plays back, read \
+         and not written). **Per new play, marginal** is (rows written by the poll with N \
+         new plays − rows written by the poll that finds nothing) / N: what one more play \
+         costs. **Whole poll** is the poll's rows / N, the user's own row shared among the \
+         plays. Both from D1's counters (the recorded round trips replayed as in section 1). \
+         50 new plays fill Spotify's page, so that poll also records a possible gap (a row \
+         in `data_gaps` and its index entry). `bench check` holds the warm marginal figure \
+         to {} and a poll that finds nothing to {} rows, counted natively.\n\n",
+        num(check::MAX_ROWS_PER_NEW_PLAY_WARM),
+        check::MAX_ROWS_NOTHING_NEW
+    ));
 
     // 2. The sweep.
     md.push_str("## 2. The sweep\n\n");
@@ -1216,41 +1362,82 @@ fn render(root: &Path, options: &Options, f: &Findings, inputs: &Inputs) -> Stri
     // 8. Storage.
     md.push_str("## 8. Storage\n\n");
     let s = &f.storage;
+    let mut rows = Vec::new();
+    for (run, keys) in [
+        (&f.storage, "keys at a deployment's scale"),
+        (&f.storage_small, "keys from 1"),
+    ] {
+        rows.push(vec![
+            format!(
+                "{} plays of {} users ({keys}), with every index on them",
+                int(run.plays),
+                run.users
+            ),
+            format!(
+                "{} (**{} per play**)",
+                int(run.play_bytes),
+                num(run.bytes_per_play())
+            ),
+            storage::Storage::describe(&run.play_objects),
+        ]);
+        rows.push(vec![
+            format!(
+                "the catalogue ({keys}): {} tracks, {} albums, {} artists, {} contexts, with every index on them",
+                int(run.tracks),
+                int(run.albums),
+                int(run.artists),
+                int(run.contexts)
+            ),
+            format!(
+                "{} (**{} per track**)",
+                int(run.catalogue_bytes),
+                num(run.catalogue_bytes_per_track())
+            ),
+            storage::Storage::describe(&run.catalogue_objects),
+        ]);
+    }
+    rows.push(vec![
+        "the whole database (keys at a deployment's scale)".into(),
+        int(s.total_bytes),
+        String::new(),
+    ]);
     md.push_str(&table(
-        &["what", "bytes"],
-        &[
-            vec![
-                format!(
-                    "{} plays of {} users, with their two indexes",
-                    int(s.plays),
-                    s.users
-                ),
-                format!(
-                    "{} ({} per play)",
-                    int(s.play_bytes),
-                    num(s.bytes_per_play())
-                ),
-            ],
-            vec![
-                format!(
-                    "catalogue: {} tracks with their albums, artists and links",
-                    int(s.tracks)
-                ),
-                format!(
-                    "{} ({} per track)",
-                    int(s.catalogue_bytes),
-                    num(s.catalogue_bytes_per_track())
-                ),
-            ],
-            vec!["the whole database".into(), int(s.total_bytes)],
-        ],
+        &["what", "bytes", "objects counted (dbstat)"],
+        &rows,
     ));
-    md.push_str(
-        "\nPlays archived through the real write path (the simulator's pages, the archive \
-         batch) into the native twin; SQLite's `dbstat` gives the bytes of each table and \
-         index (4 KiB pages, as D1's). The catalogue is shared by all users, so its growth \
-         per user is not known; the plays are what grows with every user.\n\n",
-    );
+    md.push_str(&format!(
+        "\n{} listeners, each archived {} times in turn (45 new plays each time, the users \
+         interleaved as the queue interleaves them), through the real write path (the \
+         simulator's pages, the archive batch) into the native twin; SQLite's `dbstat` gives \
+         the bytes of every page of each table and index (4 KiB pages, as D1's): interior, \
+         leaf and overflow pages, free space within them included. A play's bytes are \
+         `play_events` (WITHOUT ROWID: the table is its primary key's B-tree) and every index \
+         whose table it is in `sqlite_schema`; the catalogue's are `tracks`, `albums`, \
+         `artists`, `track_artists` and `contexts` with theirs (`sqlite_autoindex_*` of their \
+         UNIQUE constraints included). Each listener draws from a catalogue of its own (a \
+         simulator of its own, seeded apart): no track, album, artist or context is shared, \
+         the worst case the model assumes; the simulator's catalogues have about 5 tracks an \
+         album and an artist. Covers are `https://i.scdn.co/image/` and 44 hexadecimal \
+         characters (Spotify's hashes have 40), which the catalogue stores as the hash.\n\n\
+         **Keys.** SQLite stores an integer in 1 to 8 bytes by its size, and a play holds \
+         three keys (user, track, context). With keys from 1, a run of {} users and a few \
+         thousand tracks stores keys smaller than a real deployment's; the run at a \
+         deployment's scale starts every key where a deployment half-way to one database's \
+         target of 3,000 user-years has it (users at {}, tracks at {}, albums and artists \
+         at {}, contexts at {}: a user's key takes 2 bytes, a track's and a context's 3), and \
+         is the one the model and `bench check` take. `bench check` runs {} users × {} \
+         archives at that scale and holds bytes per play to {}.\n\n",
+        s.users,
+        s.archives,
+        s.users,
+        int(storage::KEY_OFFSETS[0].1),
+        int(storage::KEY_OFFSETS[1].1),
+        int(storage::KEY_OFFSETS[2].1),
+        int(storage::KEY_OFFSETS[4].1),
+        check::CHECK_STORAGE.0,
+        check::CHECK_STORAGE.1,
+        num(check::MAX_BYTES_PER_PLAY)
+    ));
 
     // 9. Derived.
     md.push_str("## 9. Derived: a typical user-day, and N users\n\n");
@@ -1259,13 +1446,18 @@ fn render(root: &Path, options: &Options, f: &Findings, inputs: &Inputs) -> Stri
          above: a typical listener (the week simulation's: about 15 plays an hour for {} \
          waking hours) is polled {} times an hour (the week's *typical* row), each poll \
          refreshing the access token first (it lives an hour); a poll in a waking hour is \
-         section 1's *hourly poll, token refreshed, 15 new plays* (or, at the warm end, its \
-         *… of tracks already in the catalogue*), the others its *hourly poll, token \
-         refreshed, nothing new*; each poll also costs its share of the sweep's claim \
-         (section 2, 10,000 users). CPU is section 4's full batch of refreshed users (its \
-         fastest replay), per user, times the wasm factor.\n\n",
+         the hourly poll of 15 new plays of section 1's *rows written per new play*: every \
+         track new to the catalogue (the cold end) or every track already stored (the warm \
+         end); the others are its poll that finds nothing; each poll also costs its share of \
+         the sweep's claim (section 2, 10,000 users). CPU is section 4's full batch of \
+         refreshed users (its fastest replay), per user, times the wasm factor. Storage is a \
+         year of plays at section 8's bytes per play, and the catalogue's share: **an \
+         assumption**, {} new tracks a user adds to the catalogue in a year, none shared with \
+         another user (the worst case; `CATALOGUE_TRACKS_PER_USER_YEAR` in \
+         `bench/src/model.rs`), at section 8's bytes per catalogue track.\n\n",
         num(inputs.awake_hours),
-        num(inputs.polls_per_hour)
+        num(inputs.polls_per_hour),
+        int(inputs.catalogue_tracks_per_user_year as i64)
     ));
     md.push_str(&model::user_day_table(inputs));
     md.push('\n');

@@ -1,25 +1,82 @@
 //! What the archive takes on disk: plays archived through the real write path (the
 //! simulator's pages, the archive batch) into the native twin, then SQLite's `dbstat`
 //! says how many bytes each table and index holds (pages of 4 KiB, as D1's).
+//!
+//! A play's bytes are `play_events` (a WITHOUT ROWID table: its primary key's B-tree is
+//! the table) and every index on it; the catalogue's are `tracks`, `albums`, `artists`,
+//! `track_artists` and `contexts` with every index on them, autoindexes included.
 
 use futures::executor::block_on;
 use serde_json::json;
 use time_machine::archive::Archiver;
 use time_machine::job::JobUser;
+use time_machine::schedule::PollingPolicy;
 use time_machine::slot::scheduled_kind;
 use time_machine::time::{MINUTE_MS, SECOND_MS};
 
-use crate::archive_cost::{connect, last_polled_at};
-use crate::support::World;
+use crate::archive_cost::connect;
+use crate::support::{sim_config, World};
+use spotify_simulator::ServerConfig;
+
+/// Where the integer keys start in a run at scale: as a deployment half-way to one D1
+/// database's target of 3,000 user-years has them (1,500 users; 7.5 M tracks, half of
+/// 3,000 users' 5,000 unshared tracks; albums, artists and contexts in proportion), so
+/// that a key takes the bytes most keys of such a database take (SQLite stores an integer
+/// in 1, 2, 3, 4, 6 or 8 bytes by its size: a user's key 2 bytes past 127 users, a
+/// track's 3 past 32,767 tracks, 4 past 8.4 M). A placeholder row with the key holds each
+/// sequence there (a new row takes the largest key + 1); the placeholders are deleted
+/// before the database is sized.
+pub const KEY_OFFSETS: [(&str, i64, &str); 5] = [
+    (
+        "users",
+        1_500,
+        "INSERT INTO users (id, spotify_id, authorized_at, created_at, updated_at, is_active, key)
+         VALUES ('bench-keys', 'bench-keys', 0, 0, 0, 0, {key})",
+    ),
+    (
+        "tracks",
+        7_500_000,
+        "INSERT INTO tracks (key, id, name, duration_ms) VALUES ({key}, 'bench-keys', '', 0)",
+    ),
+    (
+        "albums",
+        1_500_000,
+        "INSERT INTO albums (key, id, name) VALUES ({key}, 'bench-keys', '')",
+    ),
+    (
+        "artists",
+        1_500_000,
+        "INSERT INTO artists (key, id, name) VALUES ({key}, 'bench-keys', '')",
+    ),
+    (
+        "contexts",
+        500_000,
+        "INSERT INTO contexts (key, uri) VALUES ({key}, 'bench-keys')",
+    ),
+];
+
+/// The tables that make up the catalogue, shared by every user.
+pub const CATALOGUE_TABLES: [&str; 5] =
+    ["tracks", "albums", "artists", "track_artists", "contexts"];
 
 #[derive(Debug, Clone)]
 pub struct Storage {
+    /// Whether the keys started at [`KEY_OFFSETS`] (a deployment's), or at 1.
+    pub at_scale: bool,
     pub users: usize,
+    pub archives: usize,
     pub plays: i64,
     pub tracks: i64,
-    /// `play_events` with its two indexes, bytes.
+    pub albums: i64,
+    pub artists: i64,
+    pub contexts: i64,
+    /// `play_events` and every index on it, by name: bytes (dbstat).
+    pub play_objects: Vec<(String, i64)>,
+    /// The catalogue's tables and every index on them (autoindexes included), by name.
+    pub catalogue_objects: Vec<(String, i64)>,
+    /// The sum of [`Storage::play_objects`].
     pub play_bytes: i64,
-    /// `tracks`, `albums`, `artists`, `track_artists` and their indexes, bytes.
+    /// The sum of [`Storage::catalogue_objects`].
     pub catalogue_bytes: i64,
     pub total_bytes: i64,
 }
@@ -32,37 +89,84 @@ impl Storage {
     pub fn catalogue_bytes_per_track(&self) -> f64 {
         self.catalogue_bytes as f64 / self.tracks.max(1) as f64
     }
+
+    /// "play_events 1,234,567" for each object counted.
+    pub fn describe(objects: &[(String, i64)]) -> String {
+        objects
+            .iter()
+            .map(|(name, bytes)| format!("`{name}` {}", crate::stats::int(*bytes)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
-pub fn measure(users: usize, archives: usize) -> Storage {
-    let world = World::new();
-    let ids: Vec<String> = (0..users)
+/// `users` listeners, each archived `archives` times in turn (45 new plays each time, the
+/// users interleaved as the queue interleaves them), then sized by `dbstat`. Each listener
+/// draws from a catalogue of its own (a simulator of its own, seeded apart), so no track,
+/// album, artist or context is shared between users: the catalogue grows as the model's
+/// worst case has it, and its bytes per track are those of a catalogue of thousands of
+/// tracks, not of the one simulator's few hundred.
+pub fn measure(users: usize, archives: usize, at_scale: bool) -> Storage {
+    let worlds: Vec<World> = (0..users.max(1))
         .map(|n| {
-            let sim_id = format!("store-{n:03}");
-            world.create_listener(&sim_id, json!({ "plays_per_hour": 0, "history_hours": 0 }));
-            connect(&world, &world.db, &sim_id)
+            World::with(
+                ServerConfig {
+                    seed: 1_000 + n as u64,
+                    ..sim_config()
+                },
+                PollingPolicy::default(),
+            )
         })
         .collect();
-    let archiver = Archiver {
-        db: &world.db,
-        kv: &world.kv,
-        http: &world.spotify,
-        endpoints: &world.endpoints,
-        credentials: &world.credentials,
-        cipher: &world.cipher,
-        policy: world.policy,
+    // One database for every listener: the first world's.
+    let db = &worlds[0].db;
+    let offsets: &[(&str, i64, &str)] = if at_scale { &KEY_OFFSETS } else { &[] };
+    for (_, key, insert) in offsets {
+        db.sql(&insert.replace("{key}", &key.to_string()), vec![]);
+    }
+    let listeners: Vec<(String, String)> = worlds
+        .iter()
+        .enumerate()
+        .take(users)
+        .map(|(n, world)| {
+            let sim_id = format!("store-{n:03}");
+            world.create_listener(&sim_id, json!({ "plays_per_hour": 0, "history_hours": 0 }));
+            let user_id = connect(world, db, &sim_id);
+            (sim_id, user_id)
+        })
+        .collect();
+    let last_polled_at = |user_id: &str| {
+        db.sql(
+            "SELECT last_polled_at FROM users WHERE id = ?1",
+            vec![json!(user_id)],
+        )[0]["last_polled_at"]
+            .as_i64()
     };
     for _ in 0..archives {
         // 45 plays per user and interval: a busy hour, never a full window.
-        world.advance(40 * MINUTE_MS);
-        for (n, user) in ids.iter().enumerate() {
-            let sim_id = format!("store-{n:03}");
-            world.inject(&sim_id, 45, world.now() - SECOND_MS, 50 * SECOND_MS);
+        for world in &worlds {
+            world.advance(40 * MINUTE_MS);
+        }
+        for (world, (sim_id, user)) in worlds.iter().zip(&listeners) {
+            let archiver = Archiver {
+                db,
+                kv: &world.kv,
+                http: &world.spotify,
+                endpoints: &world.endpoints,
+                credentials: &world.credentials,
+                cipher: &world.cipher,
+                policy: world.policy,
+            };
+            world.inject(sim_id, 45, world.now() - SECOND_MS, 50 * SECOND_MS);
             let now = world.now();
-            let job = JobUser::new(user, scheduled_kind(last_polled_at(&world, user), now), now);
+            let job = JobUser::new(user, scheduled_kind(last_polled_at(user), now), now);
             block_on(archiver.archive_user(&job, now, now));
         }
     }
+    for (table, key, _) in offsets {
+        db.sql(&format!("DELETE FROM {table} WHERE key = {key}"), vec![]);
+    }
+    let world = &worlds[0];
     let count = |table: &str| {
         world
             .db
@@ -70,48 +174,53 @@ pub fn measure(users: usize, archives: usize) -> Storage {
             .as_i64()
             .unwrap_or(0)
     };
-    let bytes = |names: &[&str]| -> i64 {
-        let list = names
-            .iter()
-            .map(|name| format!("'{name}'"))
-            .collect::<Vec<_>>()
-            .join(",");
-        world.db.sql(
-            &format!("SELECT coalesce(sum(pgsize), 0) AS n FROM dbstat WHERE name IN ({list})"),
-            vec![],
-        )[0]["n"]
-            .as_i64()
-            .unwrap_or(0)
-    };
-    let index_names = |table: &str| -> Vec<String> {
-        world
-            .db
-            .sql(
-                "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1",
-                vec![json!(table)],
-            )
-            .iter()
-            .filter_map(|row| row["name"].as_str().map(str::to_owned))
-            .collect()
-    };
-    let with_indexes = |tables: &[&str]| -> i64 {
-        let mut names: Vec<String> = tables.iter().map(|t| (*t).to_owned()).collect();
-        for table in tables {
-            names.extend(index_names(table));
-        }
-        bytes(&names.iter().map(String::as_str).collect::<Vec<_>>())
-    };
-    let total = world
+    // Every table and index with its bytes: all of its pages (interior, leaf, overflow).
+    let sizes: Vec<(String, String, i64)> = world
         .db
-        .sql("SELECT coalesce(sum(pgsize), 0) AS n FROM dbstat", vec![])[0]["n"]
-        .as_i64()
-        .unwrap_or(0);
+        .sql(
+            "SELECT s.name AS name, coalesce(m.tbl_name, s.name) AS tbl, sum(s.pgsize) AS bytes
+               FROM dbstat s LEFT JOIN sqlite_schema m ON m.name = s.name
+              GROUP BY s.name ORDER BY s.name",
+            vec![],
+        )
+        .iter()
+        .map(|row| {
+            (
+                row["name"].as_str().unwrap_or_default().to_owned(),
+                row["tbl"].as_str().unwrap_or_default().to_owned(),
+                row["bytes"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    // A table's objects: itself and every index whose table it is (sqlite_schema's
+    // tbl_name: `sqlite_autoindex_*` of its UNIQUE constraints included).
+    let objects = |tables: &[&str]| -> Vec<(String, i64)> {
+        let mut found: Vec<(String, i64)> = Vec::new();
+        for table in tables {
+            found.extend(
+                sizes
+                    .iter()
+                    .filter(|(_, tbl, _)| tbl == table)
+                    .map(|(name, _, bytes)| (name.clone(), *bytes)),
+            );
+        }
+        found
+    };
+    let play_objects = objects(&["play_events"]);
+    let catalogue_objects = objects(&CATALOGUE_TABLES);
     Storage {
+        at_scale,
         users,
+        archives,
         plays: count("play_events"),
         tracks: count("tracks"),
-        play_bytes: with_indexes(&["play_events"]),
-        catalogue_bytes: with_indexes(&["tracks", "albums", "artists", "track_artists"]),
-        total_bytes: total,
+        albums: count("albums"),
+        artists: count("artists"),
+        contexts: count("contexts"),
+        play_bytes: play_objects.iter().map(|(_, bytes)| bytes).sum(),
+        catalogue_bytes: catalogue_objects.iter().map(|(_, bytes)| bytes).sum(),
+        play_objects,
+        catalogue_objects,
+        total_bytes: sizes.iter().map(|(_, _, bytes)| bytes).sum(),
     }
 }

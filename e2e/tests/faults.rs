@@ -638,7 +638,8 @@ fn a_failing_d1_write_is_recorded_or_retried_and_dead_lettered_without_losing_a_
         stack.inject(&member.sim_user, 3, 20_000);
     }
     let cursors = stack.d1(&format!(
-        "CREATE TRIGGER e2e_plays_fail BEFORE INSERT ON play_events WHEN NEW.user_id IN ({}) \
+        "CREATE TRIGGER e2e_plays_fail BEFORE INSERT ON play_events \
+         WHEN NEW.user_key IN (SELECT key FROM users WHERE id IN ({})) \
          BEGIN SELECT RAISE(ABORT, 'e2e: injected D1 write failure'); END; \
          SELECT id, cursor_after FROM users ORDER BY id",
         broken_ids.join(", ")
@@ -804,6 +805,11 @@ fn deleting_an_account_while_its_archive_is_in_flight_leaves_nothing_behind() {
         stack.inject(&member.sim_user, 3, 20_000);
     }
     let leaving = &members[0];
+    let id = sql_text(&leaving.user_id);
+    // The plays are filed under the user's integer key: read it while the row is there.
+    let key = stack.d1(&format!("SELECT key FROM users WHERE id = {id}"))[0]["key"]
+        .as_i64()
+        .expect("the leaving user's key");
     stack.fault(
         &leaving.sim_user,
         json!({ "kind": "hang", "hang_secs": 5, "endpoint": "recently_played", "times": 1 }),
@@ -844,10 +850,9 @@ fn deleting_an_account_while_its_archive_is_in_flight_leaves_nothing_behind() {
     );
     let outcomes = stack.archive_outcomes(&leaving.user_id);
     eprintln!("deleted in flight: the archive ended as {outcomes:?}");
-    let id = sql_text(&leaving.user_id);
     let left = stack.d1(&format!(
         "SELECT (SELECT count(*) FROM users WHERE id = {id}) AS users, \
-                (SELECT count(*) FROM play_events WHERE user_id = {id}) AS plays, \
+                (SELECT count(*) FROM play_events WHERE user_key = {key}) AS plays, \
                 (SELECT count(*) FROM data_gaps WHERE user_id = {id}) AS gaps, \
                 (SELECT count(*) FROM sessions WHERE user_id = {id}) AS sessions"
     ));

@@ -241,10 +241,11 @@ fn many_users_are_swept_and_archived_cycle_after_cycle() {
     // Every archive is the simulator's truth up to its last success, once each; one
     // Spotify call per user per poll.
     let started = Instant::now();
-    let rows = stack.d1(
-        "SELECT p.user_id AS u, p.played_at AS t, tr.uri AS uri FROM play_events p \
-         JOIN tracks tr ON tr.id = p.track_id ORDER BY p.user_id, p.played_at",
-    );
+    let rows = stack.d1("SELECT u.id AS u, p.played_at AS t, \
+                coalesce(tr.uri, 'spotify:track:' || CASE WHEN instr(tr.id, '~') > 0 \
+                     THEN substr(tr.id, 1, instr(tr.id, '~') - 1) ELSE tr.id END) AS uri \
+           FROM play_events p JOIN users u ON u.key = p.user_key \
+           JOIN tracks tr ON tr.key = p.track_key ORDER BY u.id, p.played_at");
     let mut archived: BTreeMap<&str, Vec<(i64, &str)>> = BTreeMap::new();
     for row in &rows {
         archived

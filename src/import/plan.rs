@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::record::{parse_raw, ExportRecord, RawRecord};
 use super::rules::{covered_span, judge, merge_window, skipped, SkipReason, Source};
+use crate::catalogue::stored_track_uri;
 use crate::ids::{local_album_id, named_album_id, private_id};
 use crate::time::UnixMillis;
 
@@ -43,7 +44,8 @@ pub struct ImportTrackRow {
     pub private: String,
     /// The title shown; a placeholder when the export has none.
     pub name: String,
-    pub uri: String,
+    /// `None`: `spotify:track:<id>` ([`crate::catalogue::stored_track_uri`]).
+    pub uri: Option<String>,
     pub album_id: Option<String>,
     pub artist_name: Option<String>,
     pub is_local: bool,
@@ -64,8 +66,10 @@ pub struct ImportPlayRow {
     pub name: Option<String>,
     pub artist: Option<String>,
     pub at: UnixMillis,
-    pub src: &'static str,
-    pub kind: &'static str,
+    /// [`Source::code`].
+    pub src: u8,
+    /// [`crate::import::record::Kind::code`].
+    pub kind: u8,
     pub ms: i64,
     pub skipped: Option<bool>,
     /// The widest span any merge window reaches: the index range looked at.
@@ -282,10 +286,13 @@ fn add_play(
                 .name
                 .clone()
                 .unwrap_or_else(|| placeholder(record).to_owned()),
-            uri: content
-                .uri
-                .clone()
-                .unwrap_or_else(|| format!("spotify:import:{track_id}")),
+            uri: stored_track_uri(
+                &track_id,
+                &content
+                    .uri
+                    .clone()
+                    .unwrap_or_else(|| format!("spotify:import:{track_id}")),
+            ),
             private: private_id(&track_id, owner),
             id: track_id.clone(),
             album_id,
@@ -312,8 +319,8 @@ fn add_play(
         name: content.name.clone(),
         artist: content.artist.clone(),
         at,
-        src: source.as_str(),
-        kind: content.kind.as_str(),
+        src: source.code(),
+        kind: content.kind.code(),
         ms: record.ms_played,
         skipped: skipped(record),
         lo: widest.0,
@@ -423,8 +430,8 @@ mod tests {
             NOW,
         );
         let play = &plan.plays[0];
-        assert_eq!(play.src, "import");
-        assert_eq!(play.kind, "track");
+        assert_eq!(play.src, Source::Import.code());
+        assert_eq!(play.kind, crate::import::record::Kind::Track.code());
         assert_eq!(
             (play.poll_lo, play.poll_hi),
             (Some(play.at - 120_000), Some(play.at + 120_000))
@@ -453,7 +460,7 @@ mod tests {
         assert_eq!(play.private, track.private);
         assert_eq!(track.private, format!("{}~{OWNER}", track.id));
         assert!(track.by_name && track.id.starts_with("import:"));
-        assert_eq!(play.src, "import_account");
+        assert_eq!(play.src, Source::ImportAccount.code());
         assert_eq!(
             (play.poll_lo, play.poll_hi),
             (Some(play.at - 60_000), Some(play.at + 120_000))

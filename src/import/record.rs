@@ -43,12 +43,20 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// The value of `play_events.kind`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Track => "track",
             Self::Episode => "episode",
             Self::Audiobook => "audiobook",
+        }
+    }
+
+    /// The value of `play_events.kind` (0, the common case, costs no byte).
+    pub const fn code(self) -> u8 {
+        match self {
+            Self::Track => 0,
+            Self::Episode => 1,
+            Self::Audiobook => 2,
         }
     }
 

@@ -66,7 +66,7 @@ pub fn skipped(record: &ExportRecord) -> Option<bool> {
     record.skipped.or(by_reason)
 }
 
-/// Where a play in the archive came from (`play_events.source`).
+/// Where a play in the archive came from (`play_events.source`, as its [`Source::code`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
     Poll,
@@ -82,6 +82,25 @@ impl Source {
             Self::Poll => "poll",
             Self::Import => "import",
             Self::ImportAccount => "import_account",
+        }
+    }
+
+    /// The value of `play_events.source` (0, a poll, costs no byte).
+    pub const fn code(self) -> u8 {
+        match self {
+            Self::Poll => 0,
+            Self::Import => 1,
+            Self::ImportAccount => 2,
+        }
+    }
+
+    /// The source stored as `code`; `None` for a code no version wrote.
+    pub const fn from_code(code: i64) -> Option<Self> {
+        match code {
+            0 => Some(Self::Poll),
+            1 => Some(Self::Import),
+            2 => Some(Self::ImportAccount),
+            _ => None,
         }
     }
 

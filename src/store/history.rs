@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{decode, decode_all, Store, StoreError, UserStatus, USER_STATUS};
+use crate::catalogue::{cover_url, track_uri};
 use crate::history::zone::Segment;
 use crate::ids::public_id;
+use crate::import::rules::Source;
 use crate::ports::{Database, Row, Statement};
 use crate::time::UnixMillis;
 
@@ -18,48 +20,56 @@ macro_rules! artists_json {
                      WHEN t.import_artist_name IS NOT NULL
                        THEN json_array(json_object('id', NULL, 'name', t.import_artist_name))
                      ELSE json_array() END FROM
-           (SELECT a.id, a.name FROM track_artists ta JOIN artists a ON a.id = ta.artist_id
-             WHERE ta.track_id = t.id ORDER BY ta.position))"
+           (SELECT a.id, a.name FROM track_artists ta JOIN artists a ON a.key = ta.artist_key
+             WHERE ta.track_key = t.key ORDER BY ta.position))"
     };
 }
 
 macro_rules! play_columns {
     () => {
         concat!(
-            "SELECT p.id, p.played_at, p.context_uri, p.source, t.id AS track_id, t.name AS track_name,
-       t.uri AS track_uri, t.duration_ms, t.is_local, t.album_id, al.name AS album_name, al.image_url,
-       ",
+            "SELECT p.track_key, p.played_at, c.uri AS context_uri, p.source, t.id AS track_id,
+       t.name AS track_name, t.uri AS track_uri, t.duration_ms, t.is_local, al.id AS album_id,
+       al.name AS album_name, al.image, ",
             artists_json!(),
             " AS artists
   FROM play_events p
-  JOIN tracks t ON t.id = p.track_id
-  LEFT JOIN albums al ON al.id = t.album_id"
+  JOIN tracks t ON t.key = p.track_key
+  LEFT JOIN albums al ON al.key = t.album_key
+  LEFT JOIN contexts c ON c.key = p.context_key"
         )
     };
 }
 
-/// A page of plays, newest first. The key is `(played_at, id)`: plays of the same
-/// instant (imports have second precision) come in id order, so a page boundary can fall
-/// between them without losing one. `?3` is the id of the last play of the previous page
-/// (`i64::MAX` for none: then everything at `?2` itself is excluded).
+/// A page of plays, newest first, in the primary key's order. The key is `(played_at,
+/// track_key)`: plays of the same instant (imports have second precision) come in track
+/// key order, so a page boundary can fall between them without losing one. `?3` is the
+/// track key of the last play of the previous page (0 for none: then everything at `?2`
+/// itself is excluded).
 pub(super) const PLAYS_PAGE: &str = concat!(
     play_columns!(),
     "
- WHERE p.user_id = ?1 AND p.played_at <= ?2 AND (p.played_at < ?2 OR p.id > ?3)
- ORDER BY p.played_at DESC, p.id
+ WHERE p.user_key = ",
+    super::user_key!("?1"),
+    " AND p.played_at <= ?2 AND (p.played_at < ?2 OR p.track_key < ?3)
+ ORDER BY p.played_at DESC, p.track_key DESC
  LIMIT ?4"
 );
 
-/// A page of the export, oldest first, up to `?4` (exclusive). The key is
-/// `(played_at, id)` in the index's own order; `?3` is the last id written
-/// (`i64::MAX` at the start, which takes every play at `?2`).
+/// A page of the export, oldest first, up to `?4` (exclusive), in the primary key's
+/// order; `?3` is the track key of the last play written (0 at the start, which takes
+/// every play at `?2`).
 pub(super) const EXPORT_PAGE: &str = concat!(
     play_columns!(),
     "
- WHERE p.user_id = ?1 AND p.played_at >= ?2 AND (p.played_at > ?2 OR p.id < ?3) AND p.played_at < ?4
- ORDER BY p.played_at, p.id DESC
+ WHERE p.user_key = ",
+    super::user_key!("?1"),
+    " AND p.played_at >= ?2 AND (p.played_at > ?2 OR p.track_key > ?3) AND p.played_at < ?4
+ ORDER BY p.played_at, p.track_key
  LIMIT ?5"
 );
+
+// Music statistics count tracks only: `kind = 0` ([`crate::import::record::Kind::code`]).
 
 /// Plays and milliseconds per local day (`kind` `day`, `bucket` = days since 1970-01-01
 /// on the local calendar) and per local weekday and hour (`week_hour`, `bucket` =
@@ -67,73 +77,78 @@ pub(super) const EXPORT_PAGE: &str = concat!(
 /// range: the plays are first counted per local hour, then folded both ways. `?2` holds
 /// the zone's offset segments of the range (`[{"s","e","o"}]`): each play is bucketed by
 /// its local time, `played_at + o` of the segment it falls in.
-pub(super) const STATS_BUCKETS: &str = "\
-WITH seg AS (SELECT value ->> 's' AS s, value ->> 'e' AS e, value ->> 'o' AS o FROM json_each(?2)),
+pub(super) const STATS_BUCKETS: &str = concat!(
+    "WITH seg AS (SELECT value ->> 's' AS s, value ->> 'e' AS e, value ->> 'o' AS o FROM json_each(?2)),
 hours AS MATERIALIZED (
   SELECT (p.played_at + seg.o) / 3600000 AS h, count(*) AS plays,
          sum(coalesce(p.ms_played, t.duration_ms)) AS ms
     FROM seg CROSS JOIN play_events p
-    JOIN tracks t ON t.id = p.track_id
-   WHERE p.user_id = ?1 AND p.played_at >= seg.s AND p.played_at < seg.e AND p.kind = 'track'
+    JOIN tracks t ON t.key = p.track_key
+   WHERE p.user_key = ",
+    super::user_key!("?1"),
+    " AND p.played_at >= seg.s AND p.played_at < seg.e AND p.kind = 0
    GROUP BY h)
 SELECT 'day' AS kind, h / 24 AS bucket, sum(plays) AS plays, sum(ms) AS ms FROM hours GROUP BY h / 24
 UNION ALL
-SELECT 'week_hour', (h / 24 + 3) % 7 * 24 + h % 24, sum(plays), sum(ms) FROM hours GROUP BY 2";
+SELECT 'week_hour', (h / 24 + 3) % 7 * 24 + h % 24, sum(plays), sum(ms) FROM hours GROUP BY 2"
+);
 
 /// The top tracks, artists (every credited artist counts) and albums of `[?2, ?3)`, `?4`
 /// of each, and the number of distinct tracks, from one pass over the range. Ties go to
 /// the one played last.
 pub(super) const STATS_TOP: &str = concat!(
     "WITH per_track AS MATERIALIZED (
-  SELECT track_id, count(*) AS plays, max(played_at) AS last_played,
+  SELECT track_key, count(*) AS plays, max(played_at) AS last_played,
          -- Imports know how long each stream lasted; polls do not: those count the track's length.
          coalesce(sum(ms_played), 0) AS timed_ms, count(ms_played) AS timed_plays FROM play_events
-   WHERE user_id = ?1 AND played_at >= ?2 AND played_at < ?3 AND kind = 'track'
-   GROUP BY track_id)
+   WHERE user_key = ",
+    super::user_key!("?1"),
+    " AND played_at >= ?2 AND played_at < ?3 AND kind = 0
+   GROUP BY track_key)
 SELECT * FROM (
-  SELECT 'track' AS kind, t.id, t.name, al.name AS album_name, al.image_url, pt.plays,
+  SELECT 'track' AS kind, t.id, t.name, al.name AS album_name, al.image, pt.plays,
          pt.timed_ms + (pt.plays - pt.timed_plays) * t.duration_ms AS ms, ",
     artists_json!(),
     " AS artists
     FROM (SELECT * FROM per_track ORDER BY plays DESC, last_played DESC LIMIT ?4) pt
-    JOIN tracks t ON t.id = pt.track_id
-    LEFT JOIN albums al ON al.id = t.album_id
+    JOIN tracks t ON t.key = pt.track_key
+    LEFT JOIN albums al ON al.key = t.album_key
    ORDER BY pt.plays DESC, pt.last_played DESC)
 UNION ALL
 SELECT * FROM (
-  SELECT 'artist' AS kind, max(id) AS id, name, NULL AS album_name, NULL AS image_url, sum(plays) AS plays,
+  SELECT 'artist' AS kind, max(id) AS id, name, NULL AS album_name, NULL AS image, sum(plays) AS plays,
          sum(ms) AS ms, NULL AS artists
     FROM (SELECT a.id, a.name, x.plays, x.ms, x.last_played
-            FROM (SELECT ta.artist_id, sum(pt.plays) AS plays,
+            FROM (SELECT ta.artist_key, sum(pt.plays) AS plays,
                          sum(pt.timed_ms + (pt.plays - pt.timed_plays) * t.duration_ms) AS ms,
                          max(pt.last_played) AS last_played
                     FROM per_track pt
-                    CROSS JOIN track_artists ta ON ta.track_id = pt.track_id
-                    JOIN tracks t ON t.id = pt.track_id
-                   GROUP BY ta.artist_id) x
-            JOIN artists a ON a.id = x.artist_id
+                    CROSS JOIN track_artists ta ON ta.track_key = pt.track_key
+                    JOIN tracks t ON t.key = pt.track_key
+                   GROUP BY ta.artist_key) x
+            JOIN artists a ON a.key = x.artist_key
           UNION ALL
           -- Tracks an import created have no artist links, only the export's artist name.
           SELECT NULL, t.import_artist_name, sum(pt.plays),
                  sum(pt.timed_ms + (pt.plays - pt.timed_plays) * t.duration_ms), max(pt.last_played)
             FROM per_track pt
-            JOIN tracks t ON t.id = pt.track_id
+            JOIN tracks t ON t.key = pt.track_key
            WHERE t.import_artist_name IS NOT NULL
-             AND NOT EXISTS (SELECT 1 FROM track_artists ta WHERE ta.track_id = t.id)
+             AND NOT EXISTS (SELECT 1 FROM track_artists ta WHERE ta.track_key = t.key)
            GROUP BY t.import_artist_name)
    GROUP BY name
    ORDER BY sum(plays) DESC, max(last_played) DESC
    LIMIT ?4)
 UNION ALL
 SELECT * FROM (
-  SELECT 'album' AS kind, al.id, al.name, al.name AS album_name, al.image_url, x.plays, x.ms, NULL AS artists
-    FROM (SELECT t.album_id, sum(pt.plays) AS plays, sum(pt.timed_ms + (pt.plays - pt.timed_plays) * t.duration_ms) AS ms,
+  SELECT 'album' AS kind, al.id, al.name, al.name AS album_name, al.image, x.plays, x.ms, NULL AS artists
+    FROM (SELECT t.album_key, sum(pt.plays) AS plays, sum(pt.timed_ms + (pt.plays - pt.timed_plays) * t.duration_ms) AS ms,
                  max(pt.last_played) AS last_played
             FROM per_track pt
-            JOIN tracks t ON t.id = pt.track_id
-           WHERE t.album_id IS NOT NULL
-           GROUP BY t.album_id ORDER BY plays DESC, last_played DESC LIMIT ?4) x
-    JOIN albums al ON al.id = x.album_id
+            JOIN tracks t ON t.key = pt.track_key
+           WHERE t.album_key IS NOT NULL
+           GROUP BY t.album_key ORDER BY plays DESC, last_played DESC LIMIT ?4) x
+    JOIN albums al ON al.key = x.album_key
    ORDER BY x.plays DESC, x.last_played DESC)
 UNION ALL
 SELECT 'distinct_tracks', NULL, NULL, NULL, NULL, count(*), NULL, NULL FROM per_track"
@@ -170,23 +185,27 @@ pub struct ArtistRef {
 
 #[derive(Deserialize)]
 struct PlayRow {
-    id: i64,
+    track_key: i64,
     played_at: UnixMillis,
     context_uri: Option<String>,
-    source: String,
+    source: i64,
     track_id: String,
     track_name: String,
-    track_uri: String,
+    /// `None`: derived from the id ([`crate::catalogue::track_uri`]).
+    track_uri: Option<String>,
     duration_ms: i64,
     is_local: i64,
     album_id: Option<String>,
     album_name: Option<String>,
-    image_url: Option<String>,
+    /// The cover as stored ([`crate::catalogue::cover_url`]).
+    image: Option<String>,
     artists: Option<String>,
 }
 
 /// One play with everything the history shows and exports of it. The fields of
-/// the timeline's first version keep their names; `id` is the play's key for pagination.
+/// the timeline's first version keep their names. `id` tells apart the plays of one
+/// instant (it is the track's catalogue key): `(played_at, id)` is the play's key for
+/// pagination, unique in a user's archive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HistoryPlay {
     pub id: i64,
@@ -222,21 +241,24 @@ impl TryFrom<PlayRow> for HistoryPlay {
     fn try_from(row: PlayRow) -> Result<Self, StoreError> {
         let artists = parse_artists(row.artists.as_deref())?;
         let names: Vec<&str> = artists.iter().map(|artist| artist.name.as_str()).collect();
+        let source = Source::from_code(row.source)
+            .ok_or_else(|| StoreError::Decode(format!("play source {}", row.source)))?;
+        let track_id = public_id(&row.track_id).to_owned();
         Ok(Self {
-            id: row.id,
+            id: row.track_key,
             played_at: row.played_at,
-            track_id: public_id(&row.track_id).to_owned(),
+            track_uri: track_uri(&track_id, row.track_uri),
+            track_id,
             track_name: row.track_name,
-            track_uri: row.track_uri,
             duration_ms: row.duration_ms,
             is_local: row.is_local,
             artist_names: (!names.is_empty()).then(|| names.join(", ")),
             artists,
             album_id: row.album_id.as_deref().map(|id| public_id(id).to_owned()),
             album_name: row.album_name,
-            image_url: row.image_url,
+            image_url: row.image.as_deref().map(cover_url),
             context_uri: row.context_uri,
-            source: row.source,
+            source: source.as_str().to_owned(),
         })
     }
 }
@@ -252,7 +274,8 @@ fn plays_from(rows: Vec<Row>) -> Result<Vec<HistoryPlay>, StoreError> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlayKey {
     pub played_at: UnixMillis,
-    /// `None`: everything at `played_at` belongs to the previous page.
+    /// The last play's `id` (its track key); `None`: everything at `played_at` belongs
+    /// to the previous page.
     pub id: Option<i64>,
 }
 
@@ -302,7 +325,7 @@ struct RawTopRow {
     id: Option<String>,
     name: Option<String>,
     album_name: Option<String>,
-    image_url: Option<String>,
+    image: Option<String>,
     plays: i64,
     ms: Option<i64>,
     artists: Option<String>,
@@ -380,7 +403,7 @@ impl<D: Database> Store<'_, D> {
         limit: usize,
     ) -> Result<Vec<HistoryPlay>, StoreError> {
         let (before, id) = key.map_or((i64::MAX, i64::MAX), |key| {
-            (key.played_at, key.id.unwrap_or(i64::MAX))
+            (key.played_at, key.id.unwrap_or(0))
         });
         let rows = self
             .db
@@ -401,9 +424,7 @@ impl<D: Database> Store<'_, D> {
         to: UnixMillis,
         limit: usize,
     ) -> Result<Vec<HistoryPlay>, StoreError> {
-        let (after, id) = key.map_or((from, i64::MAX), |key| {
-            (key.played_at, key.id.unwrap_or(i64::MAX))
-        });
+        let (after, id) = key.map_or((from, 0), |key| (key.played_at, key.id.unwrap_or(0)));
         let rows = self
             .db
             .query(Statement::new(
@@ -475,7 +496,7 @@ impl<D: Database> Store<'_, D> {
                     id: row.id,
                     name: row.name,
                     album_name: row.album_name,
-                    image_url: row.image_url,
+                    image_url: row.image.as_deref().map(cover_url),
                     plays: row.plays,
                     ms: row.ms.unwrap_or(0),
                 })

@@ -36,10 +36,10 @@ macro_rules! named_like {
             $t,
             ".import_artist_name = ",
             $artist,
-            " OR EXISTS (SELECT 1 FROM track_artists ta JOIN artists a ON a.id = ta.artist_id",
-            " WHERE ta.track_id = ",
+            " OR EXISTS (SELECT 1 FROM track_artists ta JOIN artists a ON a.key = ta.artist_key",
+            " WHERE ta.track_key = ",
             $t,
-            ".id AND a.name = ",
+            ".key AND a.name = ",
             $artist,
             "))"
         )
@@ -51,7 +51,7 @@ macro_rules! named_like {
 macro_rules! same_track {
     () => {
         concat!(
-            "(p.track_id IN (r.value ->> 'id', r.value ->> 'private') OR (",
+            "(pt.id IN (r.value ->> 'id', r.value ->> 'private') OR (",
             named_like!("pt", "r.value ->> 'name'", "r.value ->> 'artist'"),
             "))"
         )
@@ -62,8 +62,10 @@ macro_rules! same_track {
 macro_rules! duplicate {
     () => {
         concat!(
-            "EXISTS (SELECT 1 FROM play_events p JOIN tracks pt ON pt.id = p.track_id",
-            " WHERE p.user_id = ?1 AND p.played_at = r.value ->> 'at'",
+            "EXISTS (SELECT 1 FROM play_events p JOIN tracks pt ON pt.key = p.track_key",
+            " WHERE p.user_key = ",
+            super::user_key!("?1"),
+            " AND p.played_at = r.value ->> 'at'",
             " AND p.source = r.value ->> 'src' AND ",
             same_track!(),
             ")"
@@ -75,12 +77,15 @@ macro_rules! duplicate {
 macro_rules! merged {
     () => {
         concat!(
-            "EXISTS (SELECT 1 FROM play_events p JOIN tracks pt ON pt.id = p.track_id",
-            " WHERE p.user_id = ?1 AND p.played_at BETWEEN r.value ->> 'lo' AND r.value ->> 'hi'",
+            "EXISTS (SELECT 1 FROM play_events p JOIN tracks pt ON pt.key = p.track_key",
+            " WHERE p.user_key = ",
+            super::user_key!("?1"),
+            " AND p.played_at BETWEEN r.value ->> 'lo' AND r.value ->> 'hi'",
+            // The sources' codes: crate::import::rules::Source::code.
             " AND CASE p.source",
-            " WHEN 'poll' THEN p.played_at BETWEEN r.value ->> 'poll_lo' AND r.value ->> 'poll_hi'",
-            " WHEN 'import' THEN p.played_at BETWEEN r.value ->> 'import_lo' AND r.value ->> 'import_hi'",
-            " WHEN 'import_account' THEN p.played_at BETWEEN r.value ->> 'account_lo' AND r.value ->> 'account_hi'",
+            " WHEN 0 THEN p.played_at BETWEEN r.value ->> 'poll_lo' AND r.value ->> 'poll_hi'",
+            " WHEN 1 THEN p.played_at BETWEEN r.value ->> 'import_lo' AND r.value ->> 'import_hi'",
+            " WHEN 2 THEN p.played_at BETWEEN r.value ->> 'account_lo' AND r.value ->> 'account_hi'",
             " ELSE 0 END AND ",
             same_track!(),
             ")"
@@ -150,25 +155,26 @@ pub(super) const FINISH_IMPORT: &str = "\
 UPDATE imports SET finished_at = coalesce(finished_at, ?3), updated_at = ?3
  WHERE id = ?1 AND user_id = ?2";
 
-/// The user's own albums (`?3`): what an export names is never shown to anyone else.
+/// The user's own albums (`?2`): what an export names is never shown to anyone else.
 pub(super) const INSERT_IMPORT_ALBUMS: &str = "\
-INSERT INTO albums (id, name, updated_at, owner_user_id)
-SELECT value ->> 'id', value ->> 'name', ?2, ?3 FROM json_each(?1) WHERE true
+INSERT INTO albums (id, name, owner_user_id)
+SELECT value ->> 'id', value ->> 'name', ?2 FROM json_each(?1) WHERE true
 ON CONFLICT DO NOTHING";
 
-/// The user's own rows (`?3`) for the tracks the export names, unless Spotify's catalogue
+/// The user's own rows (`?2`) for the tracks the export names, unless Spotify's catalogue
 /// has the track: by its id, or (a record without one) by its names. An import never
 /// writes a row another user sees, nor changes one.
 pub(super) const INSERT_IMPORT_TRACKS: &str = concat!(
-    "INSERT INTO tracks (id, name, uri, duration_ms, album_id, is_local, explicit, updated_at, import_artist_name,
+    "INSERT INTO tracks (id, name, uri, duration_ms, album_key, is_local, explicit, import_artist_name,
                     owner_user_id)
-SELECT r.value ->> 'private', r.value ->> 'name', r.value ->> 'uri', 0, r.value ->> 'album_id',
-       r.value ->> 'is_local', 0, ?2, r.value ->> 'artist_name', ?3
+SELECT r.value ->> 'private', r.value ->> 'name', r.value ->> 'uri', 0,
+       (SELECT key FROM albums WHERE id = r.value ->> 'album_id'), r.value ->> 'is_local', 0,
+       r.value ->> 'artist_name', ?2
   FROM json_each(?1) AS r
  WHERE CASE WHEN r.value ->> 'by_name'
        THEN NOT EXISTS (SELECT 1 FROM tracks t WHERE ",
     named_like!("t", "r.value ->> 'name'", "r.value ->> 'artist_name'"),
-    " AND (t.owner_user_id IS NULL OR t.owner_user_id = ?3))
+    " AND (t.owner_user_id IS NULL OR t.owner_user_id = ?2))
        ELSE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.id = r.value ->> 'id' AND t.owner_user_id IS NULL) END
 ON CONFLICT DO NOTHING"
 );
@@ -218,16 +224,18 @@ pub(super) const FILL_GAPS: &str = concat!(
 /// one) Spotify's or the user's own row of its names (Spotify's first), else the user's
 /// own row. Another user's rows are never reached.
 pub(super) const INSERT_IMPORT_PLAYS: &str = concat!(
-    "INSERT INTO play_events (user_id, track_id, played_at, source, archived_at, kind, ms_played, skipped)
-SELECT ?1,
+    "INSERT INTO play_events (user_key, track_key, played_at, source, kind, ms_played, skipped)
+SELECT ",
+    super::user_key!("?1"),
+    ",
        coalesce(CASE WHEN r.value ->> 'id' IS NOT NULL
-                THEN (SELECT t.id FROM tracks t WHERE t.id = r.value ->> 'id' AND t.owner_user_id IS NULL)
-                ELSE (SELECT t.id FROM tracks t WHERE ",
+                THEN (SELECT t.key FROM tracks t WHERE t.id = r.value ->> 'id' AND t.owner_user_id IS NULL)
+                ELSE (SELECT t.key FROM tracks t WHERE ",
     named_like!("t", "r.value ->> 'name'", "r.value ->> 'artist'"),
     " AND (t.owner_user_id IS NULL OR t.owner_user_id = ?1)
                        ORDER BY t.owner_user_id IS NOT NULL, t.id GLOB 'import*', t.id LIMIT 1) END,
-                r.value ->> 'private'),
-       r.value ->> 'at', r.value ->> 'src', ?3, r.value ->> 'kind', r.value ->> 'ms', r.value ->> 'skipped'
+                (SELECT t.key FROM tracks t WHERE t.id = r.value ->> 'private')),
+       r.value ->> 'at', r.value ->> 'src', r.value ->> 'kind', r.value ->> 'ms', r.value ->> 'skipped'
   FROM json_each(?2) AS r
  WHERE NOT ",
     duplicate!(),
@@ -420,11 +428,11 @@ impl<D: Database> Store<'_, D> {
         let statements = vec![
             Statement::new(
                 INSERT_IMPORT_ALBUMS,
-                vec![to_json_text(&plan.albums)?, json!(now), json!(user_id)],
+                vec![to_json_text(&plan.albums)?, json!(user_id)],
             ),
             Statement::new(
                 INSERT_IMPORT_TRACKS,
-                vec![to_json_text(&plan.tracks)?, json!(now), json!(user_id)],
+                vec![to_json_text(&plan.tracks)?, json!(user_id)],
             ),
             Statement::new(
                 COUNT_IMPORT_CHUNK,
@@ -467,7 +475,7 @@ impl<D: Database> Store<'_, D> {
                     json!(now),
                 ],
             ),
-            Statement::new(INSERT_IMPORT_PLAYS, vec![json!(user_id), plays, json!(now)]),
+            Statement::new(INSERT_IMPORT_PLAYS, vec![json!(user_id), plays]),
             Statement::new(
                 INSERT_IMPORT_CHUNK,
                 vec![

@@ -68,6 +68,15 @@ fn to_json_text<T: serde::Serialize>(value: &T) -> Result<Value, StoreError> {
         .map_err(|error| StoreError::Encode(error.to_string()))
 }
 
+/// The integer key of the user whose id is the parameter `$id`: the plays are filed
+/// under it. SQLite runs this uncorrelated subquery once per statement.
+macro_rules! user_key {
+    ($id:literal) => {
+        concat!("(SELECT key FROM users WHERE id = ", $id, ")")
+    };
+}
+pub(crate) use user_key;
+
 /// A user as the archive needs them.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ArchiveUser {
@@ -273,39 +282,49 @@ UPDATE users SET access_token_enc = ?2, refresh_token_enc = coalesce(?3, refresh
                  token_expires_at = ?4, updated_at = ?5
  WHERE id = ?1";
 
+// The catalogue's upserts write a row only when it is new or one of its fields changed:
+// a conflict whose `WHERE` is false writes nothing (nor does `DO NOTHING`).
 const UPSERT_ARTISTS: &str = "\
-INSERT INTO artists (id, name, uri, updated_at)
-SELECT value ->> 'id', value ->> 'name', value ->> 'uri', ?2 FROM json_each(?1) WHERE true
-ON CONFLICT (id) DO UPDATE SET name = excluded.name, uri = coalesce(excluded.uri, artists.uri),
-                               updated_at = excluded.updated_at
- WHERE artists.name IS NOT excluded.name OR (excluded.uri IS NOT NULL AND artists.uri IS NOT excluded.uri)";
+INSERT INTO artists (id, name)
+SELECT value ->> 'id', value ->> 'name' FROM json_each(?1) WHERE true
+ON CONFLICT (id) DO UPDATE SET name = excluded.name
+ WHERE artists.name IS NOT excluded.name";
 
 const UPSERT_ALBUMS: &str = "\
-INSERT INTO albums (id, name, uri, image_url, release_date, updated_at)
-SELECT value ->> 'id', value ->> 'name', value ->> 'uri', value ->> 'image_url', value ->> 'release_date', ?2
+INSERT INTO albums (id, name, image, release_date)
+SELECT value ->> 'id', value ->> 'name', value ->> 'image', value ->> 'release_date'
   FROM json_each(?1) WHERE true
-ON CONFLICT (id) DO UPDATE SET name = excluded.name, uri = coalesce(excluded.uri, albums.uri),
-                               image_url = coalesce(excluded.image_url, albums.image_url),
-                               release_date = coalesce(excluded.release_date, albums.release_date),
-                               updated_at = excluded.updated_at
+ON CONFLICT (id) DO UPDATE SET name = excluded.name, image = coalesce(excluded.image, albums.image),
+                               release_date = coalesce(excluded.release_date, albums.release_date)
  WHERE albums.name IS NOT excluded.name
-    OR (excluded.image_url IS NOT NULL AND albums.image_url IS NOT excluded.image_url)";
+    OR (excluded.image IS NOT NULL AND albums.image IS NOT excluded.image)
+    OR (excluded.release_date IS NOT NULL AND albums.release_date IS NOT excluded.release_date)";
 
 const UPSERT_TRACKS: &str = "\
-INSERT INTO tracks (id, name, uri, duration_ms, album_id, is_local, explicit, updated_at)
-SELECT value ->> 'id', value ->> 'name', value ->> 'uri', value ->> 'duration_ms', value ->> 'album_id',
-       value ->> 'is_local', value ->> 'explicit', ?2
+INSERT INTO tracks (id, name, uri, duration_ms, album_key, is_local, explicit)
+SELECT value ->> 'id', value ->> 'name', value ->> 'uri', value ->> 'duration_ms',
+       (SELECT key FROM albums WHERE id = value ->> 'album_id'), value ->> 'is_local', value ->> 'explicit'
   FROM json_each(?1) WHERE true
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, duration_ms = excluded.duration_ms,
-                               album_id = coalesce(excluded.album_id, tracks.album_id),
-                               explicit = excluded.explicit, updated_at = excluded.updated_at
+                               album_key = coalesce(excluded.album_key, tracks.album_key),
+                               explicit = excluded.explicit
  WHERE tracks.name IS NOT excluded.name OR tracks.duration_ms IS NOT excluded.duration_ms
     OR tracks.explicit IS NOT excluded.explicit
-    OR (excluded.album_id IS NOT NULL AND tracks.album_id IS NOT excluded.album_id)";
+    OR (excluded.album_key IS NOT NULL AND tracks.album_key IS NOT excluded.album_key)";
 
 const INSERT_TRACK_ARTISTS: &str = "\
-INSERT INTO track_artists (track_id, artist_id, position)
-SELECT value ->> 'track_id', value ->> 'artist_id', value ->> 'position' FROM json_each(?1) WHERE true
+INSERT INTO track_artists (track_key, artist_key, position)
+SELECT t.key, a.key, r.value ->> 'position'
+  FROM json_each(?1) AS r
+  JOIN tracks t ON t.id = r.value ->> 'track_id'
+  JOIN artists a ON a.id = r.value ->> 'artist_id'
+ WHERE true
+ON CONFLICT DO NOTHING";
+
+/// The page's contexts, each stored once for every play and user.
+const INSERT_CONTEXTS: &str = "\
+INSERT INTO contexts (uri)
+SELECT DISTINCT value ->> 'context_uri' FROM json_each(?1) WHERE value ->> 'context_uri' IS NOT NULL
 ON CONFLICT DO NOTHING";
 
 /// A polled play that an imported play of the same track already covers (within the
@@ -313,29 +332,33 @@ ON CONFLICT DO NOTHING";
 /// imported play may be filed under the user's own row of the track (its id and ?9, the
 /// user's [`crate::ids::owner_key`]) or be of the same names.
 const INSERT_PLAYS: &str = "\
-INSERT INTO play_events (user_id, track_id, played_at, context_uri, source, archived_at)
-SELECT ?1, r.value ->> 'track_id', r.value ->> 'played_at', r.value ->> 'context_uri', 'poll', ?3
-  FROM json_each(?2) AS r
- WHERE NOT EXISTS (
+INSERT INTO play_events (user_key, played_at, track_key, context_key)
+SELECT u.key, r.value ->> 'played_at', t.key, c.key
+  FROM users u
+  CROSS JOIN json_each(?2) AS r
+  JOIN tracks t ON t.id = r.value ->> 'track_id'
+  LEFT JOIN contexts c ON c.uri = r.value ->> 'context_uri'
+ WHERE u.id = ?1
+   AND NOT EXISTS (
     -- A play the archive has already (the poll's overlap behind the cursor brings some
-    -- back every time): one probe of the unique key, before the wider merge check below
+    -- back every time): one probe of the primary key, before the wider merge check below
     -- reads every play around it.
     SELECT 1 FROM play_events x
-     WHERE x.user_id = ?1 AND x.track_id = r.value ->> 'track_id' AND x.played_at = r.value ->> 'played_at')
+     WHERE x.user_key = u.key AND x.played_at = r.value ->> 'played_at' AND x.track_key = t.key)
    AND NOT EXISTS (
-    SELECT 1 FROM play_events i JOIN tracks it ON it.id = i.track_id
-     WHERE i.user_id = ?1 AND i.source <> 'poll'
-       AND i.played_at BETWEEN (r.value ->> 'played_at') - ?4 AND (r.value ->> 'played_at') + ?4
+    SELECT 1 FROM play_events i JOIN tracks it ON it.key = i.track_key
+     WHERE i.user_key = u.key AND i.source <> 0
+       AND i.played_at BETWEEN (r.value ->> 'played_at') - ?3 AND (r.value ->> 'played_at') + ?3
        AND CASE i.source
-           WHEN 'import_account' THEN i.played_at BETWEEN (r.value ->> 'played_at') - ?5 AND (r.value ->> 'played_at') + ?6
-           ELSE i.played_at BETWEEN (r.value ->> 'played_at') - ?7 AND (r.value ->> 'played_at') + ?8 END
-       AND (i.track_id IN (r.value ->> 'track_id', (r.value ->> 'track_id') || '~' || ?9)
-            OR EXISTS (SELECT 1 FROM tracks pt JOIN track_artists pa ON pa.track_id = pt.id
-                         JOIN artists pn ON pn.id = pa.artist_id
-                        WHERE pt.id = r.value ->> 'track_id' AND pt.name = it.name
-                          AND (pn.name = it.import_artist_name
-                               OR EXISTS (SELECT 1 FROM track_artists ia JOIN artists an ON an.id = ia.artist_id
-                                           WHERE ia.track_id = it.id AND an.name = pn.name)))))
+           WHEN 2 THEN i.played_at BETWEEN (r.value ->> 'played_at') - ?4 AND (r.value ->> 'played_at') + ?5
+           ELSE i.played_at BETWEEN (r.value ->> 'played_at') - ?6 AND (r.value ->> 'played_at') + ?7 END
+       AND (it.id IN (t.id, t.id || '~' || ?8)
+            OR (it.name = t.name
+                AND EXISTS (SELECT 1 FROM track_artists pa JOIN artists pn ON pn.key = pa.artist_key
+                             WHERE pa.track_key = t.key
+                               AND (pn.name = it.import_artist_name
+                                    OR EXISTS (SELECT 1 FROM track_artists ia JOIN artists an ON an.key = ia.artist_key
+                                                WHERE ia.track_key = it.key AND an.name = pn.name))))))
 ON CONFLICT DO NOTHING
 RETURNING played_at";
 
@@ -407,9 +430,9 @@ const USER_STATUS: &str = "\
 SELECT id, display_name, email, is_active, needs_reauth, paused, authorized_at, last_polled_at,
        last_success_at, next_due_at, consecutive_failures, last_failure_type, last_failure_at,
        cooldown_until,
-       (SELECT count(*) FROM play_events WHERE user_id = ?1) AS plays_archived,
-       (SELECT min(played_at) FROM play_events WHERE user_id = ?1) AS first_play_at,
-       (SELECT max(played_at) FROM play_events WHERE user_id = ?1) AS last_play_at
+       (SELECT count(*) FROM play_events WHERE user_key = users.key) AS plays_archived,
+       (SELECT min(played_at) FROM play_events WHERE user_key = users.key) AS first_play_at,
+       (SELECT max(played_at) FROM play_events WHERE user_key = users.key) AS last_play_at
   FROM users WHERE id = ?1";
 
 const USER_GAPS: &str = "\
@@ -422,17 +445,21 @@ UPDATE users SET paused = 1, is_active = 0, failing_since = NULL, updated_at = ?
 const RESUME_USER: &str = "\
 UPDATE users SET paused = 0, is_active = 1 - needs_reauth, next_due_at = ?2, updated_at = ?2 WHERE id = ?1";
 
-const COUNT_USER_PLAYS: &str = "SELECT count(*) AS n FROM play_events WHERE user_id = ?1";
+const COUNT_USER_PLAYS: &str = concat!(
+    "SELECT count(*) AS n FROM play_events WHERE user_key = ",
+    user_key!("?1")
+);
 const COUNT_USER_GAPS: &str = "SELECT count(*) AS n FROM data_gaps WHERE user_id = ?1";
 const COUNT_USER_SESSIONS: &str = "SELECT count(*) AS n FROM sessions WHERE user_id = ?1";
-const DELETE_USER_PLAYS: &str = "DELETE FROM play_events WHERE user_id = ?1";
+const DELETE_USER_PLAYS: &str =
+    concat!("DELETE FROM play_events WHERE user_key = ", user_key!("?1"));
 const DELETE_USER_GAPS: &str = "DELETE FROM data_gaps WHERE user_id = ?1";
 const DELETE_USER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = ?1";
 const DELETE_USER: &str = "DELETE FROM users WHERE id = ?1";
 /// The user's own catalogue rows (what their imports named) lose every name. They are
 /// emptied rather than deleted: deleting a parent row makes SQLite look for its children,
-/// and `play_events` has no index on `track_id`, so each deleted track would scan every
-/// play of every user. Emptied and unowned (`''`), a row is never shown, matched or
+/// and `play_events` has no index on `track_key` (its key begins with the user), so each
+/// deleted track would scan every play of every user. Emptied and unowned (`''`), a row is never shown, matched or
 /// reused again.
 const FORGET_USER_TRACKS: &str = "\
 UPDATE tracks SET name = '', uri = 'spotify:deleted', import_artist_name = NULL, owner_user_id = ''
@@ -455,6 +482,7 @@ pub const ALL_STATEMENTS: &[&str] = &[
     UPSERT_ALBUMS,
     UPSERT_TRACKS,
     INSERT_TRACK_ARTISTS,
+    INSERT_CONTEXTS,
     INSERT_PLAYS,
     INSERT_GAPS,
     RECORD_SUCCESS,
@@ -722,20 +750,19 @@ impl<'a, D: Database> Store<'a, D> {
             .iter()
             .map(|gap| json!({"from": gap.from, "to": gap.to, "reason": gap.reason.as_str()}))
             .collect();
+        let plays = to_json_text(&plan.plays)?;
         let mut statements = vec![
-            Statement::new(
-                UPSERT_ARTISTS,
-                vec![to_json_text(&plan.artists)?, json!(now)],
-            ),
-            Statement::new(UPSERT_ALBUMS, vec![to_json_text(&plan.albums)?, json!(now)]),
-            Statement::new(UPSERT_TRACKS, vec![to_json_text(&plan.tracks)?, json!(now)]),
+            Statement::new(UPSERT_ARTISTS, vec![to_json_text(&plan.artists)?]),
+            Statement::new(UPSERT_ALBUMS, vec![to_json_text(&plan.albums)?]),
+            Statement::new(UPSERT_TRACKS, vec![to_json_text(&plan.tracks)?]),
             Statement::new(
                 INSERT_TRACK_ARTISTS,
                 vec![to_json_text(&plan.track_artists)?],
             ),
+            Statement::new(INSERT_CONTEXTS, vec![plays.clone()]),
             Statement::new(
                 INSERT_PLAYS,
-                [json!(user_id), to_json_text(&plan.plays)?, json!(now)]
+                [json!(user_id), plays]
                     .into_iter()
                     .chain(imports::poll_merge_params())
                     .chain([json!(crate::ids::owner_key(user_id))])
@@ -772,7 +799,7 @@ impl<'a, D: Database> Store<'a, D> {
         }
         let count = statements.len();
         let results = self.db.batch(statements).await?;
-        let plays_inserted = results.get(4).map_or(0, Vec::len);
+        let plays_inserted = results.get(5).map_or(0, Vec::len);
         Ok(ArchiveWrite {
             plays_inserted,
             statements: count,

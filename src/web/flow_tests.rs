@@ -386,11 +386,11 @@ fn deleting_the_account_removes_the_users_data_and_keeps_the_shared_catalogue() 
     let world = World::new();
     let cookie = world.login("ada");
     world.web.db.sql(
-        "INSERT INTO albums (id, name, updated_at) VALUES ('al', 'Album', 0)",
+        "INSERT INTO albums (id, name) VALUES ('al', 'Album')",
         vec![],
     );
-    world.web.db.sql("INSERT INTO tracks (id, name, uri, duration_ms, album_id, updated_at) VALUES ('t', 'T', 'spotify:track:t', 1, 'al', 0)", vec![]);
-    world.web.db.sql("INSERT INTO play_events (user_id, track_id, played_at, archived_at) VALUES ('acc-ada', 't', 1, 0), ('acc-ada', 't', 2, 0)", vec![]);
+    world.web.db.sql("INSERT INTO tracks (id, name, duration_ms, album_key) VALUES ('t', 'T', 1, (SELECT key FROM albums WHERE id = 'al'))", vec![]);
+    world.web.db.sql("INSERT INTO play_events (user_key, track_key, played_at) SELECT u.key, t.key, n.at FROM users u, tracks t, (SELECT 1 AS at UNION ALL SELECT 2) n WHERE u.id = 'acc-ada' AND t.id = 't'", vec![]);
     world.web.db.sql("INSERT INTO data_gaps (user_id, gap_from, gap_to, reason, detected_at) VALUES ('acc-ada', 1, 2, 'downtime', 0)", vec![]);
     futures::executor::block_on(crate::ports::KeyValueStore::put(
         &world.web.kv,

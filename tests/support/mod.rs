@@ -77,6 +77,33 @@ impl Reply {
 }
 
 impl SimulatedSpotify {
+    /// What a person does on Spotify's consent page for `authorize_url`: picks the
+    /// listener `sim_id` and approves. Answers where Spotify sends the browser back.
+    pub async fn approve(&self, authorize_url: &str, sim_id: &str) -> String {
+        let consent = self.call("GET", authorize_url, &[], None).await;
+        assert_eq!(consent.status, 200, "consent page: {}", consent.body);
+        // The browser posts the request back with the chosen account and the decision.
+        let (_, query) = authorize_url.split_once('?').expect("a query");
+        let mut form = decode_pairs(query);
+        form.push(("user".to_owned(), sim_id.to_owned()));
+        form.push(("decision".to_owned(), "approve".to_owned()));
+        let form = encode_pairs(form.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let headers = [(
+            "Content-Type".to_owned(),
+            "application/x-www-form-urlencoded".to_owned(),
+        )];
+        let decision = self
+            .call(
+                "POST",
+                &format!("{ORIGIN}/authorize/decision"),
+                &headers,
+                Some(form),
+            )
+            .await;
+        assert_eq!(decision.status, 302, "decision: {}", decision.body);
+        decision.header("location").expect("a redirect").to_owned()
+    }
+
     pub fn new(config: ServerConfig, clock: &ManualClock) -> Self {
         let sim = Simulator::new(config, Arc::new(clock.clone()));
         let router = sim.router();
@@ -362,30 +389,7 @@ impl World {
         let authorize_url =
             login.authorize_url(&self.endpoints.accounts_url, CLIENT_ID, REDIRECT_URI);
         block_on(async {
-            let consent = self.spotify.call("GET", &authorize_url, &[], None).await;
-            assert_eq!(consent.status, 200, "consent page: {}", consent.body);
-
-            // The browser posts the request back with the chosen account and the decision.
-            let (_, query) = authorize_url.split_once('?').expect("a query");
-            let mut form = decode_pairs(query);
-            form.push(("user".to_owned(), sim_id.to_owned()));
-            form.push(("decision".to_owned(), "approve".to_owned()));
-            let form = encode_pairs(form.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-            let headers = [(
-                "Content-Type".to_owned(),
-                "application/x-www-form-urlencoded".to_owned(),
-            )];
-            let decision = self
-                .spotify
-                .call(
-                    "POST",
-                    &format!("{ORIGIN}/authorize/decision"),
-                    &headers,
-                    Some(form),
-                )
-                .await;
-            assert_eq!(decision.status, 302, "decision: {}", decision.body);
-            let location = decision.header("location").expect("a redirect");
+            let location = self.spotify.approve(&authorize_url, sim_id).await;
             let (_, callback_query) = location.split_once('?').expect("a callback query");
             let CallbackOutcome::Approved { code, state } = read_callback(callback_query) else {
                 panic!("not approved: {location}");
@@ -468,7 +472,8 @@ impl World {
     /// The archived plays as (played_at, track id), with a duplicate check built in.
     pub fn archived(&self, user_id: &str) -> BTreeSet<Play> {
         let rows = self.db.sql(
-            "SELECT track_id, played_at FROM play_events WHERE user_id = ?1",
+            "SELECT t.id AS track_id, p.played_at FROM play_events p JOIN tracks t ON t.key = p.track_key
+              WHERE p.user_key = (SELECT key FROM users WHERE id = ?1)",
             vec![json!(user_id)],
         );
         let plays: BTreeSet<Play> = rows
