@@ -1420,8 +1420,8 @@ fn render(root: &Path, options: &Options, f: &Findings, inputs: &Inputs) -> Stri
          album and an artist. Covers are `https://i.scdn.co/image/` and 44 hexadecimal \
          characters (Spotify's hashes have 40), which the catalogue stores as the hash.\n\n\
          **Keys.** SQLite stores an integer in 1 to 8 bytes by its size, and a play holds \
-         three keys (user, track, context). With keys from 1, a run of {} users and a few \
-         thousand tracks stores keys smaller than a real deployment's; the run at a \
+         three keys (user, track, context). With keys from 1, a run of {} users and {} \
+         tracks stores keys smaller than a real deployment's; the run at a \
          deployment's scale starts every key where a deployment half-way to one database's \
          target of 3,000 user-years has it (users at {}, tracks at {}, albums and artists \
          at {}, contexts at {}: a user's key takes 2 bytes, a track's and a context's 3), and \
@@ -1430,6 +1430,7 @@ fn render(root: &Path, options: &Options, f: &Findings, inputs: &Inputs) -> Stri
         s.users,
         s.archives,
         s.users,
+        int(s.tracks),
         int(storage::KEY_OFFSETS[0].1),
         int(storage::KEY_OFFSETS[1].1),
         int(storage::KEY_OFFSETS[2].1),
