@@ -1,7 +1,8 @@
 -- The compact archive: a play is a user's integer key, an instant, a track's integer key,
 -- an interned context and a few small codes, in one clustered B-tree (WITHOUT ROWID)
--- whose primary key is also the rule "one play per user, instant and track". About 25
--- bytes a play with everything (242 before), one row written per new play (3 before).
+-- whose primary key is also the rule "one play per user, instant and track". 26 to 30
+-- bytes a play with everything, by the size of its keys (242 before); one row written
+-- per new play (3 before).
 --
 -- Every query the Worker runs is still served by an index (tests/store_plans.rs checks
 -- the plans). Spotify's ids stay, as unique columns: every API, export and page shows
