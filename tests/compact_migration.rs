@@ -114,16 +114,7 @@ impl Site {
     }
 
     fn archiver(&self) -> Archiver<'_, SqliteDatabase, MemoryKv, SimulatedSpotify> {
-        let world = &self.world;
-        Archiver {
-            db: &self.db,
-            kv: &world.kv,
-            http: &world.spotify,
-            endpoints: &world.endpoints,
-            credentials: &world.credentials,
-            cipher: &world.cipher,
-            policy: world.policy,
-        }
+        self.world.archiver_over(&self.db)
     }
 
     fn send(&self, request: &WebRequest) -> WebResponse {

@@ -19,7 +19,7 @@
 
 use futures::executor::block_on;
 use serde_json::{json, Value};
-use time_machine::archive::{ArchiveOutcome, Archiver};
+use time_machine::archive::ArchiveOutcome;
 use time_machine::job::JobUser;
 use time_machine::ports::{Database, Statement};
 use time_machine::slot::scheduled_kind;
@@ -104,15 +104,7 @@ pub fn measure(plays: usize) -> RowsRun {
     let world = World::new();
     world.create_listener("ana", silent());
     let rec = Recorder::new(&world.db);
-    let archiver = Archiver {
-        db: &rec,
-        kv: &world.kv,
-        http: &world.spotify,
-        endpoints: &world.endpoints,
-        credentials: &world.credentials,
-        cipher: &world.cipher,
-        policy: world.policy,
-    };
+    let archiver = world.archiver_over(&rec);
     rec.label("setup");
     let ana = connect(&world, &rec, "ana");
     let archive = |at: UnixMillis| {

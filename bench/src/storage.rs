@@ -8,7 +8,6 @@
 
 use futures::executor::block_on;
 use serde_json::json;
-use time_machine::archive::Archiver;
 use time_machine::job::JobUser;
 use time_machine::schedule::PollingPolicy;
 use time_machine::slot::scheduled_kind;
@@ -148,15 +147,7 @@ pub fn measure(users: usize, archives: usize, at_scale: bool) -> Storage {
             world.advance(40 * MINUTE_MS);
         }
         for (world, (sim_id, user)) in worlds.iter().zip(&listeners) {
-            let archiver = Archiver {
-                db,
-                kv: &world.kv,
-                http: &world.spotify,
-                endpoints: &world.endpoints,
-                credentials: &world.credentials,
-                cipher: &world.cipher,
-                policy: world.policy,
-            };
+            let archiver = world.archiver_over(db);
             world.inject(sim_id, 45, world.now() - SECOND_MS, 50 * SECOND_MS);
             let now = world.now();
             let job = JobUser::new(user, scheduled_kind(last_polled_at(user), now), now);

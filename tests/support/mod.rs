@@ -284,8 +284,17 @@ impl World {
     }
 
     pub fn archiver(&self) -> Archiver<'_, SqliteDatabase, MemoryKv, SimulatedSpotify> {
+        self.archiver_over(&self.db)
+    }
+
+    /// The archiver of this world writing through `db` (a recorder of it, or another
+    /// database).
+    pub fn archiver_over<'a, D: time_machine::ports::Database>(
+        &'a self,
+        db: &'a D,
+    ) -> Archiver<'a, D, MemoryKv, SimulatedSpotify> {
         Archiver {
-            db: &self.db,
+            db,
             kv: &self.kv,
             http: &self.spotify,
             endpoints: &self.endpoints,
