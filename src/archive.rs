@@ -17,6 +17,7 @@ use crate::gaps::Gap;
 use crate::job::{ArchiveJob, JobUser};
 use crate::ports::{Database, HttpClient, KeyValueStore};
 use crate::schedule::PollingPolicy;
+use crate::shards::{ShardIndex, Shards, DIRECTORY};
 use crate::slot::SLOT_TTL_SECONDS;
 use crate::spotify::client::ClientCredentials;
 use crate::spotify::token::TokenGrant;
@@ -44,7 +45,8 @@ pub const MAX_QUEUE_DELAY_SECONDS: u64 = 12 * 60 * 60;
 
 /// Everything an archive needs, borrowed from the edge.
 pub struct Archiver<'a, D, K, H> {
-    pub db: &'a D,
+    /// Each job's users are in the shard it names.
+    pub shards: Shards<'a, D>,
     pub kv: &'a K,
     pub http: &'a H,
     pub endpoints: &'a SpotifyEndpoints,
@@ -188,7 +190,8 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Archiver<'_, D, K, H> {
         join_all(runs.iter().zip(jobs).map(|(users, job)| async move {
             let outcomes = join_all(users.iter().map(|(user, first)| async move {
                 if *first {
-                    self.archive_user(user, job.enqueued_at, now).await
+                    self.archive_user(job.shard, user, job.enqueued_at, now)
+                        .await
                 } else {
                     ArchiveOutcome::AlreadyArchived
                 }
@@ -211,6 +214,7 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Archiver<'_, D, K, H> {
     /// since the job was made (a redelivery whose slot KV lost). A manual one runs.
     pub async fn archive_user(
         &self,
+        shard: ShardIndex,
         job: &JobUser,
         enqueued_at: UnixMillis,
         now: UnixMillis,
@@ -220,7 +224,16 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Archiver<'_, D, K, H> {
         if let Ok(Some(_)) = self.kv.get(&job.slot).await {
             return ArchiveOutcome::AlreadyArchived;
         }
-        let store = Store::new(self.db);
+        let store = match self.shards.get(shard) {
+            Ok(db) => Store::new(db),
+            // A job for a shard that is not bound (a binding removed by mistake): retried,
+            // it reaches the dead-letter queue, to replay once the shard is bound again.
+            Err(error) => {
+                return ArchiveOutcome::Unrecorded {
+                    error: error.to_string(),
+                }
+            }
+        };
         let user = match store.archive_user(&job.user_id).await {
             Ok(Some(user)) if user.is_active() => user,
             Ok(_) => return ArchiveOutcome::Skipped,
@@ -311,6 +324,25 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Archiver<'_, D, K, H> {
         })
     }
 
+    /// Rests the whole app until `until` in every shard, concurrently: the directory
+    /// records it with the operator's alert (and health reads it there), and every other
+    /// shard keeps a copy, because its sweep's claim and its consumer read only their own
+    /// database. A shard that misses it fails the record: the message is retried, and the
+    /// record is idempotent (a later 429 only moves the end further out).
+    async fn record_app_rest(&self, until: UnixMillis, now: UnixMillis) -> Result<(), StoreError> {
+        join_all(self.shards.iter().map(|(shard, db)| async move {
+            let store = Store::new(db);
+            if shard == DIRECTORY {
+                store.record_app_rest(until, now).await
+            } else {
+                store.copy_app_rest(until, now).await
+            }
+        }))
+        .await
+        .into_iter()
+        .collect()
+    }
+
     async fn refresh(
         &self,
         store: &Store<'_, D>,
@@ -383,7 +415,7 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Archiver<'_, D, K, H> {
                 retry_after_seconds,
             }) => {
                 let rest = cooldown_after(FailureKind::RateLimited, 0, *retry_after_seconds, now);
-                return match store.record_app_rest(rest.until, now).await {
+                return match self.record_app_rest(rest.until, now).await {
                     Ok(()) => ArchiveOutcome::AppResting { until: rest.until },
                     Err(error) => ArchiveOutcome::Unrecorded {
                         error: error.to_string(),

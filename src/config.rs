@@ -87,6 +87,26 @@ pub fn sweep_config(settings: &impl Settings) -> Result<SweepConfig, ConfigError
     })
 }
 
+/// `SHARD_WEIGHTS`: how new users spread over the `shards` bound, one whole number per
+/// shard in order (`1,1,2`: shard 2 takes twice the others' new users; `0` takes none, for
+/// a shard that is full). Unset: every shard 1. A list of another length is an error, so
+/// that adding a shard without its weight is caught, not guessed.
+pub fn shard_weights(settings: &impl Settings, shards: usize) -> Result<Vec<u32>, ConfigError> {
+    const NAME: &str = "SHARD_WEIGHTS";
+    let Some(value) = settings.get(NAME).filter(|value| !value.trim().is_empty()) else {
+        return Ok(vec![1; shards]);
+    };
+    let weights = value
+        .split(',')
+        .map(|weight| weight.trim().parse::<u32>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| ConfigError::Invalid(NAME))?;
+    if weights.len() != shards {
+        return Err(ConfigError::Invalid(NAME));
+    }
+    Ok(weights)
+}
+
 pub fn polling_policy(settings: &impl Settings) -> Result<PollingPolicy, ConfigError> {
     let defaults = PollingPolicy::default();
     let min_minutes: i64 = number(
@@ -181,6 +201,7 @@ fn operator_channel(
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use std::collections::HashMap;
 
     struct Map(HashMap<&'static str, &'static str>);
@@ -191,6 +212,23 @@ mod tests {
         }
     }
 
+    #[test]
+    fn shard_weights_are_one_each_unless_listed_one_per_shard() {
+        let unset = Map(HashMap::new());
+        assert_eq!(shard_weights(&unset, 3), Ok(vec![1, 1, 1]));
+        let listed = Map(HashMap::from([("SHARD_WEIGHTS", " 1, 2 ,0")]));
+        assert_eq!(shard_weights(&listed, 3), Ok(vec![1, 2, 0]));
+        // A shard bound without its weight, or a weight that is not a whole number.
+        assert_eq!(
+            shard_weights(&listed, 4),
+            Err(ConfigError::Invalid("SHARD_WEIGHTS"))
+        );
+        let bad = Map(HashMap::from([("SHARD_WEIGHTS", "1,-1")]));
+        assert_eq!(
+            shard_weights(&bad, 2),
+            Err(ConfigError::Invalid("SHARD_WEIGHTS"))
+        );
+    }
     #[test]
     fn endpoints_default_to_spotify_and_lose_a_trailing_slash() {
         let none = Map(HashMap::new());

@@ -23,6 +23,7 @@ pub mod notify;
 pub mod oauth;
 pub mod ports;
 pub mod schedule;
+pub mod shards;
 pub mod slot;
 pub mod spotify;
 pub mod store;

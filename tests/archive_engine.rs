@@ -219,6 +219,7 @@ fn the_same_job_delivered_twice_writes_once_and_calls_spotify_once() {
     world.create_listener("cy", json!({ "plays_per_hour": 20, "history_hours": 2 }));
     let cy = world.connect("cy");
     let job = ArchiveJob {
+        shard: 0,
         users: vec![world.scheduled_job(&cy.user_id)],
         enqueued_at: world.now(),
     };
@@ -246,6 +247,7 @@ fn the_same_job_twice_in_one_batch_calls_spotify_once() {
     world.create_listener("ed", json!({ "plays_per_hour": 20, "history_hours": 2 }));
     let ed = world.connect("ed");
     let job = ArchiveJob {
+        shard: 0,
         users: vec![world.scheduled_job(&ed.user_id)],
         enqueued_at: world.now(),
     };
@@ -272,6 +274,7 @@ fn a_redelivery_after_the_slot_is_lost_is_recognised_by_the_users_state() {
     world.create_listener("di", json!({ "plays_per_hour": 20, "history_hours": 2 }));
     let di = world.connect("di");
     let job = ArchiveJob {
+        shard: 0,
         users: vec![world.scheduled_job(&di.user_id)],
         enqueued_at: world.now(),
     };
@@ -288,6 +291,7 @@ fn a_redelivery_after_the_slot_is_lost_is_recognised_by_the_users_state() {
 
     // A manual job runs whatever the state: at worst one call, never a row.
     let manual = ArchiveJob {
+        shard: 0,
         users: vec![time_machine::job::JobUser::new(
             &di.user_id,
             time_machine::slot::SlotKind::Manual,
@@ -542,6 +546,7 @@ fn a_rate_limit_rests_the_user_for_retry_after_without_counting_a_failure() {
                 "retry_after_secs": 7200, "times": 1 }),
     );
     let job = ArchiveJob {
+        shard: 0,
         users: vec![world.scheduled_job(&jo.user_id)],
         enqueued_at: world.now(),
     };
@@ -595,6 +600,7 @@ fn a_redelivered_message_respects_each_users_breaker() {
         json!({ "kind": "rate_limit", "endpoint": "recently_played", "retry_after_secs": 60, "times": 1 }),
     );
     let job = ArchiveJob {
+        shard: 0,
         users: [&failing, &limited, &healthy]
             .iter()
             .map(|user| world.scheduled_job(&user.user_id))
@@ -653,6 +659,7 @@ fn a_redelivered_message_respects_each_users_breaker() {
 
     // A manual archive runs whatever the breaker says.
     let manual = ArchiveJob {
+        shard: 0,
         users: vec![time_machine::job::JobUser::new(
             &failing.user_id,
             time_machine::slot::SlotKind::Manual,
@@ -705,6 +712,7 @@ fn the_apps_quota_rests_every_user_once_and_leaves_their_own_state_alone() {
     assert!(claimed.is_empty(), "{claimed:?}");
     let calls = world.stats("qb").recently_played;
     let manual = ArchiveJob {
+        shard: 0,
         users: vec![time_machine::job::JobUser::new(
             &qb.user_id,
             time_machine::slot::SlotKind::Manual,
@@ -810,7 +818,7 @@ fn a_failed_write_keeps_the_cursor_and_loses_nothing_once_d1_recovers() {
     let outcome = block_on(
         world
             .archiver()
-            .archive_user(&job, world.now(), world.now()),
+            .archive_user(0, &job, world.now(), world.now()),
     );
 
     // The failure's record is a batch too (with the event it may raise), so the outage

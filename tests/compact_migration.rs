@@ -24,6 +24,7 @@ use time_machine::config::ConfigError;
 use time_machine::notify::delivery::NotifyConfig;
 use time_machine::notify::target::UrlPolicy;
 use time_machine::ports::Method;
+use time_machine::shards::Shards;
 use time_machine::sweep::{run_sweep, SweepConfig};
 use time_machine::testing::web::{cookie_value, header, json_of, request, RequestBuilder};
 use time_machine::testing::{MemoryKv, MemoryQueue, SqliteDatabase, MIGRATIONS};
@@ -99,7 +100,7 @@ impl Site {
     fn app(&self) -> App<'_, SqliteDatabase, MemoryKv, SimulatedSpotify, MemoryQueue> {
         let world = &self.world;
         App {
-            db: &self.db,
+            shards: Shards::single(&self.db),
             kv: &world.kv,
             http: &world.spotify,
             queue: &self.queue,
@@ -426,7 +427,7 @@ fn the_migrated_archive_keeps_archiving() {
     // The sweep claims exactly the users who are archived: not the paused, not the one
     // who must log in again.
     let summary = block_on(run_sweep(
-        &site.db,
+        &Shards::single(&site.db),
         &site.queue,
         &SweepConfig::default(),
         "cron",

@@ -20,6 +20,7 @@ use time_machine::notify::message::{new_secret, sign};
 use time_machine::notify::target::{ChannelKind, ChannelTarget, UrlPolicy};
 use time_machine::notify::{relay, NotifyMessage};
 use time_machine::ports::{HttpClient, HttpRequest, HttpResponse, TransportError};
+use time_machine::shards::Shards;
 use time_machine::store::notifications::channel_seal_context;
 use time_machine::testing::MemoryQueue;
 use time_machine::time::{DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS};
@@ -142,7 +143,7 @@ impl Notified {
     /// outcomes.
     fn deliver(&self, sink: &Sink) -> Vec<DeliveryOutcome> {
         let now = self.world.now();
-        block_on(relay(&self.world.db, &self.queue, now)).expect("relayed");
+        block_on(relay(0, &self.world.db, &self.queue, now)).expect("relayed");
         self.attempt_queued(sink)
     }
 
@@ -158,7 +159,7 @@ impl Notified {
     /// One attempt of one message, as the queue's consumer makes it.
     fn attempt(&self, message: &NotifyMessage, sink: &Sink) -> DeliveryOutcome {
         let deliverer = Deliverer {
-            db: &self.world.db,
+            shards: Shards::single(&self.world.db),
             kv: &self.world.kv,
             http: sink,
             cipher: &self.world.cipher,
@@ -630,7 +631,7 @@ fn a_channel_sealed_under_the_previous_key_is_sealed_again_when_it_delivers() {
     let kim = n.world.connect("kim");
     let (channel, _) = n.add_webhook(&kim.user_id);
     assert!(raise_test(&n, &kim.user_id, channel));
-    block_on(relay(&n.world.db, &n.queue, n.world.now())).expect("relayed");
+    block_on(relay(0, &n.world.db, &n.queue, n.world.now())).expect("relayed");
 
     // TOKEN_ENCRYPTION_KEY is rotated: the old key is the previous one now.
     let rotated = TokenCipher::new(
@@ -640,7 +641,7 @@ fn a_channel_sealed_under_the_previous_key_is_sealed_again_when_it_delivers() {
     .expect("valid keys");
     let sink = Sink::default();
     let deliverer = Deliverer {
-        db: &n.world.db,
+        shards: Shards::single(&n.world.db),
         kv: &n.world.kv,
         http: &sink,
         cipher: &rotated,
@@ -695,7 +696,7 @@ fn a_day_with_nothing_wrong_writes_no_notification_row() {
             cost[index].1 += n.world.spotify.requests() - calls;
         }
         assert_eq!(
-            block_on(relay(&n.world.db, &n.queue, n.world.now())).expect("relay"),
+            block_on(relay(0, &n.world.db, &n.queue, n.world.now())).expect("relay"),
             0
         );
     }

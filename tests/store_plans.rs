@@ -9,6 +9,7 @@ use serde_json::json;
 use time_machine::breaker::{cooldown_after, FailureKind};
 use time_machine::crypto::TokenCipher;
 use time_machine::schedule::PollingPolicy;
+use time_machine::shards::Shards;
 use time_machine::spotify::profile::Profile;
 use time_machine::spotify::recently_played::parse_recently_played;
 use time_machine::store::{SealedTokens, Store, ALL_STATEMENTS};
@@ -198,24 +199,46 @@ fn the_plan_reader_catches_full_scans_and_passes_index_searches() {
 #[test]
 fn every_statement_of_the_store_reads_through_an_index() {
     let db = SqliteDatabase::new();
-    // A trigger's statements do not show in the plan of the statement that fires it: the
-    // one trigger (a new user's key) has its statement checked here with the store's.
+    // A trigger's statements do not show in the plan of the statement that fires it: each
+    // trigger's one statement (a new user's key; the directory's count of users per shard)
+    // is checked here with the store's, its NEW and OLD columns as parameters.
     let triggers = db.sql(
-        "SELECT name, sql FROM sqlite_master WHERE type IN ('trigger', 'view')",
+        "SELECT name, sql FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY name",
         vec![],
     );
-    assert_eq!(triggers.len(), 1, "{triggers:?}");
-    assert_eq!(triggers[0]["name"], "users_key_on_insert");
-    let body = triggers[0]["sql"].as_str().expect("the trigger's SQL");
-    let trigger_statement = body
-        .split_once("BEGIN")
-        .and_then(|(_, rest)| rest.rsplit_once("END"))
-        .map(|(inner, _)| inner.trim().trim_end_matches(';').replace("NEW.id", "?1"))
-        .expect("one statement between BEGIN and END");
+    let names: Vec<&str> = triggers
+        .iter()
+        .filter_map(|trigger| trigger["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "shard_users_on_delete",
+            "shard_users_on_insert",
+            "users_key_on_insert"
+        ]
+    );
+    let trigger_statements: Vec<String> = triggers
+        .iter()
+        .map(|trigger| {
+            let body = trigger["sql"].as_str().expect("the trigger's SQL");
+            body.split_once("BEGIN")
+                .and_then(|(_, rest)| rest.rsplit_once("END"))
+                .map(|(inner, _)| {
+                    inner
+                        .trim()
+                        .trim_end_matches(';')
+                        .replace("NEW.id", "?1")
+                        .replace("NEW.shard", "?1")
+                        .replace("OLD.shard", "?1")
+                })
+                .expect("one statement between BEGIN and END")
+        })
+        .collect();
     let offenders: Vec<String> = ALL_STATEMENTS
         .iter()
         .copied()
-        .chain([trigger_statement.as_str()])
+        .chain(trigger_statements.iter().map(String::as_str))
         .filter_map(|sql| {
             let (own, _) = full_scans(&db, sql);
             (!own.is_empty()).then(|| format!("{sql}\n  -> {own:?}"))
@@ -350,7 +373,14 @@ fn user_due_at(db: &SqliteDatabase, id: &str, due: UnixMillis) {
 
 fn sweep(db: &SqliteDatabase, config: &SweepConfig, now: UnixMillis) -> (Vec<String>, usize) {
     let queue = MemoryQueue::default();
-    let summary = block_on(run_sweep(db, &queue, config, "cron", now, || now));
+    let summary = block_on(run_sweep(
+        &Shards::single(db),
+        &queue,
+        config,
+        "cron",
+        now,
+        || now,
+    ));
     assert_eq!(summary.error, None);
     let users: Vec<String> = queue
         .messages()

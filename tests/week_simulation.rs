@@ -18,6 +18,7 @@ use spotify_simulator::{ListeningProfile, ListeningStream};
 use support::{int, World, START};
 use time_machine::archive::MessageDecision;
 use time_machine::schedule::PollingPolicy;
+use time_machine::shards::Shards;
 use time_machine::sweep::{run_sweep, SweepConfig};
 use time_machine::testing::MemoryQueue;
 use time_machine::time::{UnixMillis, DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS};
@@ -190,7 +191,14 @@ fn simulate_week(policy: PollingPolicy) -> Week {
             }
         }
         world.set_time(now);
-        let summary = block_on(run_sweep(&world.db, &queue, &config, "cron", now, || now));
+        let summary = block_on(run_sweep(
+            &Shards::single(&world.db),
+            &queue,
+            &config,
+            "cron",
+            now,
+            || now,
+        ));
         assert_eq!(summary.error, None);
         for job in queue.take() {
             let report = world.archive_job(&job);

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use time_machine::archive::{ArchiveOutcome, Archiver};
 use time_machine::job::JobUser;
 use time_machine::notify::target::ChannelKind;
+use time_machine::shards::Shards;
 use time_machine::slot::scheduled_kind;
 use time_machine::store::Store;
 use time_machine::time::{UnixMillis, HOUR_MS, MINUTE_MS, SECOND_MS};
@@ -82,7 +83,7 @@ pub fn run() -> Scenario {
     let rec = Recorder::new(&world.db);
     let http = HttpRecorder::new(&world.spotify);
     let archiver = Archiver {
-        db: &rec,
+        shards: Shards::single(&rec),
         kv: &world.kv,
         http: &http,
         endpoints: &world.endpoints,
@@ -107,7 +108,7 @@ pub fn run() -> Scenario {
             scheduled_kind(last_polled_at(&world, user_id), now),
             now,
         );
-        let outcome = block_on(archiver.archive_user(&job, now, now));
+        let outcome = block_on(archiver.archive_user(0, &job, now, now));
         let native_written = written::written(&before, &written::snapshot(&world.db));
         let (round_trips, statements) = rec.counts(key);
         let trips = rec.trips(key);
@@ -159,6 +160,7 @@ pub fn run() -> Scenario {
     );
     rec.label("setup");
     block_on(archiver.archive_user(
+        0,
         &JobUser::new(&rob, scheduled_kind(None, world.now()), world.now()),
         world.now(),
         world.now(),

@@ -1,15 +1,18 @@
 //! `bench check`: the CI guard. It counts (never times) what archiving one user and one
-//! sweep cost on the native twins, the rows a poll writes and the bytes a play takes, and
+//! sweep cost on the native twins (and a sweep over 4 shards: two round trips a shard,
+//! every user sent with its shard), the rows a poll writes and the bytes a play takes, and
 //! fails when a count passes its target. No node, no Miniflare: rows written are counted
 //! natively ([`crate::written`]: `total_changes()` for table rows, the indexes' contents
 //! for index entries), which the full report checks against D1's own counter.
 
 use futures::executor::block_on;
+use time_machine::shards::Shards;
 use time_machine::sweep::{run_sweep, SweepConfig};
 use time_machine::testing::{MemoryQueue, SqliteDatabase};
 
 use crate::archive_cost::{self, target, Case, Target};
 use crate::rows::{self, per_play};
+use crate::shard_sweep;
 use crate::stats::{num, table};
 use crate::storage;
 use crate::sweep::{seed_sql, SWEEP_NOW};
@@ -148,7 +151,7 @@ pub fn run() -> Vec<String> {
     rec.label("sweep");
     let queue = MemoryQueue::default();
     let summary = block_on(run_sweep(
-        &rec,
+        &Shards::single(&rec),
         &queue,
         &SweepConfig::default(),
         "cron",
@@ -172,6 +175,34 @@ pub fn run() -> Vec<String> {
             "the sweep of 1,000 users took {trips} round trips, {statements} statements, {sends} sends"
         ));
     }
+
+    // The sweep over shards: each shard exactly its two round trips (the claim, then its
+    // housekeeping; the directory's also records the sweep) and its statements, and every
+    // user sent with the shard it lives in.
+    let sharded = shard_sweep::measure(
+        shard_sweep::CHECK_SHARDS,
+        shard_sweep::CHECK_SHARDS * shard_sweep::CHECK_DUE_PER_SHARD,
+        SweepConfig::default().max_users,
+        1,
+    );
+    let verdict = shard_sweep::verdict(&sharded);
+    println!(
+        "sweep of {} due users over {} shards: {} D1 round trips (target {} per shard), {} statements (target {} per shard, {} in the directory), {} Queue sends (one per shard); every user sent with its shard: {}",
+        crate::stats::int(sharded.enqueued as i64),
+        sharded.shards,
+        sharded.round_trips(),
+        shard_sweep::ROUND_TRIPS_PER_SHARD,
+        sharded.statements(),
+        shard_sweep::CLAIM_STATEMENTS + shard_sweep::TIDY_STATEMENTS,
+        shard_sweep::CLAIM_STATEMENTS + shard_sweep::RECORD_STATEMENTS,
+        sharded.queue_sends,
+        if sharded.delivery.is_ok() { "yes" } else { "no" }
+    );
+    failures.extend(
+        verdict
+            .into_iter()
+            .map(|failure| format!("the sweep over shards: {failure}")),
+    );
 
     // Rows written, counted natively: a warm poll with 15 (and 50) new plays, a poll that
     // finds nothing.

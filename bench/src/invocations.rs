@@ -14,6 +14,7 @@ use time_machine::notify::delivery::{
     NotifyConfig, DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BASE_SECONDS,
 };
 use time_machine::notify::target::UrlPolicy;
+use time_machine::shards::Shards;
 
 use futures::executor::block_on;
 use serde_json::{json, Value};
@@ -73,7 +74,7 @@ fn app<'a, D: Database, K: KeyValueStore, H: HttpClient>(
     queue: &'a MemoryQueue,
 ) -> App<'a, D, K, H, MemoryQueue> {
     App {
-        db,
+        shards: Shards::single(db),
         kv,
         http,
         queue,
@@ -248,7 +249,7 @@ impl<'w> Bench<'w> {
             http: &'a H,
         ) -> Archiver<'a, D, K, H> {
             Archiver {
-                db,
+                shards: Shards::single(db),
                 kv,
                 http,
                 endpoints: &world.endpoints,
@@ -306,9 +307,14 @@ fn cron(run: &SweepRun, runs: usize) -> Invocation {
         let db = ReplayDb::new(&run.trips);
         let queue = MemoryQueue::default();
         let started = Instant::now();
-        block_on(run_sweep(&db, &queue, &config, "cron", SWEEP_NOW, || {
-            SWEEP_NOW
-        }));
+        block_on(run_sweep(
+            &Shards::single(&db),
+            &queue,
+            &config,
+            "cron",
+            SWEEP_NOW,
+            || SWEEP_NOW,
+        ));
         let took = started.elapsed();
         if let Err(error) = db.faithful() {
             replay_error.get_or_insert(error);
@@ -412,7 +418,7 @@ pub fn measure(sweeps: &[&SweepRun], import_chunk: &str, runs: usize) -> Vec<Inv
         .collect();
     block_on(
         Archiver {
-            db: &bench.rec,
+            shards: Shards::single(&bench.rec),
             kv: &world.kv,
             http: &bench.http,
             endpoints: &world.endpoints,
@@ -422,6 +428,7 @@ pub fn measure(sweeps: &[&SweepRun], import_chunk: &str, runs: usize) -> Vec<Inv
         }
         .archive_batch(
             &[ArchiveJob {
+                shard: 0,
                 users: backfill,
                 enqueued_at: now,
             }],
@@ -492,6 +499,7 @@ pub fn measure(sweeps: &[&SweepRun], import_chunk: &str, runs: usize) -> Vec<Inv
         users
             .chunks(10)
             .map(|chunk| ArchiveJob {
+                shard: 0,
                 users: chunk
                     .iter()
                     .map(|user| {

@@ -8,7 +8,9 @@
 //! ```
 //!
 //! `bench report [--quick] [--skip-local]` is what `scripts/bench` runs (release build);
-//! `bench check` is what `scripts/bench-check` runs. Counts come from the twins
+//! `bench check` is what `scripts/bench-check` runs; `bench shards [--write]` measures
+//! the sweep over shards and the scaling model over shards alone (`scripts/bench
+//! shards`), and with `--write` replaces only their parts of docs/. Counts come from the twins
 //! (`src/testing.rs`, the in-process simulator of `tests/support/mod.rs`), D1's row
 //! counters from the local runtime's D1 (`bench/d1-meter.mjs`), end-to-end figures from
 //! `wrangler dev --local` against the simulator (`e2e::Stack`).
@@ -27,6 +29,8 @@ mod meter;
 mod model;
 mod report;
 mod rows;
+mod shard_model;
+mod shard_sweep;
 mod stats;
 mod storage;
 mod sweep;
@@ -172,6 +176,15 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        // The sweep over shards and the scaling model over shards on their own:
+        // `bench shards [--quick] [--write]` (`--write`: only their parts of docs/).
+        Some("shards") => match report::run_shards(&e2e::workspace_root(), &args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("bench: {error}");
+                ExitCode::FAILURE
+            }
+        },
         Some("report") => {
             let root = e2e::workspace_root();
             let options = match report::Options::parse(&args[1..], &root) {
@@ -192,6 +205,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: bench check | bench report [--quick] [--skip-local] [--out PATH]\n\
+                 the sweep over shards alone: bench shards [--quick] [--write]\n\
                  development aids: bench local-sweep DUE | bench local-throughput 100,900 | bench wasm-factor | bench archive-rows | bench storage USERS ARCHIVES [small]"
             );
             ExitCode::from(2)

@@ -17,6 +17,8 @@ use crate::local::{self, guarded, LocalSweep, Throughput};
 use crate::meter::{self, MeterDb};
 use crate::model::{self, ArchiveCounts, Inputs};
 use crate::rows::{self, Poll, RowsRun};
+use crate::shard_model::{self, ShardFacts};
+use crate::shard_sweep::{self, ShardSweepRun};
 use crate::stats::{int, num, table, uint};
 use crate::storage::{self, Storage};
 use crate::sweep::{self, SweepRun};
@@ -66,6 +68,9 @@ struct Findings {
     rows: Vec<RowsRun>,
     sweeps: Vec<SweepRun>,
     sweep_meter: Result<(), String>,
+    /// The sweep over 1, 4 and 16 shards, and the directory's bytes per user.
+    shard_sweeps: Vec<ShardSweepRun>,
+    directory_bytes_per_user: f64,
     core: CoreSpeed,
     wasm: Result<WasmFactor, String>,
     invocations: Vec<Invocation>,
@@ -124,6 +129,11 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
         .collect();
     done(t);
 
+    let t = step("the sweep over 1, 4 and 16 shards on the native twins");
+    let mut shard_sweeps = measure_shard_sweeps(options.quick, runs);
+    let directory_bytes_per_user = shard_sweep::directory_bytes_per_user(DIRECTORY_ENTRIES, 16);
+    done(t);
+
     let t =
         step("D1's rows read and written: the recorded round trips through the local runtime's D1");
     let mut databases = vec![MeterDb {
@@ -132,16 +142,19 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
     }];
     databases.extend(rows_runs.iter().map(rows::meter_db));
     databases.extend(sweeps.iter().map(sweep::meter_db));
+    databases.extend(shard_sweeps.iter().map(shard_sweep::meter_db));
     let (archive_meter, sweep_meter) = match meter::run(root, &databases) {
         Ok(results) => {
             archive_cost::attach(&mut archive, &results[0]);
-            let (rows_results, sweep_results) = results[1..].split_at(rows_runs.len());
+            let (rows_results, rest) = results[1..].split_at(rows_runs.len());
+            let (sweep_results, shard_results) = rest.split_at(sweeps.len());
             for (run, metered) in rows_runs.iter_mut().zip(rows_results) {
                 rows::attach(run, metered);
             }
             for (run, metered) in sweeps.iter_mut().zip(sweep_results) {
                 sweep::attach(run, metered);
             }
+            attach_shard_sweeps(&mut shard_sweeps, shard_results);
             (Ok(()), Ok(()))
         }
         Err(error) => (Err(error.clone()), Err(error)),
@@ -232,6 +245,8 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
         rows: rows_runs,
         sweeps,
         sweep_meter,
+        shard_sweeps,
+        directory_bytes_per_user,
         core,
         wasm,
         invocations,
@@ -271,6 +286,18 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
                 "user-day",
                 model::user_day_table(&inputs),
             ),
+            (
+                "docs/scaling.md",
+                "shards",
+                shard_model::tables(
+                    &inputs,
+                    &shard_facts(
+                        &findings.shard_sweeps,
+                        findings.directory_bytes_per_user,
+                        cpu_factor(&findings),
+                    ),
+                ),
+            ),
         ] {
             fill(&root.join(file), name, &content)?;
         }
@@ -278,15 +305,212 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
     Ok(())
 }
 
+/// Directory entries sized for the directory's bytes per user.
+const DIRECTORY_ENTRIES: usize = 100_000;
+
+/// The sweeps over shards: 10,000 and 100,000 due users over 1, 4 and 16 shards (the
+/// backlog in one sweep, and 100,000 under the default cap of 10,000 a shard); quick:
+/// 10,000 only.
+fn measure_shard_sweeps(quick: bool, runs: usize) -> Vec<ShardSweepRun> {
+    let sizes: &[(usize, usize)] = if quick {
+        &shard_sweep::SIZES[..1]
+    } else {
+        &shard_sweep::SIZES
+    };
+    let sweeps: Vec<shard_sweep::Sweep> = sizes
+        .iter()
+        .flat_map(|(due, cap)| {
+            shard_sweep::SHARD_COUNTS.iter().map(move |shards| {
+                (
+                    *shards,
+                    *due,
+                    *cap,
+                    if *due >= 100_000 { runs.min(5) } else { runs },
+                )
+            })
+        })
+        .collect();
+    let out = shard_sweep::measure_all(&sweeps);
+    for run in &out {
+        eprintln!("bench:   {}", shard_sweep::summary_line(run));
+    }
+    out
+}
+
+/// D1's counters of the sweeps over shards: the meter's lists, one per run.
+fn attach_shard_sweeps(runs: &mut [ShardSweepRun], metered: &[Vec<meter::Metered>]) {
+    for (run, steps) in runs.iter_mut().zip(metered) {
+        shard_sweep::attach(run, steps);
+    }
+}
+
+/// What the scaling model over shards takes from the sweeps over shards: the largest sweep
+/// that claimed every due user over the most shards.
+fn shard_facts(
+    runs: &[ShardSweepRun],
+    directory_bytes_per_user: f64,
+    (factor, _, _, measured): (f64, f64, f64, bool),
+) -> ShardFacts {
+    let Some(run) = runs
+        .iter()
+        .filter(|run| run.whole_backlog && run.enqueued == run.due)
+        .max_by_key(|run| (run.shards, run.due))
+    else {
+        return ShardFacts::default();
+    };
+    let others: Vec<&shard_sweep::ShardPart> =
+        run.parts.iter().filter(|part| part.shard != 0).collect();
+    let tidy = |f: fn(&meter::Metered) -> u64| {
+        let values: Vec<f64> = others
+            .iter()
+            .filter_map(|part| part.d1_tidy.as_ref().map(|d| f(d) as f64))
+            .collect();
+        if values.is_empty() {
+            f64::NAN
+        } else {
+            values.iter().sum::<f64>() / values.len() as f64
+        }
+    };
+    ShardFacts {
+        round_trips_per_shard: run.round_trips() as f64 / run.shards.max(1) as f64,
+        tidy_rows_read: tidy(|d| d.rows_read),
+        tidy_rows_written: tidy(|d| d.rows_written),
+        directory_bytes_per_user,
+        cron_native_ms_per_user: run.core_ms.min / run.enqueued.max(1) as f64,
+        wasm_factor: factor,
+        wasm_measured: measured,
+        source: format!(
+            "the sweep of {} due users over {} shards replayed, its fastest run",
+            int(run.due as i64),
+            run.shards
+        ),
+    }
+}
+
+/// `bench shards [--quick] [--write]`: the sweeps over shards and the scaling model over
+/// shards on their own (about 12 minutes on 2 cores), without the rest of the report. It measures what
+/// the model needs (the 15-play polls, the storage run, the week simulation, the sweep of
+/// 10,000 users on one database, D1's counters through the meter), prints the section
+/// and the tables, and with `--write` replaces only the `shard-sweep` section of
+/// docs/benchmarks.md and the `shards` tables of docs/scaling.md. CPU estimates use the
+/// stated wasm factor (the probe is not built here).
+pub fn run_shards(root: &Path, args: &[String]) -> Result<(), String> {
+    let quick = args.iter().any(|arg| arg == "--quick");
+    let write = args.iter().any(|arg| arg == "--write");
+    if let Some(other) = args
+        .iter()
+        .find(|arg| *arg != "--quick" && *arg != "--write")
+    {
+        return Err(format!("unknown option {other}"));
+    }
+    let runs = if quick { 3 } else { 7 };
+    let started = Instant::now();
+    let load_start = load_average();
+
+    let t = step("the sweep over 1, 4 and 16 shards on the native twins");
+    let mut shard_sweeps = measure_shard_sweeps(quick, runs);
+    let directory_bytes_per_user = shard_sweep::directory_bytes_per_user(DIRECTORY_ENTRIES, 16);
+    done(t);
+
+    let t = step(
+        "the model's inputs: the 15-play polls, the storage run, the week, the 10,000-user sweep",
+    );
+    let mut fifteen = rows::measure(15);
+    let (users, archives) = if quick { (10, 10) } else { (40, 25) };
+    let storage = storage::measure(users, archives, true);
+    let mut big_sweep = sweep::measure(10_000, 10_000, 1);
+    let week = week::run(root);
+    if let Err(error) = &week {
+        eprintln!("bench:   the week simulation failed: {error}");
+    }
+    done(t);
+
+    let t =
+        step("D1's rows read and written: the recorded round trips through the local runtime's D1");
+    let mut databases = vec![rows::meter_db(&fifteen), sweep::meter_db(&big_sweep)];
+    databases.extend(shard_sweeps.iter().map(shard_sweep::meter_db));
+    // The local runtime sometimes fails to start or answer on a busy machine: the meter is
+    // tried three times before the section is given up (the sweeps took minutes).
+    let mut meter_result = Err(String::new());
+    for attempt in 1..=3 {
+        meter_result = meter::run(root, &databases);
+        match &meter_result {
+            Ok(_) => break,
+            Err(error) => eprintln!("bench:   attempt {attempt} failed: {error}"),
+        }
+    }
+    let meter_result = meter_result.map(|results| {
+        rows::attach(&mut fifteen, &results[0]);
+        sweep::attach(&mut big_sweep, &results[1]);
+        attach_shard_sweeps(&mut shard_sweeps, &results[2..]);
+    });
+    done(t);
+
+    let cpu = (
+        STATED_WASM_FACTOR,
+        STATED_WASM_FACTOR_RANGE.0,
+        STATED_WASM_FACTOR_RANGE.1,
+        false,
+    );
+    let inputs = inputs_of(&ModelParts {
+        week: week.as_ref().ok(),
+        sweeps: std::slice::from_ref(&big_sweep),
+        invocations: &[],
+        rows: std::slice::from_ref(&fifteen),
+        storage: &storage,
+        wasm_factor: cpu.0,
+    });
+    let facts = shard_facts(&shard_sweeps, directory_bytes_per_user, cpu);
+    let provenance = format!(
+        "Written apart from the rest of this page, by `scripts/bench shards --write` on {} at \
+         commit `{}`, on {} (load average {} at the start, {} at the end); it took {:.1} \
+         minutes.",
+        now_utc(),
+        git(root, &["rev-parse", "--short", "HEAD"]),
+        machine(),
+        load_start,
+        load_average(),
+        started.elapsed().as_secs_f64() / 60.0
+    );
+    let section = shard_sweep::section(&shard_sweeps, &meter_result, Some(&provenance));
+    let tables = shard_model::tables(&inputs, &facts);
+    println!(
+        "{section}
+{tables}"
+    );
+    if write && !quick {
+        if meter_result.is_err() {
+            return Err("D1's counters could not be read: nothing written".to_owned());
+        }
+        for (file, name, content) in [
+            ("docs/benchmarks.md", SHARD_SWEEP_MARKER, &section),
+            ("docs/scaling.md", "shards", &tables),
+        ] {
+            if !fill(&root.join(file), name, content)? {
+                return Err(format!(
+                    "{file} has no <!-- bench:{name} --> markers: run the full report once"
+                ));
+            }
+        }
+    } else if write {
+        eprintln!("bench: --quick never writes docs/");
+    }
+    Ok(())
+}
+
+/// The markers of the sweep over shards in docs/benchmarks.md.
+const SHARD_SWEEP_MARKER: &str = "shard-sweep";
+
 /// Replaces what stands between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`.
-fn fill(path: &Path, name: &str, content: &str) -> Result<(), String> {
+/// Answers whether the markers were there.
+fn fill(path: &Path, name: &str, content: &str) -> Result<bool, String> {
     let Ok(text) = std::fs::read_to_string(path) else {
-        return Ok(());
+        return Ok(false);
     };
     let open = format!("<!-- bench:{name} -->");
     let close = format!("<!-- /bench:{name} -->");
     let (Some(start), Some(end)) = (text.find(&open), text.find(&close)) else {
-        return Ok(());
+        return Ok(false);
     };
     if end < start {
         return Err(format!("{}: {close} before {open}", path.display()));
@@ -299,7 +523,7 @@ fn fill(path: &Path, name: &str, content: &str) -> Result<(), String> {
     );
     std::fs::write(path, updated).map_err(|error| format!("{}: {error}", path.display()))?;
     eprintln!("bench: updated the {name} table of {}", path.display());
-    Ok(())
+    Ok(true)
 }
 
 /// The factor the CPU estimates multiply native times by, its range, and whether it was
@@ -330,11 +554,6 @@ fn poll_counts(poll: Option<&Poll>) -> ArchiveCounts {
     }
 }
 
-/// The rows run of `plays` new plays.
-fn rows_run(findings: &Findings, plays: usize) -> Option<&RowsRun> {
-    findings.rows.iter().find(|run| run.plays == plays)
-}
-
 fn invocation<'f>(findings: &'f Findings, starts: &str) -> Option<&'f Invocation> {
     findings
         .invocations
@@ -343,15 +562,36 @@ fn invocation<'f>(findings: &'f Findings, starts: &str) -> Option<&'f Invocation
 }
 
 fn model_inputs(findings: &Findings) -> Inputs {
-    let typical = findings
+    inputs_of(&ModelParts {
+        week: findings.week.as_ref().ok(),
+        sweeps: &findings.sweeps,
+        invocations: &findings.invocations,
+        rows: &findings.rows,
+        storage: &findings.storage,
+        wasm_factor: cpu_factor(findings).0,
+    })
+}
+
+/// What the model is computed from: the full report's findings, or the few that
+/// `bench shards` measures (no invocations: the CPU and subrequests per archived user
+/// are then unknown, and no table that needs them is written).
+struct ModelParts<'a> {
+    week: Option<&'a Week>,
+    sweeps: &'a [SweepRun],
+    invocations: &'a [Invocation],
+    rows: &'a [RowsRun],
+    storage: &'a Storage,
+    wasm_factor: f64,
+}
+
+fn inputs_of(parts: &ModelParts<'_>) -> Inputs {
+    let typical = parts
         .week
-        .as_ref()
-        .ok()
         .and_then(|week| week.table("adaptive"))
         .and_then(|table| table.rows.iter().find(|row| row[0].starts_with("typical")))
         .and_then(|row| row[7].parse::<f64>().ok())
         .unwrap_or(1.0);
-    let big_sweep = findings
+    let big_sweep = parts
         .sweeps
         .iter()
         .find(|run| run.due == 10_000 && run.cap == 10_000);
@@ -369,20 +609,21 @@ fn model_inputs(findings: &Findings) -> Inputs {
             .and_then(|run| run.d1_record.as_ref().map(|d| f(d) as f64))
             .unwrap_or(f64::NAN)
     };
-    let full_batch = invocation(
-        findings,
-        "queue batch: 10 messages of 10 users (a full batch), tokens refreshed",
-    );
-    let message = invocation(
-        findings,
-        "queue batch: 1 message of 10 users, tokens refreshed",
-    );
-    let cron = findings
+    let invocation = |starts: &str| {
+        parts
+            .invocations
+            .iter()
+            .find(|inv| inv.what.starts_with(starts))
+    };
+    let full_batch =
+        invocation("queue batch: 10 messages of 10 users (a full batch), tokens refreshed");
+    let message = invocation("queue batch: 1 message of 10 users, tokens refreshed");
+    let cron = parts
         .invocations
         .iter()
         .find(|inv| inv.handler == "scheduled" && inv.what.contains("10,000 due"));
     // The hourly polls of section 1b: 15 new plays (cold, warm), and nothing new.
-    let fifteen = rows_run(findings, 15);
+    let fifteen = parts.rows.iter().find(|run| run.plays == 15);
     Inputs {
         night: poll_counts(fifteen.map(|run| &run.nothing)),
         day: poll_counts(fifteen.map(|run| &run.cold)),
@@ -394,12 +635,12 @@ fn model_inputs(findings: &Findings) -> Inputs {
         sweep_rows_written_per_user: per_claimed(|d| d.rows_written),
         sweep_rows_read_fixed: record(|d| d.rows_read),
         sweep_rows_written_fixed: record(|d| d.rows_written),
-        bytes_per_play: findings.storage.bytes_per_play(),
-        catalogue_bytes_per_track: findings.storage.catalogue_bytes_per_track(),
+        bytes_per_play: parts.storage.bytes_per_play(),
+        catalogue_bytes_per_track: parts.storage.catalogue_bytes_per_track(),
         catalogue_tracks_per_user_year: model::CATALOGUE_TRACKS_PER_USER_YEAR,
         cpu_native_ms_per_user: full_batch.map_or(f64::NAN, |inv| inv.core_ms.min / 100.0),
         cron_native_ms_per_user: cron.map_or(f64::NAN, |inv| inv.core_ms.min / 10_000.0),
-        wasm_factor: cpu_factor(findings).0,
+        wasm_factor: parts.wasm_factor,
         subrequests_per_user: message.map_or(f64::NAN, |inv| inv.subrequests() as f64 / 10.0),
     }
 }
@@ -660,6 +901,30 @@ fn render(root: &Path, options: &Options, f: &Findings, inputs: &Inputs) -> Stri
                 "{} ms; D1 rows read {} (claim); index `users_due`",
                 run.native_ms.show(),
                 d1_cell(run.d1_claim.as_ref().map(|d| d.rows_read)),
+            ),
+        ]);
+    }
+    for run in f
+        .shard_sweeps
+        .iter()
+        .filter(|run| run.shards == 16 && run.due >= 100_000 && run.whole_backlog)
+    {
+        head.push(vec![
+            format!(
+                "sweep of {} due users over {} shards (native twins)",
+                int(run.due as i64),
+                run.shards
+            ),
+            format!(
+                "{} D1 round trips ({} per shard), {} Queue sends, {} subrequests; {} ms one shard after another, the slowest shard {} ms; D1 rows read {} (claims); every user sent with its shard: {}",
+                run.round_trips(),
+                num(run.round_trips() as f64 / run.shards as f64),
+                run.queue_sends,
+                run.subrequests(),
+                run.wall_ms.show(),
+                num(run.slowest_ms.median),
+                d1_cell(run.d1_totals().map(|totals| totals.0)),
+                if run.delivery.is_ok() { "yes" } else { "**no**" }
             ),
         ]);
     }
@@ -927,6 +1192,11 @@ fn render(root: &Path, options: &Options, f: &Findings, inputs: &Inputs) -> Stri
     if let Err(error) = &f.sweep_meter {
         md.push_str(&format!("**D1's counters could not be read:** {error}\n\n"));
     }
+    // Between markers, so that `bench shards --write` can replace it alone.
+    md.push_str(&format!(
+        "<!-- bench:{SHARD_SWEEP_MARKER} -->\n{}<!-- /bench:{SHARD_SWEEP_MARKER} -->\n\n",
+        shard_sweep::section(&f.shard_sweeps, &f.sweep_meter, None)
+    ));
     md.push_str("On the local runtime (`wrangler dev --local`, `POST /api/admin/sweep`, the deployment's cap of 10,000):\n\n");
     if f.local_sweeps.is_empty() {
         md.push_str("Not run (`--skip-local`).\n\n");

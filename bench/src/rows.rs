@@ -110,7 +110,7 @@ pub fn measure(plays: usize) -> RowsRun {
     let archive = |at: UnixMillis| {
         world.set_time(at);
         let job = JobUser::new(&ana, scheduled_kind(last_polled_at(&world, &ana), at), at);
-        block_on(archiver.archive_user(&job, at, at))
+        block_on(archiver.archive_user(0, &job, at, at))
     };
     let poll = |key: &'static str, at: UnixMillis| -> Poll {
         rec.label(key);

@@ -151,7 +151,7 @@ pub fn measure(users: usize, archives: usize, at_scale: bool) -> Storage {
             world.inject(sim_id, 45, world.now() - SECOND_MS, 50 * SECOND_MS);
             let now = world.now();
             let job = JobUser::new(user, scheduled_kind(last_polled_at(user), now), now);
-            block_on(archiver.archive_user(&job, now, now));
+            block_on(archiver.archive_user(0, &job, now, now));
         }
     }
     for (table, key, _) in offsets {

@@ -6,6 +6,7 @@
 use std::time::Instant;
 
 use futures::executor::block_on;
+use time_machine::shards::Shards;
 use time_machine::sweep::{run_sweep, SweepConfig};
 use time_machine::testing::{MemoryQueue, SqliteDatabase};
 use time_machine::time::{UnixMillis, DAY_MS, HOUR_MS, MINUTE_MS};
@@ -20,10 +21,17 @@ pub const SWEEP_NOW: UnixMillis = 1_772_409_600_000 + 7 * DAY_MS + 5 * MINUTE_MS
 /// `total` users, every second one due at `now` (due within the last hour), the others
 /// due within the next hour; all authorized a day ago and polled an hour ago.
 pub fn seed_sql_at(total: usize, now: UnixMillis) -> String {
+    seed_range_sql_at(1, total, now)
+}
+
+/// The users numbered `first` to `last` (`bench-user-<i>`) of [`seed_sql_at`]'s seed:
+/// one shard's share of a seed spread over several (every second number due; `first`
+/// at least, as the recursion starts there).
+pub fn seed_range_sql_at(first: usize, last: usize, now: UnixMillis) -> String {
     let day_ago = now - DAY_MS;
     let hour_ago = now - HOUR_MS;
     format!(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {total}) \
+        "WITH RECURSIVE n(i) AS (SELECT {first} UNION ALL SELECT i + 1 FROM n WHERE i < {last}) \
          INSERT INTO users (id, spotify_id, authorized_at, created_at, updated_at, next_due_at, last_polled_at) \
          SELECT 'bench-user-' || i, 'bench-user-' || i, {day_ago}, {day_ago}, {day_ago}, \
                 CASE WHEN i % 2 = 0 THEN {now} - 1000 * (i % 3600) ELSE {now} + 60000 + 1000 * (i % 3600) END, \
@@ -74,10 +82,17 @@ pub fn measure(due: usize, cap: usize, runs: usize) -> SweepRun {
         };
         // The claim is the sweep's first round trip; its summary is the second.
         let started = Instant::now();
-        let summary = block_on(run_sweep(&rec, &queue, &config, "cron", SWEEP_NOW, || {
-            rec.label("record");
-            SWEEP_NOW
-        }));
+        let summary = block_on(run_sweep(
+            &Shards::single(&rec),
+            &queue,
+            &config,
+            "cron",
+            SWEEP_NOW,
+            || {
+                rec.label("record");
+                SWEEP_NOW
+            },
+        ));
         times.push(crate::stats::ms(started.elapsed()));
         assert_eq!(summary.error, None, "the sweep failed");
         if first.is_none() {

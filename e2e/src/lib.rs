@@ -14,6 +14,13 @@
 //! `[build]` section (and absolute paths), so that parallel stacks never rebuild the
 //! Worker under each other's feet: they serve whatever `scripts/build` last produced.
 //!
+//! Applying the migrations costs one `wrangler d1 migrations apply` (seconds) per database,
+//! so it is done once per test process, into a template directory; each stack's D1
+//! databases start as copies of it, made before `wrangler dev` starts. A stack may spread
+//! its users over several D1 databases ([`Stack::start_with_shards`]): `ARCHIVE_DB` is
+//! shard 0 and `ARCHIVE_DB_1`, `ARCHIVE_DB_2`, … the others, each a copy of the template;
+//! [`Stack::d1_in`] runs SQL on any of them.
+//!
 //! Set `E2E_KEEP_STATE=1` to keep each stack's directory (logs, D1, KV) after the test,
 //! and `E2E_WORKER_BUILD=DIR` to serve another build of the Worker than `build/` (a
 //! directory as `scripts/build` fills it, e.g. a deliberately broken one, to check that
@@ -39,7 +46,8 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-/// How long a stack may take to come up (simulator, migrations, wrangler dev).
+/// How long a stack may take to come up (simulator, copies of the migrated D1, wrangler
+/// dev; the process's one migration run comes before and is not counted).
 pub const START_DEADLINE: Duration = Duration::from_secs(90);
 /// A generous wait for one queued archive: the consumer batches for up to 5 s.
 pub const ARCHIVE_DEADLINE: Duration = Duration::from_secs(45);
@@ -190,6 +198,352 @@ fn tail(path: &Path, lines: usize) -> String {
             all[all.len().saturating_sub(lines)..].join("\n")
         }
         Err(error) => format!("<{}: {error}>", path.display()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Wrangler's configuration and D1: the shards and the migrated template
+
+/// A `[[d1_databases]]` entry of wrangler.toml.
+#[derive(Debug, Clone)]
+struct D1Database {
+    name: String,
+    id: String,
+    migrations_dir: String,
+}
+
+/// The D1 binding of shard `shard`, as the Worker reads it: `ARCHIVE_DB` for shard 0 (the
+/// directory), `ARCHIVE_DB_<k>` after it.
+pub fn shard_binding(shard: usize) -> String {
+    if shard == 0 {
+        "ARCHIVE_DB".to_owned()
+    } else {
+        format!("ARCHIVE_DB_{shard}")
+    }
+}
+
+/// The string value of `key = "…"` on a line of TOML.
+fn toml_string(line: &str, key: &str) -> Option<String> {
+    let rest = line
+        .trim()
+        .strip_prefix(key)?
+        .trim_start()
+        .strip_prefix('=')?;
+    Some(rest.trim().strip_prefix('"')?.split('"').next()?.to_owned())
+}
+
+/// The workspace's wrangler.toml.
+fn original_config() -> &'static str {
+    static CONFIG: OnceLock<String> = OnceLock::new();
+    CONFIG.get_or_init(|| {
+        fs::read_to_string(workspace_root().join("wrangler.toml")).expect("read wrangler.toml")
+    })
+}
+
+/// A wrangler.toml's lines by table: the lines before the first header, then each header
+/// with the lines after it.
+fn toml_tables(config: &str) -> Vec<Vec<&str>> {
+    let mut tables = vec![Vec::new()];
+    for line in config.lines() {
+        if line.trim().starts_with('[') {
+            tables.push(Vec::new());
+        }
+        tables.last_mut().expect("one at least").push(line);
+    }
+    tables
+}
+
+/// The value of `key` in a table (its lines).
+fn table_string(table: &[&str], key: &str) -> Option<String> {
+    table.iter().find_map(|line| toml_string(line, key))
+}
+
+/// Whether a table (its lines) is a `[[d1_databases]]` entry other than `ARCHIVE_DB`'s.
+fn is_other_database(table: &[&str]) -> bool {
+    table.first().map(|header| header.trim()) == Some("[[d1_databases]]")
+        && table_string(table, "binding").as_deref() != Some("ARCHIVE_DB")
+}
+
+/// The `[[d1_databases]]` entry of `ARCHIVE_DB` in a wrangler.toml.
+fn archive_database(config: &str) -> D1Database {
+    toml_tables(config)
+        .into_iter()
+        .find(|table| {
+            table.first().map(|header| header.trim()) == Some("[[d1_databases]]")
+                && table_string(table, "binding").as_deref() == Some("ARCHIVE_DB")
+        })
+        .and_then(|table| {
+            Some(D1Database {
+                name: table_string(&table, "database_name")?,
+                id: table_string(&table, "database_id")?,
+                migrations_dir: table_string(&table, "migrations_dir")
+                    .unwrap_or_else(|| "migrations".to_owned()),
+            })
+        })
+        .expect("wrangler.toml binds ARCHIVE_DB with a database_name and a database_id")
+}
+
+/// The local D1 database of shard `shard` in a stack's configuration: shard 0 as
+/// wrangler.toml has it, the others named after it, each with an id of its own
+/// (UUID-shaped, as wrangler wants). The same in every stack, so that the file names of
+/// the databases are too (see [`d1_object_name`]).
+fn shard_database(shard: usize) -> D1Database {
+    let archive = archive_database(original_config());
+    if shard == 0 {
+        return archive;
+    }
+    D1Database {
+        name: format!("{}-{shard}", archive.name),
+        id: format!("00000000-0000-4000-8000-{shard:012}"),
+        migrations_dir: archive.migrations_dir,
+    }
+}
+
+/// wrangler.toml without `[build]`, with absolute paths, and with the stack's shards:
+/// `ARCHIVE_DB` as wrangler.toml has it, then `ARCHIVE_DB_1…` for shards past the first
+/// (each its own database, the same migrations), in place of any other D1 database that
+/// wrangler.toml binds.
+fn derived_config(shards: usize) -> String {
+    let root = workspace_root();
+    let absolute_path = |value: &str| {
+        let path = Path::new(value);
+        if path.is_relative() {
+            root.join(path)
+        } else {
+            path.to_path_buf()
+        }
+    };
+    let mut derived = String::from("# Derived from wrangler.toml by the e2e harness.\n");
+    for table in toml_tables(original_config()) {
+        if table.first().map(|header| header.trim()) == Some("[build]") || is_other_database(&table)
+        {
+            continue;
+        }
+        for line in table {
+            let absolute = ["main", "migrations_dir"].iter().find_map(|key| {
+                let value = toml_string(line, key)?;
+                let path = match (*key, Path::new(&value).file_name()) {
+                    ("main", Some(file)) => worker_build_dir().join(file),
+                    _ => absolute_path(&value),
+                };
+                Path::new(&value)
+                    .is_relative()
+                    .then(|| format!("{key} = \"{}\"", path.display()))
+            });
+            derived.push_str(absolute.as_deref().unwrap_or(line));
+            derived.push('\n');
+        }
+    }
+    for shard in 1..shards {
+        let database = shard_database(shard);
+        derived.push_str(&format!(
+            "\n# Shard {shard} (the e2e harness).\n[[d1_databases]]\nbinding = \"{}\"\n\
+             database_name = \"{}\"\ndatabase_id = \"{}\"\nmigrations_dir = \"{}\"\n",
+            shard_binding(shard),
+            database.name,
+            database.id,
+            absolute_path(&database.migrations_dir).display()
+        ));
+    }
+    derived
+}
+
+/// wrangler, run in `dir`, without telemetry or colours.
+fn wrangler_command(dir: &Path) -> Command {
+    let mut command = Command::new(wrangler_binary());
+    command
+        .current_dir(dir)
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+        .env("NO_COLOR", "1")
+        .env("FORCE_COLOR", "0");
+    command
+}
+
+/// Runs a wrangler command in `dir` to completion; `Err` carries its output.
+fn run_wrangler(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let mut command = wrangler_command(dir);
+    command.args(args).stdin(Stdio::null());
+    let output = command
+        .output()
+        .map_err(|error| format!("could not run wrangler {args:?}: {error}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if output.status.success() {
+        Ok(stdout)
+    } else {
+        Err(format!(
+            "wrangler {args:?} failed ({}):\n{stdout}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
+}
+
+/// Where miniflare keeps the local D1 databases in a persist directory (`--persist-to`).
+const D1_OBJECTS_DIR: &str = "v3/d1/miniflare-D1DatabaseObject";
+
+/// The name (before `.sqlite`, `.sqlite-wal`, `.sqlite-shm`) of the file in which
+/// miniflare keeps the local D1 database `database_id`: the id of its durable object,
+/// `durableObjectNamespaceIdFromName("miniflare-D1DatabaseObject", database_id)` in
+/// miniflare's source: with the SHA-256 of the class's key as the key, the first 16 bytes
+/// of the HMAC-SHA256 of the id, then the first 16 of the HMAC-SHA256 of those, in hex.
+/// It depends on the database id alone, so a copy of a database under the name of
+/// another id is that database, in any stack.
+fn d1_object_name(database_id: &str) -> String {
+    use hmac::{Hmac, Mac};
+    use sha2::{Digest, Sha256};
+    let key = Sha256::digest(b"miniflare-D1DatabaseObject");
+    let hmac = |data: &[u8]| {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("HMAC takes any key");
+        mac.update(data);
+        mac.finalize().into_bytes()
+    };
+    let name = hmac(database_id.as_bytes());
+    let check = hmac(&name[..16]);
+    name[..16]
+        .iter()
+        .chain(&check[..16])
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// A persist directory holding shard 0's database with every migration applied: made once
+/// per test process (a `wrangler d1 migrations apply` takes seconds per database), then
+/// every stack's databases, every shard's, start as copies of it.
+struct D1Template {
+    /// The persist directory.
+    state: PathBuf,
+    /// The name of the database's files in [`D1_OBJECTS_DIR`].
+    object: String,
+}
+
+const TEMPLATE_PREFIX: &str = "stm-e2e-template-";
+
+/// The process's migrated template, made on first use.
+fn d1_template() -> &'static D1Template {
+    static TEMPLATE: OnceLock<D1Template> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let started = Instant::now();
+        remove_stale_templates();
+        let dir = std::env::temp_dir().join(format!(
+            "{TEMPLATE_PREFIX}{}-{}",
+            std::process::id(),
+            random_hex(4)
+        ));
+        fs::create_dir_all(&dir).expect("create the D1 template's directory");
+        let config = dir.join("wrangler.toml");
+        fs::write(&config, derived_config(1)).expect("write the template's wrangler.toml");
+        let state = dir.join("state");
+        let args = [
+            "d1",
+            "migrations",
+            "apply",
+            "ARCHIVE_DB",
+            "--local",
+            "--persist-to",
+            state.to_str().expect("utf-8 path"),
+            "-c",
+            config.to_str().expect("utf-8 path"),
+        ];
+        if let Err(error) = run_wrangler(&dir, &args) {
+            let _ = fs::remove_dir_all(&dir);
+            panic!("applying the migrations failed: {error}");
+        }
+        let object = d1_object_name(&shard_database(0).id);
+        let objects = state.join(D1_OBJECTS_DIR);
+        if !objects.join(format!("{object}.sqlite")).is_file() {
+            let found: Vec<String> = fs::read_dir(&objects)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            panic!(
+                "the migrated database is not {}/{object}.sqlite (found {found:?}): this \
+                 wrangler keeps local D1 elsewhere or names it otherwise, so copies of it \
+                 would not be found (see d1_object_name)",
+                objects.display()
+            );
+        }
+        eprintln!(
+            "e2e: migrations applied to the D1 template in {:.1} s (once per test process): {}",
+            started.elapsed().as_secs_f64(),
+            dir.display()
+        );
+        D1Template { state, object }
+    })
+}
+
+/// Removes the templates of test processes that have ended (a process cannot remove its
+/// own: statics are never dropped).
+fn remove_stale_templates() {
+    let Ok(entries) = fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|name| name.strip_prefix(TEMPLATE_PREFIX))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<libc::pid_t>().ok())
+        else {
+            continue;
+        };
+        // SAFETY: kill with signal 0 sends nothing; it only asks whether `pid` exists.
+        let gone = unsafe { libc::kill(pid, 0) } == -1
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if gone {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Fills the persist directory `persist` with migrated databases for `shards` shards:
+/// the template as it is (shard 0), and its database again under each other shard's name.
+fn seed_d1(persist: &Path, shards: usize) {
+    let template = d1_template();
+    copy_dir(&template.state, persist).unwrap_or_else(|error| {
+        panic!(
+            "copying the D1 template {} to {}: {error}",
+            template.state.display(),
+            persist.display()
+        )
+    });
+    let source = template.state.join(D1_OBJECTS_DIR);
+    let target = persist.join(D1_OBJECTS_DIR);
+    let files: Vec<(PathBuf, String)> = fs::read_dir(&source)
+        .expect("read the D1 template")
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let suffix = name.strip_prefix(&template.object)?.to_owned();
+            Some((entry.path(), suffix))
+        })
+        .collect();
+    for shard in 1..shards {
+        let object = d1_object_name(&shard_database(shard).id);
+        for (path, suffix) in &files {
+            fs::copy(path, target.join(format!("{object}{suffix}"))).unwrap_or_else(|error| {
+                panic!("copying {} for shard {shard}: {error}", path.display())
+            });
+        }
     }
 }
 
@@ -488,6 +842,8 @@ pub struct Stack {
     operator_secret: String,
     dir: PathBuf,
     config: PathBuf,
+    /// D1 databases bound: `ARCHIVE_DB`, then `ARCHIVE_DB_1` … `ARCHIVE_DB_{shards - 1}`.
+    shards: usize,
     sim: Option<Proc>,
     /// `wrangler dev`; replaced by [`Stack::restart_worker`].
     wrangler: RefCell<Option<Proc>>,
@@ -500,10 +856,22 @@ pub struct Stack {
 }
 
 impl Stack {
-    /// Starts a fresh stack and waits until the Worker answers its health route.
+    /// Starts a fresh stack with one D1 database (`ARCHIVE_DB`) and waits until the Worker
+    /// answers its health route.
     #[track_caller]
     pub fn start() -> Stack {
+        Stack::start_with_shards(1)
+    }
+
+    /// Starts a fresh stack whose users are spread over `shards` D1 databases:
+    /// `ARCHIVE_DB` (shard 0, the directory) and `ARCHIVE_DB_1` … `ARCHIVE_DB_{shards - 1}`,
+    /// each with every migration applied; waits until the Worker answers its health route.
+    #[track_caller]
+    pub fn start_with_shards(shards: usize) -> Stack {
+        assert!(shards >= 1, "a stack binds at least ARCHIVE_DB");
         check_prerequisites();
+        // Made once per process (the first stack waits for it), outside the stack's time.
+        d1_template();
         let started = Instant::now();
         let serial = STACKS.fetch_add(1, Ordering::SeqCst);
         let dir = std::env::temp_dir().join(format!(
@@ -523,6 +891,7 @@ impl Stack {
             ),
             config: dir.join("wrangler.toml"),
             dir,
+            shards,
             sim: None,
             wrangler: RefCell::new(None),
             worker_logs: RefCell::new(Vec::new()),
@@ -531,12 +900,13 @@ impl Stack {
             started,
         };
         stack.start_simulator();
-        stack.write_config();
-        stack.apply_migrations();
+        fs::write(&stack.config, derived_config(shards)).expect("write the derived wrangler.toml");
+        seed_d1(&stack.persist_dir(), shards);
         stack.start_wrangler();
         eprintln!(
-            "e2e: stack up in {:.1} s: worker {} simulator {} state {}",
+            "e2e: stack up in {:.1} s ({shards} D1 shard{}): worker {} simulator {} state {}",
             started.elapsed().as_secs_f64(),
+            if shards == 1 { "" } else { "s" },
             stack.worker_url,
             stack.sim_url,
             stack.dir.display()
@@ -547,6 +917,11 @@ impl Stack {
     /// The stack's state directory (logs, D1, KV, queues).
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// How many D1 databases (shards) the Worker has bound.
+    pub fn shards(&self) -> usize {
+        self.shards
     }
 
     fn start_simulator(&mut self) {
@@ -582,88 +957,12 @@ impl Stack {
         assert_eq!(health["ok"], true, "simulator health: {health}");
     }
 
-    /// wrangler.toml without `[build]`, with absolute paths, in the state directory.
-    fn write_config(&self) {
-        let root = workspace_root();
-        let original = fs::read_to_string(root.join("wrangler.toml")).expect("read wrangler.toml");
-        let mut derived = String::from("# Derived from wrangler.toml by the e2e harness.\n");
-        let mut in_build = false;
-        for line in original.lines() {
-            let trimmed = line.trim();
-            if trimmed.starts_with('[') {
-                in_build = trimmed == "[build]";
-            }
-            if in_build {
-                continue;
-            }
-            let absolute = ["main", "migrations_dir"].iter().find_map(|key| {
-                let rest = trimmed.strip_prefix(key)?.trim_start().strip_prefix('=')?;
-                let value = rest.trim().strip_prefix('"')?.split('"').next()?;
-                let path = match (*key, Path::new(value).file_name()) {
-                    ("main", Some(file)) => worker_build_dir().join(file),
-                    _ => root.join(value),
-                };
-                Path::new(value)
-                    .is_relative()
-                    .then(|| format!("{key} = \"{}\"", path.display()))
-            });
-            derived.push_str(absolute.as_deref().unwrap_or(line));
-            derived.push('\n');
-        }
-        fs::write(&self.config, derived).expect("write the derived wrangler.toml");
-    }
-
     fn wrangler_command(&self) -> Command {
-        let mut command = Command::new(wrangler_binary());
-        command
-            .current_dir(&self.dir)
-            .env("WRANGLER_SEND_METRICS", "false")
-            .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
-            .env("NO_COLOR", "1")
-            .env("FORCE_COLOR", "0");
-        command
+        wrangler_command(&self.dir)
     }
 
     fn persist_dir(&self) -> PathBuf {
         self.dir.join("state")
-    }
-
-    /// Runs a wrangler command to completion; `Err` carries its output.
-    fn run_wrangler(&self, args: &[&str]) -> Result<String, String> {
-        let mut command = self.wrangler_command();
-        command.args(args).stdin(Stdio::null());
-        let output = command
-            .output()
-            .map_err(|error| format!("could not run wrangler {args:?}: {error}"))?;
-        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        if output.status.success() {
-            Ok(stdout)
-        } else {
-            Err(format!(
-                "wrangler {args:?} failed ({}):\n{stdout}\n{}",
-                output.status,
-                String::from_utf8_lossy(&output.stderr)
-            ))
-        }
-    }
-
-    fn apply_migrations(&self) {
-        let persist = self.persist_dir();
-        let config = self.config.display().to_string();
-        let args = [
-            "d1",
-            "migrations",
-            "apply",
-            "ARCHIVE_DB",
-            "--local",
-            "--persist-to",
-            persist.to_str().expect("utf-8 path"),
-            "-c",
-            &config,
-        ];
-        if let Err(error) = self.run_wrangler(&args) {
-            panic!("applying the migrations failed: {error}");
-        }
     }
 
     /// `wrangler dev` of this stack on `port`, with its secrets and state.
@@ -1137,16 +1436,31 @@ impl Stack {
         reply.json()
     }
 
-    /// Runs SQL on the stack's local D1 (while wrangler dev runs) and returns the rows of
-    /// the last statement.
+    /// Runs SQL on shard 0 (`ARCHIVE_DB`: the directory, and with one shard everything)
+    /// while wrangler dev runs, and returns the rows of the last statement.
     #[track_caller]
     pub fn d1(&self, sql: &str) -> Vec<Value> {
+        self.d1_in(0, sql)
+    }
+
+    /// Runs SQL on the D1 database of shard `shard` (its binding: [`shard_binding`]) while
+    /// wrangler dev runs, and returns the rows of the last statement. (One wrangler
+    /// process a call, about a second: ask for much at once.)
+    #[track_caller]
+    pub fn d1_in(&self, shard: usize, sql: &str) -> Vec<Value> {
+        if shard >= self.shards {
+            self.fail(&format!(
+                "d1_in({shard}): the stack binds {} shard(s)",
+                self.shards
+            ));
+        }
+        let binding = shard_binding(shard);
         let persist = self.persist_dir().display().to_string();
         let config = self.config.display().to_string();
         let args = [
             "d1",
             "execute",
-            "ARCHIVE_DB",
+            &binding,
             "--local",
             "--persist-to",
             &persist,
@@ -1158,11 +1472,13 @@ impl Stack {
         ];
         let mut last_error = String::new();
         for _ in 0..3 {
-            match self.run_wrangler(&args) {
+            match run_wrangler(&self.dir, &args) {
                 Ok(stdout) => {
                     let parsed: Value =
                         serde_json::from_str(stdout.trim()).unwrap_or_else(|error| {
-                            self.fail(&format!("d1 {sql:?}: not JSON ({error}): {stdout}"))
+                            self.fail(&format!(
+                                "d1 {binding} {sql:?}: not JSON ({error}): {stdout}"
+                            ))
                         });
                     let last = parsed
                         .as_array()
@@ -1170,7 +1486,7 @@ impl Stack {
                         .cloned()
                         .unwrap_or(Value::Null);
                     if last["success"] != true {
-                        self.fail(&format!("d1 {sql:?} did not succeed: {parsed}"));
+                        self.fail(&format!("d1 {binding} {sql:?} did not succeed: {parsed}"));
                     }
                     return last["results"].as_array().cloned().unwrap_or_default();
                 }
@@ -1180,17 +1496,56 @@ impl Stack {
                 }
             }
         }
-        self.fail(&format!("d1 {sql:?} failed 3 times: {last_error}"))
+        self.fail(&format!(
+            "d1 {binding} {sql:?} failed 3 times: {last_error}"
+        ))
     }
 
-    /// Makes the user due now (`next_due_at = 0`), as if their interval had passed.
+    /// The directory: the shard of every filed user (shard 0's `user_shards`). With one
+    /// shard, whatever the Worker files there (everyone is in shard 0 anyway).
+    #[track_caller]
+    pub fn user_shards(&self) -> BTreeMap<String, usize> {
+        self.d1("SELECT user_id, shard FROM user_shards ORDER BY user_id")
+            .into_iter()
+            .map(|row| {
+                let user = row["user_id"].as_str().map(str::to_owned);
+                let shard = row["shard"].as_u64().and_then(|n| usize::try_from(n).ok());
+                match (user, shard) {
+                    (Some(user), Some(shard)) => (user, shard),
+                    _ => self.fail(&format!("an odd user_shards row: {row}")),
+                }
+            })
+            .collect()
+    }
+
+    /// The shard `user_id` lives in: 0 with one shard, else as the directory has it.
+    #[track_caller]
+    pub fn shard_of(&self, user_id: &str) -> usize {
+        if self.shards == 1 {
+            return 0;
+        }
+        let rows = self.d1(&format!(
+            "SELECT shard FROM user_shards WHERE user_id = {}",
+            sql_text(user_id)
+        ));
+        rows.first()
+            .and_then(|row| row["shard"].as_u64())
+            .and_then(|shard| usize::try_from(shard).ok())
+            .unwrap_or_else(|| self.fail(&format!("{user_id} is not in user_shards: {rows:?}")))
+    }
+
+    /// Makes the user due now (`next_due_at = 0`), as if their interval had passed (in
+    /// their shard).
     #[track_caller]
     pub fn make_due(&self, user_id: &str) {
         let id = sql_text(user_id);
-        let rows = self.d1(&format!(
-            "UPDATE users SET next_due_at = 0 WHERE id = {id}; \
+        let rows = self.d1_in(
+            self.shard_of(user_id),
+            &format!(
+                "UPDATE users SET next_due_at = 0 WHERE id = {id}; \
              SELECT next_due_at FROM users WHERE id = {id}"
-        ));
+            ),
+        );
         assert_eq!(
             rows,
             vec![json!({ "next_due_at": 0 })],
@@ -1565,5 +1920,72 @@ impl Browser<'_> {
                 .fail(&format!("GET /api/gaps: {} {}", reply.status, reply.body));
         }
         reply.json()["gaps"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names miniflare 4 gave the databases of a real `wrangler d1 migrations apply`
+    /// (its `durableObjectNamespaceIdFromName`).
+    #[test]
+    fn d1_files_are_named_as_miniflare_names_them() {
+        assert_eq!(
+            d1_object_name("00000000-0000-0000-0000-000000000000"),
+            "9ba2b04bf514d9facfd57ed57d849e77241a7adc99d1c1545d06688b43d84248"
+        );
+        assert_eq!(
+            d1_object_name("00000000-0000-0000-0000-000000000001"),
+            "a36f84ea60804f30bb0c7f7cad9f5336a6cca0165abdab8b9241d93dbf0b6006"
+        );
+    }
+
+    #[test]
+    fn other_databases_of_wrangler_toml_give_way_to_the_stacks_shards() {
+        let config = "name = \"x\"\n[[d1_databases]]\nbinding = \"ARCHIVE_DB\"\n\
+                      database_name = \"a\"\ndatabase_id = \"id-a\" # a comment\n\n\
+                      [[d1_databases]]\nbinding = \"ARCHIVE_DB_1\"\ndatabase_name = \"b\"\n\
+                      database_id = \"id-b\"\n[vars]\nA = \"1\"\n";
+        let kept: Vec<bool> = toml_tables(config)
+            .iter()
+            .map(|table| !is_other_database(table))
+            .collect();
+        assert_eq!(kept, [true, true, false, true]);
+        let archive = archive_database(config);
+        assert_eq!(
+            (archive.name, archive.id, archive.migrations_dir),
+            ("a".to_owned(), "id-a".to_owned(), "migrations".to_owned())
+        );
+    }
+
+    #[test]
+    fn the_derived_config_binds_one_database_per_shard() {
+        let one = derived_config(1);
+        assert!(!one.contains("[build]"), "{one}");
+        assert!(!one.contains("binding = \"ARCHIVE_DB_1\""), "{one}");
+        let three = derived_config(3);
+        let archive = archive_database(&three);
+        assert_eq!(archive.id, shard_database(0).id);
+        assert!(Path::new(&archive.migrations_dir).is_absolute(), "{three}");
+        let ids: BTreeSet<String> = (0..3).map(|shard| shard_database(shard).id).collect();
+        assert_eq!(ids.len(), 3, "{ids:?}");
+        for shard in 1..3 {
+            let database = shard_database(shard);
+            assert!(
+                three.contains(&format!("binding = \"ARCHIVE_DB_{shard}\"")),
+                "{three}"
+            );
+            assert!(three.contains(&format!("database_id = \"{}\"", database.id)));
+            assert!(three.contains(&format!("database_name = \"{}\"", database.name)));
+        }
+        assert_eq!(three.matches("[[d1_databases]]").count(), 3, "{three}");
+        assert_eq!(
+            three
+                .matches(&format!("migrations_dir = \"{}\"", archive.migrations_dir))
+                .count(),
+            3,
+            "{three}"
+        );
     }
 }

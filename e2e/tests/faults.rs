@@ -966,3 +966,152 @@ fn the_same_batch_delivered_three_times_calls_spotify_once_per_user() {
     assert_nobody_stuck(&stack, &[]);
     assert_clean_end(&stack, &members);
 }
+
+/// A shard that fails its writes, as a full D1 database does: three shards, two users in
+/// each; shard 2's `users` cannot be updated nor its plays inserted. The sweep claims and
+/// archives shards 0 and 1 and records that shard 2's claim failed; once shard 2 takes
+/// writes again, the next sweep archives its users with nothing lost.
+#[test]
+fn a_shard_that_fails_its_writes() {
+    const FULL: usize = 2;
+    let stack = Stack::start_with_shards(3);
+    let members = fleet(&stack, "shardfull", 6, 2);
+    let directory = stack.user_shards();
+    let shard_of: Vec<usize> = members
+        .iter()
+        .map(|member| {
+            *directory
+                .get(&member.user_id)
+                .unwrap_or_else(|| stack.fail(&format!("{} is not filed", member.user_id)))
+        })
+        .collect();
+    assert_eq!(
+        shard_of,
+        [0, 1, 2, 0, 1, 2],
+        "two users in each shard: {directory:?}"
+    );
+    let on_full: Vec<bool> = shard_of.iter().map(|shard| *shard == FULL).collect();
+
+    // New listening for everyone, everyone due; then shard 2 is full.
+    for member in &members {
+        stack.inject(&member.sim_user, 3, 20_000);
+    }
+    for shard in 0..FULL {
+        stack.d1_in(shard, "UPDATE users SET next_due_at = 0");
+    }
+    stack.d1_in(
+        FULL,
+        "UPDATE users SET next_due_at = 0; \
+         CREATE TRIGGER e2e_full_users BEFORE UPDATE ON users \
+         BEGIN SELECT RAISE(ABORT, 'shard full'); END; \
+         CREATE TRIGGER e2e_full_plays BEFORE INSERT ON play_events \
+         BEGIN SELECT RAISE(ABORT, 'shard full'); END",
+    );
+    let before = statuses(&members);
+    let calls_before = calls(&stack, &members);
+    let sweep = |stack: &Stack| {
+        let reply = stack.in_a_new_sweep_minute(|| stack.admin("/api/admin/sweep", ""));
+        assert!(
+            [200, 503].contains(&reply.status),
+            "admin sweep: {} {}",
+            reply.status,
+            reply.body
+        );
+        reply.json()
+    };
+    let summary = sweep(&stack);
+    assert_eq!(
+        summary["enqueued"], 4,
+        "shards 0 and 1 are swept: {summary}"
+    );
+    let healthy: Vec<bool> = on_full.iter().map(|full| !full).collect();
+    let after = wait_some_polled(&stack, &members, &before, &healthy, ARCHIVE_DEADLINE);
+    for (n, member) in members.iter().enumerate() {
+        if on_full[n] {
+            assert_eq!(
+                after[n]["last_polled_at"], before[n]["last_polled_at"],
+                "{}",
+                member.sim_user
+            );
+            assert_eq!(member.browser.plays().len(), 2, "{}", member.sim_user);
+        } else {
+            assert_success(&after[n]);
+            assert_eq!(assert_exact(&stack, member).len(), 2 + 3);
+        }
+    }
+    let calls_after = calls(&stack, &members);
+    for (n, member) in members.iter().enumerate() {
+        let expected = calls_before[n] + u64::from(!on_full[n]);
+        assert_eq!(
+            calls_after[n], expected,
+            "{}'s Spotify calls",
+            member.sim_user
+        );
+    }
+
+    // The sweep is on record, shard by shard: shard 2's claim failed, the others' counts.
+    let health = stack.browser().get("/api/health");
+    let health = health.json();
+    let parts = health["last_sweep"]["shards"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| stack.fail(&format!("no last_sweep.shards: {health}")));
+    let part = |shard: usize| {
+        parts
+            .iter()
+            .find(|part| part["shard"] == shard)
+            .cloned()
+            .unwrap_or_else(|| stack.fail(&format!("no shard {shard} in {health}")))
+    };
+    for shard in 0..FULL {
+        let part = part(shard);
+        assert_eq!(part["users_due"], 2, "{part}");
+        assert_eq!(part["enqueued"], 2, "{part}");
+        assert_eq!(part["messages"], 1, "{part}");
+        assert!(part["error"].is_null(), "{part}");
+    }
+    let full = part(FULL);
+    assert_eq!(full["enqueued"].as_u64().unwrap_or(0), 0, "{full}");
+    assert!(
+        full["error"]
+            .as_str()
+            .is_some_and(|error| !error.is_empty()),
+        "the failed claim is on record: {full}"
+    );
+    eprintln!("shard full: the sweep recorded {full}");
+    assert_eq!(health["last_sweep"]["enqueued"], 4, "{health}");
+
+    // Shard 2 takes writes again. Its users were never claimed (no lease holds them): the
+    // next sweep sends them, and only them. (Not in a new minute: none of them has had a
+    // scheduled poll this hour, so no slot of theirs is taken.)
+    stack.d1_in(
+        FULL,
+        "DROP TRIGGER e2e_full_users; DROP TRIGGER e2e_full_plays",
+    );
+    let reply = stack.admin("/api/admin/sweep", "");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let summary = reply.json();
+    assert_eq!(summary["enqueued"], 2, "shard 2's users: {summary}");
+    let done = wait_some_polled(&stack, &members, &after, &on_full, ARCHIVE_DEADLINE);
+    for (n, member) in members.iter().enumerate() {
+        if on_full[n] {
+            assert_success(&done[n]);
+        } else {
+            assert_eq!(done[n]["last_polled_at"], after[n]["last_polled_at"]);
+        }
+        assert_eq!(
+            assert_exact(&stack, member).len(),
+            2 + 3,
+            "{}",
+            member.sim_user
+        );
+    }
+    let health = stack.browser().get("/api/health").json();
+    assert!(
+        health["last_sweep"]["shards"]
+            .as_array()
+            .is_some_and(|parts| parts.iter().all(|part| part["error"].is_null())),
+        "{health}"
+    );
+    assert_clean_end(&stack, &members);
+}

@@ -19,9 +19,9 @@ use crate::ports::{
     Database, DatabaseError, HttpClient, HttpRequest, HttpResponse, JobQueue, KeyValueError,
     KeyValueStore, Method, QueueError, Row, Statement, TransportError,
 };
+use crate::shards::{binding_name, ShardIndex, DIRECTORY, MAX_SHARDS};
 
-/// Binding names, as in wrangler.toml.
-pub const DATABASE: &str = "ARCHIVE_DB";
+/// Binding names, as in wrangler.toml (the D1 shards' are [`binding_name`]).
 pub const IDEMPOTENCY_KV: &str = "IDEMPOTENCY_KV";
 pub const ARCHIVE_QUEUE: &str = "ARCHIVE_QUEUE";
 pub const NOTIFY_QUEUE: &str = "NOTIFY_QUEUE";
@@ -30,6 +30,32 @@ pub const NOTIFY_QUEUE: &str = "NOTIFY_QUEUE";
 const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct D1(pub D1Database);
+
+/// The D1 databases bound as shards, in order: `ARCHIVE_DB`, then `ARCHIVE_DB_1`,
+/// `ARCHIVE_DB_2`, … up to the first that is missing. A shard bound past a hole is an
+/// error, not ignored: its users would be unreachable, or found under another number.
+pub fn bind_shards(env: &Env) -> Result<Vec<D1>, String> {
+    let mut databases = Vec::new();
+    let mut hole = None;
+    for index in 0..MAX_SHARDS as ShardIndex {
+        let name = binding_name(index);
+        match (env.d1(&name), hole) {
+            (Ok(database), None) => databases.push(D1(database)),
+            (Ok(_), Some(missing)) => {
+                return Err(format!(
+                    "{name} is bound but {} is not: shards are numbered without a hole",
+                    binding_name(missing)
+                ))
+            }
+            (Err(_), None) => hole = Some(index),
+            (Err(_), Some(_)) => {}
+        }
+    }
+    if databases.is_empty() {
+        return Err(format!("{} is not bound", binding_name(DIRECTORY)));
+    }
+    Ok(databases)
+}
 
 fn d1_error(error: worker::Error) -> DatabaseError {
     DatabaseError {

@@ -10,7 +10,7 @@ use worker::{
     ScheduleContext, ScheduledEvent,
 };
 
-use self::bindings::{EnvSettings, Kv, Queues, WorkerFetch, D1, DATABASE, IDEMPOTENCY_KV};
+use self::bindings::{bind_shards, EnvSettings, Kv, Queues, WorkerFetch, D1, IDEMPOTENCY_KV};
 use crate::archive::{Archiver, MessageDecision, UNRECORDED_RETRY_SECONDS};
 use crate::config::{self, ConfigError, Settings};
 use crate::crypto::TokenCipher;
@@ -19,6 +19,7 @@ use crate::job::ArchiveJob;
 use crate::notify::delivery::{Deliverer, NotifyConfig};
 use crate::notify::{alert_operator, relay, NotifyMessage};
 use crate::ports::Method;
+use crate::shards::{ShardIndex, Shards, DIRECTORY};
 use crate::store::notifications::OperatorAlert;
 use crate::store::{DeadLetter, Store};
 use crate::sweep::run_sweep;
@@ -51,13 +52,19 @@ async fn keep_dead_letters(
     env: &Env,
     archive_jobs: bool,
 ) {
-    let Ok(db) = env.d1(DATABASE).map(D1) else {
-        for message in messages {
-            message.retry();
+    // Dead letters belong to no user: they are kept in the directory, shard 0.
+    let databases = match bind_shards(env) {
+        Ok(databases) => databases,
+        Err(error) => {
+            log("dead_letters_unbound", json!({ "error": error }));
+            for message in messages {
+                message.retry();
+            }
+            return;
         }
-        return;
     };
-    let store = Store::new(&db);
+    let db = &databases[0];
+    let store = Store::new(db);
     if let (true, Some(first)) = (archive_jobs, messages.first()) {
         let alert = OperatorAlert {
             key: format!("dead_letters:{}", first.id()),
@@ -66,7 +73,7 @@ async fn keep_dead_letters(
                           "first_message_id": first.id() }),
         };
         let sent = match Queues::bind(env) {
-            Ok(queues) => alert_operator(&db, &queues, &[alert], now())
+            Ok(queues) => alert_operator(db, &queues, &[alert], now())
                 .await
                 .map_err(|error| error.to_string()),
             Err(error) => Err(error.to_string()),
@@ -104,6 +111,15 @@ async fn keep_dead_letters(
     }
 }
 
+/// The bound databases as the core's shards, spread for new users by `SHARD_WEIGHTS`.
+fn shards<'a>(databases: &'a [D1], settings: &impl Settings) -> Result<Shards<'a, D1>, String> {
+    let weights =
+        config::shard_weights(settings, databases.len()).map_err(|error| error.to_string())?;
+    Shards::new(databases.iter().collect())
+        .map(|shards| shards.with_weights(&weights))
+        .ok_or_else(|| "no D1 database is bound".to_owned())
+}
+
 fn cipher(settings: &impl Settings) -> Result<TokenCipher, ConfigError> {
     let key = settings
         .get("TOKEN_ENCRYPTION_KEY")
@@ -120,10 +136,18 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
         Ok(web_request) => web_request,
         Err(response) => return into_response(response),
     };
-    let (db, kv, queue) = match (env.d1(DATABASE), env.kv(IDEMPOTENCY_KV), Queues::bind(&env)) {
-        (Ok(db), Ok(kv), Ok(queue)) => (D1(db), Kv(kv), queue),
-        _ => {
-            log("binding_missing", json!({ "path": web_request.path }));
+    let settings = EnvSettings(&env);
+    let (databases, kv, queue) = match (
+        bind_shards(&env),
+        env.kv(IDEMPOTENCY_KV),
+        Queues::bind(&env),
+    ) {
+        (Ok(databases), Ok(kv), Ok(queue)) => (databases, Kv(kv), queue),
+        (databases, _, _) => {
+            log(
+                "binding_missing",
+                json!({ "path": web_request.path, "error": databases.err() }),
+            );
             return into_response(WebResponse::error(
                 503,
                 "misconfigured",
@@ -131,7 +155,17 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
             ));
         }
     };
-    let settings = EnvSettings(&env);
+    let shards = match shards(&databases, &settings) {
+        Ok(shards) => shards,
+        Err(error) => {
+            log("config_invalid", json!({ "error": error }));
+            return into_response(WebResponse::error(
+                503,
+                "misconfigured",
+                "The service is misconfigured.",
+            ));
+        }
+    };
     let endpoints = config::endpoints(&settings);
     let credentials = config::credentials(&settings);
     let cipher = cipher(&settings);
@@ -154,7 +188,7 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
         }
     };
     let app = App {
-        db: &db,
+        shards,
         kv: &kv,
         http: &WorkerFetch,
         queue: &queue,
@@ -173,6 +207,15 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
                 "status": response.status, "ms": now() - started }),
     );
     if let Some(plan) = response.stream.take() {
+        drop(app);
+        // The export reads its user's shard, page by page, after this handler returns.
+        let Some(db) = databases.into_iter().nth(plan.shard as usize) else {
+            return into_response(WebResponse::error(
+                503,
+                "misconfigured",
+                "The service is missing a binding.",
+            ));
+        };
         return into_streamed_response(response, plan, db);
     }
     into_response(response)
@@ -291,20 +334,32 @@ fn into_streamed_response(
 async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let started = now();
     let settings = EnvSettings(&env);
-    let (db, queue) = match (env.d1(DATABASE), Queues::bind(&env)) {
-        (Ok(db), Ok(queue)) => (D1(db), queue),
-        _ => return log("sweep_failed", json!({ "error": "a binding is missing" })),
+    let (databases, queue) = match (bind_shards(&env), Queues::bind(&env)) {
+        (Ok(databases), Ok(queue)) => (databases, queue),
+        (databases, _) => {
+            let error = databases
+                .err()
+                .unwrap_or_else(|| "a queue is not bound".to_owned());
+            return log("sweep_failed", json!({ "error": error }));
+        }
     };
-    let config = match config::sweep_config(&settings) {
-        Ok(config) => config,
-        Err(error) => return log("sweep_failed", json!({ "error": error.to_string() })),
+    let (shards, config) = match (
+        shards(&databases, &settings),
+        config::sweep_config(&settings),
+    ) {
+        (Ok(shards), Ok(config)) => (shards, config),
+        (shards, config) => {
+            let error = shards.err().or(config.err().map(|error| error.to_string()));
+            return log("sweep_failed", json!({ "error": error }));
+        }
     };
-    let summary = run_sweep(&db, &queue, &config, "cron", started, now).await;
+    let summary = run_sweep(&shards, &queue, &config, "cron", started, now).await;
     log(
         "sweep",
         json!({ "cron": event.cron(), "users_due": summary.users_due, "skipped_cooldown": summary.skipped_cooldown,
                 "enqueued": summary.enqueued, "messages": summary.messages, "duration_ms": summary.duration_ms,
-                "notifications_relayed": summary.notifications_relayed, "error": summary.error }),
+                "notifications_relayed": summary.notifications_relayed, "error": summary.error,
+                "shards": summary.shards }),
     );
 }
 
@@ -351,16 +406,23 @@ fn settle(message: &worker::Message<serde_json::Value>, decision: MessageDecisio
 /// The notification queue: one delivery attempt per message, all of them concurrently.
 async fn deliver_notifications(messages: &[worker::Message<serde_json::Value>], env: &Env) {
     let settings = EnvSettings(env);
+    let databases = bind_shards(env);
     let bound = (
-        env.d1(DATABASE),
+        databases
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|databases| shards(databases, &settings)),
         env.kv(IDEMPOTENCY_KV),
         cipher(&settings),
         config::notify_config(&settings),
     );
-    let (db, kv, cipher, config): (D1, Kv, _, NotifyConfig) = match bound {
-        (Ok(db), Ok(kv), Ok(cipher), Ok(config)) => (D1(db), Kv(kv), cipher, config),
-        (_, _, cipher, config) => {
-            let error = cipher.err().or(config.err()).map(|error| error.to_string());
+    let (shards, kv, cipher, config): (Shards<'_, D1>, Kv, _, NotifyConfig) = match bound {
+        (Ok(shards), Ok(kv), Ok(cipher), Ok(config)) => (shards, Kv(kv), cipher, config),
+        (shards, _, cipher, config) => {
+            let error = shards
+                .err()
+                .or(cipher.err().map(|error| error.to_string()))
+                .or(config.err().map(|error| error.to_string()));
             log(
                 "notify_misconfigured",
                 json!({ "messages": messages.len(), "error": error }),
@@ -378,7 +440,7 @@ async fn deliver_notifications(messages: &[worker::Message<serde_json::Value>], 
         }
     };
     let deliverer = Deliverer {
-        db: &db,
+        shards,
         kv: &kv,
         http: &WorkerFetch,
         cipher: &cipher,
@@ -419,26 +481,33 @@ async fn archive_messages(
     env: &Env,
 ) {
     let settings = EnvSettings(env);
+    let databases = bind_shards(env);
     let bound = (
-        env.d1(DATABASE),
+        databases
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|databases| shards(databases, &settings)),
         env.kv(IDEMPOTENCY_KV),
         config::credentials(&settings),
         cipher(&settings),
         config::polling_policy(&settings),
     );
-    let (db, kv, credentials, cipher, policy) = match bound {
-        (Ok(db), Ok(kv), Ok(credentials), Ok(cipher), Ok(policy)) => {
-            (D1(db), Kv(kv), credentials, cipher, policy)
+    let (shards, kv, credentials, cipher, policy) = match bound {
+        (Ok(shards), Ok(kv), Ok(credentials), Ok(cipher), Ok(policy)) => {
+            (shards, Kv(kv), credentials, cipher, policy)
         }
-        _ => {
-            log("queue_misconfigured", json!({ "messages": messages.len() }));
+        (shards, ..) => {
+            log(
+                "queue_misconfigured",
+                json!({ "messages": messages.len(), "error": shards.err() }),
+            );
             batch.retry_all();
             return;
         }
     };
     let endpoints = config::endpoints(&settings);
     let archiver = Archiver {
-        db: &db,
+        shards: shards.clone(),
         kv: &kv,
         http: &WorkerFetch,
         endpoints: &endpoints,
@@ -485,18 +554,33 @@ async fn archive_messages(
     }
     // The events this batch raised (a needed login, failures past a threshold, a gap, an
     // expiry warning) go to the notification queue now; what fails here, the sweep relays.
-    match Queues::bind(env) {
-        Ok(queues) => match relay(&db, &queues, now()).await {
-            Ok(0) => {}
-            Ok(relayed) => log("notifications_relayed", json!({ "count": relayed })),
-            Err(error) => log(
+    // Only the shards this batch's users live in can have raised any, and the directory
+    // (the operator's alerts, e.g. Spotify's rest of the whole app).
+    let mut touched: Vec<ShardIndex> = jobs.iter().map(|job| job.shard).collect();
+    touched.push(DIRECTORY);
+    touched.sort_unstable();
+    touched.dedup();
+    let queues = match Queues::bind(env) {
+        Ok(queues) => queues,
+        Err(error) => {
+            return log(
                 "notifications_unrelayed",
                 json!({ "error": error.to_string() }),
+            )
+        }
+    };
+    for shard in touched {
+        let Ok(db) = shards.get(shard) else { continue };
+        match relay(shard, db, &queues, now()).await {
+            Ok(0) => {}
+            Ok(relayed) => log(
+                "notifications_relayed",
+                json!({ "shard": shard, "count": relayed }),
             ),
-        },
-        Err(error) => log(
-            "notifications_unrelayed",
-            json!({ "error": error.to_string() }),
-        ),
+            Err(error) => log(
+                "notifications_unrelayed",
+                json!({ "shard": shard, "error": error.to_string() }),
+            ),
+        }
     }
 }

@@ -7,6 +7,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::ports::Database;
+use crate::shards::ShardIndex;
 use crate::store::history::{HistoryPlay, PlayKey};
 use crate::store::{Store, StoreError};
 use crate::time::{to_datetime, to_rfc3339, UnixMillis};
@@ -61,6 +62,8 @@ enum Stage {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportPlan {
     pub user_id: String,
+    /// The shard the user lives in: the edge reads the pages from its database.
+    pub shard: ShardIndex,
     pub format: ExportFormat,
     pub from: UnixMillis,
     pub to: UnixMillis,
@@ -74,6 +77,7 @@ pub struct ExportPlan {
 impl ExportPlan {
     pub fn new(
         user_id: &str,
+        shard: ShardIndex,
         format: ExportFormat,
         from: UnixMillis,
         to: UnixMillis,
@@ -81,6 +85,7 @@ impl ExportPlan {
     ) -> Self {
         Self {
             user_id: user_id.to_owned(),
+            shard,
             format,
             from,
             to,
@@ -428,7 +433,7 @@ mod tests {
 
     #[test]
     fn the_file_is_named_after_the_day_and_format() {
-        let plan = ExportPlan::new("u", ExportFormat::Jsonl, 0, 1, 1_772_409_600_000);
+        let plan = ExportPlan::new("u", 0, ExportFormat::Jsonl, 0, 1, 1_772_409_600_000);
         assert_eq!(plan.filename(), "spotify-time-machine-2026-03-02.jsonl");
         assert!(plan
             .headers()

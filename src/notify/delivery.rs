@@ -14,6 +14,7 @@ use crate::archive::{MessageDecision, MAX_QUEUE_DELAY_SECONDS, UNRECORDED_RETRY_
 use crate::config::ConfigError;
 use crate::crypto::{sha256_hex, TokenCipher};
 use crate::ports::{Database, HttpClient, HttpResponse, KeyValueStore, TransportError};
+use crate::shards::{ShardIndex, Shards, DIRECTORY};
 use crate::spotify::retry_after::parse_retry_after;
 use crate::store::notifications::{
     channel_seal_context, ClaimedDelivery, OperatorAlert, Settlement,
@@ -33,9 +34,26 @@ const NO_OPERATOR: &str = "no operator channel is configured (OPERATOR_ALERT_URL
 /// How long the mark of a sent delivery is kept in KV: longer than any retry.
 pub const SENT_MARK_TTL_SECONDS: u64 = 7 * 24 * 60 * 60;
 
-/// The KV key that says delivery `id` was sent (and its record may still be missing).
-pub fn sent_mark(id: i64) -> String {
-    format!("notification_sent_{id}")
+/// A delivery's name across shards: outbox ids count from 1 in every shard. Shard 0's
+/// is its id alone, as before there were shards.
+fn delivery_name(shard: ShardIndex, id: i64) -> String {
+    if shard == DIRECTORY {
+        id.to_string()
+    } else {
+        format!("{shard}-{id}")
+    }
+}
+
+/// The KV key that says delivery `id` of `shard` was sent (and its record may still be
+/// missing).
+pub fn sent_mark(shard: ShardIndex, id: i64) -> String {
+    format!("notification_sent_{}", delivery_name(shard, id))
+}
+
+/// The idempotency key (and webhook id) of delivery `id` of `shard`: the same on every
+/// retry, and never the same for two deliveries, whichever shards they are in.
+pub fn delivery_key(shard: ShardIndex, id: i64) -> String {
+    format!("stm-{}", delivery_name(shard, id))
 }
 
 /// The operator's channel, from vars and secrets.
@@ -187,7 +205,8 @@ impl DeliveryOutcome {
 
 /// Everything a delivery needs, borrowed from the edge.
 pub struct Deliverer<'a, D, K, H> {
-    pub db: &'a D,
+    /// Each delivery is in the outbox of its user's shard; the operator's in shard 0.
+    pub shards: Shards<'a, D>,
     /// Where a sent delivery is marked before its record is written: if D1 fails in
     /// between, the retry finds the mark and records it instead of sending it again.
     pub kv: &'a K,
@@ -209,13 +228,26 @@ enum Destination {
 impl<D: Database, K: KeyValueStore, H: HttpClient> Deliverer<'_, D, K, H> {
     pub async fn deliver(&self, message: &NotifyMessage, now: UnixMillis) -> DeliveryOutcome {
         match message {
-            NotifyMessage::Delivery(id) => self.deliver_stored(*id, now).await,
+            NotifyMessage::Delivery(id) => self.deliver_stored(DIRECTORY, *id, now).await,
+            NotifyMessage::ShardDelivery { shard, id } => {
+                self.deliver_stored(*shard, *id, now).await
+            }
             NotifyMessage::OperatorAlert(alert) => self.deliver_unstored(alert, now).await,
         }
     }
 
-    async fn deliver_stored(&self, id: i64, now: UnixMillis) -> DeliveryOutcome {
-        let store = Store::new(self.db);
+    async fn deliver_stored(&self, shard: ShardIndex, id: i64, now: UnixMillis) -> DeliveryOutcome {
+        let db = match self.shards.get(shard) {
+            Ok(db) => db,
+            // Not bound (a binding removed by mistake): retried, it reaches the
+            // dead-letter queue, and an operator who binds the shard again can replay it.
+            Err(error) => {
+                return DeliveryOutcome::Unrecorded {
+                    error: error.to_string(),
+                }
+            }
+        };
+        let store = Store::new(db);
         let delivery = match store.claim_delivery(id, now).await {
             Ok(Some(delivery)) => delivery,
             Ok(None) => return DeliveryOutcome::NothingToDo,
@@ -228,14 +260,14 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Deliverer<'_, D, K, H> {
         // Sent by an attempt whose record failed: record it, do not send it again. (A KV
         // that does not answer cannot say: the send goes ahead, and the idempotency key
         // is the receiver's guard.)
-        let outcome = match self.kv.get(&sent_mark(id)).await {
+        let outcome = match self.kv.get(&sent_mark(shard, id)).await {
             Ok(Some(_)) => DeliveryOutcome::Delivered,
-            _ => self.attempt(&delivery, now).await,
+            _ => self.attempt(db, shard, &delivery, now).await,
         };
         if outcome == DeliveryOutcome::Delivered {
             let _ = self
                 .kv
-                .put(&sent_mark(id), "sent", SENT_MARK_TTL_SECONDS)
+                .put(&sent_mark(shard, id), "sent", SENT_MARK_TTL_SECONDS)
                 .await;
         }
         let settlement = match &outcome {
@@ -306,12 +338,18 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Deliverer<'_, D, K, H> {
         }
     }
 
-    async fn attempt(&self, delivery: &ClaimedDelivery, now: UnixMillis) -> DeliveryOutcome {
+    async fn attempt(
+        &self,
+        db: &D,
+        shard: ShardIndex,
+        delivery: &ClaimedDelivery,
+        now: UnixMillis,
+    ) -> DeliveryOutcome {
         let (kind, target) = match self.destination(delivery) {
             Destination::Channel(kind, target) => (kind, target),
             Destination::Reseal(kind, target, before, now_sealed) => {
                 // Best effort: the next delivery tries again.
-                let _ = Store::new(self.db)
+                let _ = Store::new(db)
                     .reseal_channel(delivery.channel_id, &before, &now_sealed)
                     .await;
                 (kind, target)
@@ -338,7 +376,7 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Deliverer<'_, D, K, H> {
             }
         };
         let notification = Notification {
-            id: format!("stm-{}", delivery.id),
+            id: delivery_key(shard, delivery.id),
             kind: event,
             created_at: delivery.created_at,
             user: (!delivery.user_id.is_empty()).then(|| NotifiedUser {

@@ -15,6 +15,7 @@ pub mod target;
 use serde::{Deserialize, Serialize};
 
 use crate::ports::{Database, JobQueue, QueueError};
+use crate::shards::{ShardIndex, Shards, DIRECTORY};
 use crate::store::notifications::OperatorAlert;
 use crate::store::{Store, StoreError};
 use crate::time::UnixMillis;
@@ -23,11 +24,25 @@ use crate::time::UnixMillis;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NotifyMessage {
-    /// Attempt the outbox row with this id.
+    /// Attempt the outbox row with this id in shard 0 (the directory): every delivery of
+    /// a single-database deployment, as before there were shards.
     Delivery(i64),
+    /// Attempt the outbox row `id` of shard `shard`.
+    ShardDelivery { shard: ShardIndex, id: i64 },
     /// An operator alert that could not be stored (the database is what failed): sent
     /// as it is, at most once an hour per key (the KV holds the key).
     OperatorAlert(OperatorAlert),
+}
+
+impl NotifyMessage {
+    /// The message that attempts outbox row `id` of `shard`.
+    pub fn delivery(shard: ShardIndex, id: i64) -> Self {
+        if shard == DIRECTORY {
+            Self::Delivery(id)
+        } else {
+            Self::ShardDelivery { shard, id }
+        }
+    }
 }
 
 /// Deliveries sent to the queue per relay, at most (one `send_batch`).
@@ -56,6 +71,7 @@ impl std::fmt::Display for RelayError {
 /// [`crate::store::notifications::RELAY_AGAIN_AFTER_MS`]. With nothing due it reads no
 /// row and sends nothing.
 pub async fn relay<D: Database, Q: JobQueue>(
+    shard: ShardIndex,
     db: &D,
     queue: &Q,
     now: UnixMillis,
@@ -69,14 +85,45 @@ pub async fn relay<D: Database, Q: JobQueue>(
     }
     let count = due.len();
     queue
-        .send_notifications(due.into_iter().map(NotifyMessage::Delivery).collect())
+        .send_notifications(
+            due.into_iter()
+                .map(|id| NotifyMessage::delivery(shard, id))
+                .collect(),
+        )
         .await
         .map_err(RelayError::Queue)?;
     Ok(count)
 }
 
-/// Raises the operator's alerts (each once per key) and relays them at once; answers how
-/// many deliveries went to the queue.
+/// [`relay`] in every shard, concurrently; answers how many deliveries went to the queue
+/// and the first failure (a shard that fails does not keep the others' from the queue).
+pub async fn relay_all<D: Database, Q: JobQueue>(
+    shards: &Shards<'_, D>,
+    queue: &Q,
+    now: UnixMillis,
+) -> (usize, Option<RelayError>) {
+    let outcomes = futures::future::join_all(
+        shards
+            .iter()
+            .map(|(shard, db)| relay(shard, db, queue, now)),
+    )
+    .await;
+    let mut relayed = 0;
+    let mut failure = None;
+    for outcome in outcomes {
+        match outcome {
+            Ok(count) => relayed += count,
+            Err(error) => {
+                failure.get_or_insert(error);
+            }
+        }
+    }
+    (relayed, failure)
+}
+
+/// Raises the operator's alerts (each once per key) in the directory, where what belongs
+/// to no user lives, and relays them at once; answers how many deliveries went to the
+/// queue.
 pub async fn alert_operator<D: Database, Q: JobQueue>(
     db: &D,
     queue: &Q,
@@ -90,7 +137,7 @@ pub async fn alert_operator<D: Database, Q: JobQueue>(
             .await
             .map_err(RelayError::Store)?;
     }
-    relay(db, queue, now).await
+    relay(DIRECTORY, db, queue, now).await
 }
 
 #[cfg(test)]
@@ -104,6 +151,11 @@ mod tests {
             serde_json::to_value(NotifyMessage::Delivery(7)).expect("json"),
             json!({"delivery": 7})
         );
+        assert_eq!(
+            serde_json::to_value(NotifyMessage::delivery(3, 7)).expect("json"),
+            json!({"shard_delivery": {"shard": 3, "id": 7}})
+        );
+        assert_eq!(NotifyMessage::delivery(0, 7), NotifyMessage::Delivery(7));
         let alert = NotifyMessage::OperatorAlert(OperatorAlert {
             key: "binding_unhealthy:database:1".into(),
             event: "binding_unhealthy".into(),

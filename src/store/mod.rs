@@ -16,11 +16,13 @@ use crate::time::UnixMillis;
 use crate::write_plan::ArchivePlan;
 
 mod dead_letters;
+mod directory;
 pub mod history;
 mod imports;
 pub mod notifications;
 
 pub use dead_letters::DeadLetter;
+pub use directory::DirectoryEntry;
 pub use imports::{ChunkWrite, ImportErrorView, ImportReport, ImportUsage};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,7 +137,8 @@ pub struct DueUser {
     pub last_polled_at: Option<UnixMillis>,
 }
 
-/// What the sweep saw and did, as stored in `sweeps`.
+/// What the sweep saw and did, as stored in `sweeps`: the totals of every shard, and
+/// each shard's part.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SweepSummary {
     pub started_at: UnixMillis,
@@ -145,9 +148,65 @@ pub struct SweepSummary {
     pub enqueued: usize,
     pub messages: usize,
     pub duration_ms: i64,
+    /// The first shard's error, named by its shard.
     pub error: Option<String>,
     /// Notification deliveries sent to their queue (logged, not stored).
     pub notifications_relayed: usize,
+    pub shards: Vec<ShardSweep>,
+}
+
+/// What one shard contributed to a sweep.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct ShardSweep {
+    pub shard: crate::shards::ShardIndex,
+    pub users_due: usize,
+    pub skipped_cooldown: usize,
+    pub enqueued: usize,
+    pub messages: usize,
+    #[serde(default)]
+    pub notifications_relayed: usize,
+    pub error: Option<String>,
+}
+
+impl ShardSweep {
+    pub fn new(shard: crate::shards::ShardIndex) -> Self {
+        Self {
+            shard,
+            users_due: 0,
+            skipped_cooldown: 0,
+            enqueued: 0,
+            messages: 0,
+            notifications_relayed: 0,
+            error: None,
+        }
+    }
+}
+
+impl SweepSummary {
+    /// The sweep of these shards' parts: their totals, and the first error by its shard.
+    pub fn of_shards(
+        trigger: &'static str,
+        started_at: UnixMillis,
+        shards: Vec<ShardSweep>,
+    ) -> Self {
+        let total = |count: fn(&ShardSweep) -> usize| shards.iter().map(count).sum();
+        Self {
+            started_at,
+            trigger,
+            users_due: total(|part| part.users_due),
+            skipped_cooldown: total(|part| part.skipped_cooldown),
+            enqueued: total(|part| part.enqueued),
+            messages: total(|part| part.messages),
+            duration_ms: 0,
+            error: shards.iter().find_map(|part| {
+                part.error
+                    .as_ref()
+                    .map(|error| format!("shard {}: {error}", part.shard))
+            }),
+            notifications_relayed: total(|part| part.notifications_relayed),
+            shards,
+        }
+    }
 }
 
 /// What the status page and API show about a user.
@@ -255,8 +314,11 @@ const COUNT_COOLING_DOWN: &str = "\
 SELECT count(*) AS n FROM users WHERE cooldown_until > ?1 AND is_active = 1";
 
 const INSERT_SWEEP: &str = "\
-INSERT INTO sweeps (started_at, trigger, users_due, skipped_cooldown, enqueued, messages, duration_ms, error)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+INSERT INTO sweeps (started_at, trigger, users_due, skipped_cooldown, enqueued, messages, duration_ms, error, shards)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+/// The newest user key: one index entry (`users_key`), and only in a migrated database.
+const PROBE: &str = "SELECT max(key) AS top FROM users";
 
 const DELETE_EXPIRED_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at <= ?1";
 
@@ -468,7 +530,7 @@ const FORGET_USER_ALBUMS: &str = "\
 UPDATE albums SET name = '', owner_user_id = '' WHERE owner_user_id = ?1";
 
 const LAST_SWEEP: &str = "\
-SELECT started_at, users_due, enqueued, error FROM sweeps ORDER BY started_at DESC LIMIT 1";
+SELECT started_at, users_due, enqueued, error, shards FROM sweeps ORDER BY started_at DESC LIMIT 1";
 
 /// Every statement, for the test that checks each one's query plan uses an index.
 pub const ALL_STATEMENTS: &[&str] = &[
@@ -476,6 +538,7 @@ pub const ALL_STATEMENTS: &[&str] = &[
     COUNT_COOLING_DOWN,
     INSERT_SWEEP,
     DELETE_EXPIRED_SESSIONS,
+    PROBE,
     SELECT_ARCHIVE_USER,
     UPDATE_TOKENS,
     UPSERT_ARTISTS,
@@ -518,6 +581,11 @@ pub const ALL_STATEMENTS: &[&str] = &[
     history::SAVE_TIME_ZONE,
     dead_letters::INSERT_DEAD_LETTER,
     dead_letters::RECENT_DEAD_LETTERS,
+    directory::DIRECTORY_LOGIN_USER,
+    directory::DIRECTORY_USER_SHARD,
+    directory::SHARD_USER_COUNTS,
+    directory::FILE_USER,
+    directory::FORGET_USER,
     imports::INSERT_IMPORT,
     imports::SELECT_IMPORT,
     imports::SELECT_IMPORT_ERRORS,
@@ -562,6 +630,18 @@ pub const ALL_STATEMENTS: &[&str] = &[
     notifications::FORGET_OLD_DELIVERIES,
 ];
 
+/// A sweep's housekeeping of one shard; the deliveries due come last.
+fn tidy_statements(now: UnixMillis, relay_limit: usize) -> Vec<Statement> {
+    vec![
+        Statement::new(DELETE_EXPIRED_SESSIONS, vec![json!(now)]),
+        Statement::new(
+            notifications::FORGET_OLD_DELIVERIES,
+            vec![json!(now - notifications::OUTBOX_RETENTION_MS)],
+        ),
+        notifications::relay_due(now, relay_limit),
+    ]
+}
+
 /// What deleting an account removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct DeletedAccount {
@@ -577,6 +657,19 @@ pub struct LastSweep {
     pub users_due: i64,
     pub enqueued: i64,
     pub error: Option<String>,
+    /// Each shard's part (none for the sweeps recorded before there were shards).
+    #[serde(default, deserialize_with = "shard_parts")]
+    pub shards: Vec<ShardSweep>,
+}
+
+/// `sweeps.shards`: JSON text, or null.
+fn shard_parts<'de, De: serde::Deserializer<'de>>(
+    deserializer: De,
+) -> Result<Vec<ShardSweep>, De::Error> {
+    match Option::<String>::deserialize(deserializer)? {
+        Some(text) => serde_json::from_str(&text).map_err(serde::de::Error::custom),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Spotify's rest of the whole app, for the health route.
@@ -639,40 +732,37 @@ impl<'a, D: Database> Store<'a, D> {
         Ok((claimed, cooling))
     }
 
-    /// Records a sweep, clears expired sessions, forgets old deliveries and takes the
-    /// notification deliveries due (at most `relay_limit`) for the queue, in one round
-    /// trip. Answers the ids of the deliveries taken.
+    /// Records a sweep (in the directory), and does what [`Store::tidy`] does, in one
+    /// round trip. Answers the ids of the deliveries taken.
     pub async fn record_sweep(
         &self,
         summary: &SweepSummary,
         relay_limit: usize,
     ) -> Result<Vec<i64>, StoreError> {
-        let results = self
-            .db
-            .batch(vec![
-                Statement::new(
-                    INSERT_SWEEP,
-                    vec![
-                        json!(summary.started_at),
-                        json!(summary.trigger),
-                        json!(summary.users_due),
-                        json!(summary.skipped_cooldown),
-                        json!(summary.enqueued),
-                        json!(summary.messages),
-                        json!(summary.duration_ms),
-                        json!(summary.error),
-                    ],
-                ),
-                Statement::new(DELETE_EXPIRED_SESSIONS, vec![json!(summary.started_at)]),
-                Statement::new(
-                    notifications::FORGET_OLD_DELIVERIES,
-                    vec![json!(
-                        summary.started_at - notifications::OUTBOX_RETENTION_MS
-                    )],
-                ),
-                notifications::relay_due(summary.started_at, relay_limit),
-            ])
-            .await?;
+        let mut statements = vec![Statement::new(
+            INSERT_SWEEP,
+            vec![
+                json!(summary.started_at),
+                json!(summary.trigger),
+                json!(summary.users_due),
+                json!(summary.skipped_cooldown),
+                json!(summary.enqueued),
+                json!(summary.messages),
+                json!(summary.duration_ms),
+                json!(summary.error),
+                to_json_text(&summary.shards)?,
+            ],
+        )];
+        statements.extend(tidy_statements(summary.started_at, relay_limit));
+        let results = self.db.batch(statements).await?;
+        notifications::relayed_ids(results.into_iter().last().unwrap_or_default())
+    }
+
+    /// A shard's housekeeping at each sweep: clears expired sessions, forgets old
+    /// deliveries and takes the notification deliveries due (at most `relay_limit`) for
+    /// the queue, in one round trip. Answers the ids of the deliveries taken.
+    pub async fn tidy(&self, now: UnixMillis, relay_limit: usize) -> Result<Vec<i64>, StoreError> {
+        let results = self.db.batch(tidy_statements(now, relay_limit)).await?;
         notifications::relayed_ids(results.into_iter().last().unwrap_or_default())
     }
 
@@ -692,10 +782,33 @@ impl<'a, D: Database> Store<'a, D> {
         Ok(())
     }
 
+    /// Spotify's rest of the whole app, copied into a shard past the directory: the rest
+    /// alone, for this shard's sweep claim and its consumer to read (they cannot read
+    /// the directory's); the directory's [`Store::record_app_rest`] raises the alert.
+    pub async fn copy_app_rest(
+        &self,
+        until: UnixMillis,
+        now: UnixMillis,
+    ) -> Result<(), StoreError> {
+        self.db
+            .query(Statement::new(
+                RECORD_APP_REST,
+                vec![json!(until), json!(now)],
+            ))
+            .await?;
+        Ok(())
+    }
+
     /// The app's last rest, over or not.
     pub async fn app_rest(&self) -> Result<Option<AppRest>, StoreError> {
         let rows = self.db.query(Statement::new(APP_REST, vec![])).await?;
         rows.into_iter().next().map(decode).transpose()
+    }
+
+    /// One cheap read that needs this database's migrations (a shard's health).
+    pub async fn probe(&self) -> Result<(), StoreError> {
+        self.db.query(Statement::new(PROBE, vec![])).await?;
+        Ok(())
     }
 
     pub async fn last_sweep(&self) -> Result<Option<LastSweep>, StoreError> {

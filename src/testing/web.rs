@@ -12,6 +12,7 @@ use crate::notify::delivery::NotifyConfig;
 use crate::notify::target::UrlPolicy;
 use crate::ports::Method;
 use crate::schedule::PollingPolicy;
+use crate::shards::Shards;
 use crate::spotify::client::ClientCredentials;
 use crate::spotify::SpotifyEndpoints;
 use crate::sweep::SweepConfig;
@@ -29,7 +30,10 @@ const MOST_STREAM_CHUNKS: usize = 10_000;
 
 /// The App's bindings and configuration as twins, held so each request can borrow them.
 pub struct WebWorld {
+    /// Shard 0, the directory.
     pub db: SqliteDatabase,
+    /// Shards 1… ([`WebWorld::with_shards`]).
+    pub more_shards: Vec<SqliteDatabase>,
     pub kv: MemoryKv,
     pub queue: MemoryQueue,
     pub endpoints: SpotifyEndpoints,
@@ -45,6 +49,7 @@ impl WebWorld {
     pub fn new() -> Self {
         Self {
             db: SqliteDatabase::new(),
+            more_shards: Vec::new(),
             kv: MemoryKv::default(),
             queue: MemoryQueue::default(),
             endpoints: SpotifyEndpoints {
@@ -66,13 +71,21 @@ impl WebWorld {
         }
     }
 
+    /// Empty storage in `count` shards.
+    pub fn with_shards(count: usize) -> Self {
+        Self {
+            more_shards: (1..count).map(|_| SqliteDatabase::new()).collect(),
+            ..Self::new()
+        }
+    }
+
     /// The App over this world, reaching Spotify through `http`.
     pub fn app<'a>(
         &'a self,
         http: &'a ScriptedHttp,
     ) -> App<'a, SqliteDatabase, MemoryKv, ScriptedHttp, MemoryQueue> {
         App {
-            db: &self.db,
+            shards: self.shards(),
             kv: &self.kv,
             http,
             queue: &self.queue,
@@ -84,6 +97,13 @@ impl WebWorld {
             policy: PollingPolicy::default(),
             notify: &self.notify,
         }
+    }
+
+    /// Every database, `db` first (the directory).
+    pub fn shards(&self) -> Shards<'_, SqliteDatabase> {
+        let mut databases = vec![&self.db];
+        databases.extend(&self.more_shards);
+        Shards::new(databases).expect("the directory is there")
     }
 
     /// Handles `request` at `now` (a clock that stands still), Spotify answering from `http`.
@@ -136,9 +156,11 @@ impl WebWorld {
     /// Reads a streamed body (an export) to its end, one string a chunk.
     pub fn drain(&self, response: &mut WebResponse) -> Vec<String> {
         let mut plan = response.stream.take().expect("a streamed body");
+        let shards = self.shards();
+        let db = shards.get(plan.shard).expect("the export's shard is bound");
         let mut chunks = Vec::new();
         for _ in 0..MOST_STREAM_CHUNKS {
-            match block_on(plan.next_chunk(&self.db)).expect("an export chunk") {
+            match block_on(plan.next_chunk(db)).expect("an export chunk") {
                 Some(chunk) => chunks.push(chunk),
                 None => return chunks,
             }

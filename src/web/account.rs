@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::auth::{clear_session_cookie, writer};
+use super::auth::{clear_session_cookie, writer, SignedIn};
 use super::{App, WebRequest, WebResponse};
 use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore};
 use crate::store::Store;
@@ -32,11 +32,13 @@ pub async fn set_paused<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueu
     paused: bool,
     now: UnixMillis,
 ) -> WebResponse {
-    let user_id = match writer(app.db, request, now).await {
-        Ok(user_id) => user_id,
+    let SignedIn {
+        id: user_id, db, ..
+    } = match writer(&app.shards, request, now).await {
+        Ok(user) => user,
         Err(refusal) => return refusal,
     };
-    let store = Store::new(app.db);
+    let store = Store::new(db);
     let saved = if paused {
         store.pause(&user_id, now).await
     } else {
@@ -56,13 +58,33 @@ pub async fn delete<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let user_id = match writer(app.db, request, now).await {
-        Ok(user_id) => user_id,
+    let SignedIn {
+        id: user_id,
+        shard,
+        db,
+    } = match writer(&app.shards, request, now).await {
+        Ok(user) => user,
         Err(refusal) => return refusal,
     };
-    let deleted = match Store::new(app.db).delete_account(&user_id).await {
-        Ok(deleted) => deleted,
+    // The directory's record goes first: were the rows deleted first and the record
+    // then kept by a failure, the session would be gone with the rows, and nobody could
+    // ask again for the Spotify id the record holds to go. If the rows' deletion fails,
+    // the record is put back and the user, still signed in, can ask again.
+    let directory = Store::new(app.shards.directory());
+    let forgotten = match directory.forget_user(&user_id).await {
+        Ok(forgotten) => forgotten,
         Err(_) => return unavailable(),
+    };
+    let deleted = match Store::new(db).delete_account(&user_id).await {
+        Ok(deleted) => deleted,
+        Err(_) => {
+            if let Some(entry) = forgotten {
+                let _ = directory
+                    .file_user(&entry.user_id, &entry.spotify_id, shard, entry.created_at)
+                    .await;
+            }
+            return unavailable();
+        }
     };
     // Keys live a day at most; deleting them is tidiness, not safety, so a KV hiccup
     // does not undo the deletion.

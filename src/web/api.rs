@@ -1,15 +1,17 @@
 //! The JSON API: health, the session user's gaps, and the operators'
 //! manual triggers behind the cron secret.
 
+use futures::future::join_all;
 use serde_json::json;
 
-use super::auth::{not_logged_in, session_user};
+use super::auth::{not_logged_in, session_user, SignedIn};
 use super::{App, WebRequest, WebResponse};
 use crate::crypto::{constant_time_eq, sha256_hex};
 use crate::job::{ArchiveJob, JobUser};
 use crate::notify::event::EventKind;
 use crate::notify::{alert_operator, NotifyMessage};
 use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore};
+use crate::shards::{binding_name, ShardIndex, Shards, DIRECTORY};
 use crate::slot::SlotKind;
 use crate::store::notifications::OperatorAlert;
 use crate::store::Store;
@@ -23,12 +25,21 @@ pub async fn health<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     now: UnixMillis,
 ) -> WebResponse {
-    let store = Store::new(app.db);
+    let store = Store::new(app.shards.directory());
     let last_sweep = store.last_sweep().await;
     let app_rest = store.app_rest().await;
     let kv = app.kv.get("health_probe").await;
-    let database_ok = last_sweep.is_ok() && app_rest.is_ok();
-    let healthy = database_ok && kv.is_ok();
+    // Every shard past the directory answers a read of its own (concurrently: each is its
+    // own database); the directory's reads above are its probe.
+    let probes = probe_shards(&app.shards, true).await;
+    let directory_error = last_sweep
+        .as_ref()
+        .err()
+        .or(app_rest.as_ref().err())
+        .map(ToString::to_string);
+    let database_ok = directory_error.is_none();
+    let shards_ok = probes.iter().all(|probe| probe.error.is_none());
+    let healthy = database_ok && shards_ok && kv.is_ok();
     let sweep_stale = last_sweep
         .as_ref()
         .ok()
@@ -47,8 +58,13 @@ pub async fn health<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     if let Err(error) = &kv {
         findings.push(binding_alert("idempotency_kv", &error.to_string(), now));
     }
-    if let Some(error) = last_sweep.as_ref().err().or(app_rest.as_ref().err()) {
-        findings.push(binding_alert("database", &error.to_string(), now));
+    if let Some(error) = &directory_error {
+        findings.push(binding_alert("database", error, now));
+    }
+    for probe in &probes {
+        if let Some(error) = &probe.error {
+            findings.push(binding_alert(&probe.binding, error, now));
+        }
     }
     tell_the_operator(app, findings, database_ok, now).await;
     let resting_until = app_rest
@@ -60,7 +76,7 @@ pub async fn health<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
         "ok": healthy,
         "now": now,
         "bindings": {
-            "database": if database_ok { "ok" } else { "error" },
+            "database": if database_ok && shards_ok { "ok" } else { "error" },
             "idempotency_kv": if kv.is_ok() { "ok" } else { "error" },
         },
         "not_probed": ["archive_queue", "notify_queue"],
@@ -81,6 +97,22 @@ pub async fn health<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
             // Spotify rests the whole app (429 QUOTA_EXCEEDED): nobody is polled until then.
             "app_resting_until": resting_until,
         },
+        // Each D1 database: shard 0 (the directory) by the reads above, the others by a
+        // read of their own. A failing shard fails health; the others keep working.
+        "shards": app.shards.iter().map(|(shard, _)| {
+            let probe = probes.iter().find(|probe| probe.shard == shard);
+            let error = match (shard, probe) {
+                (DIRECTORY, _) => directory_error.clone(),
+                (_, Some(probe)) => probe.error.clone(),
+                (_, None) => None,
+            };
+            json!({
+                "shard": shard,
+                "binding": binding_name(shard),
+                "status": if error.is_none() { "ok" } else { "error" },
+                "error": error,
+            })
+        }).collect::<Vec<_>>(),
         "last_sweep": last_sweep.ok().flatten(),
         // No sweep for 15 minutes: nobody is archived (the operator is told).
         "sweep_stale": sweep_stale,
@@ -115,7 +147,7 @@ async fn tell_the_operator<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQ
     if database_ok {
         // What is not raised now is raised by the next health check; what is not relayed,
         // the sweep relays.
-        let _ = alert_operator(app.db, app.queue, &findings, now).await;
+        let _ = alert_operator(app.shards.directory(), app.queue, &findings, now).await;
         return;
     }
     for alert in findings {
@@ -167,10 +199,13 @@ pub async fn gaps<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let Some(user_id) = session_user(app.db, request, now).await else {
+    let Some(SignedIn {
+        id: user_id, db, ..
+    }) = session_user(&app.shards, request, now).await
+    else {
         return not_logged_in();
     };
-    match Store::new(app.db).gaps(&user_id, 500).await {
+    match Store::new(db).gaps(&user_id, 500).await {
         Ok(gaps) => WebResponse::json(200, &json!({ "gaps": gaps })),
         Err(_) => unavailable(),
     }
@@ -208,7 +243,7 @@ pub async fn admin_sweep<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQue
     if let Some(refusal) = admin_refusal(app.cron_secret, request) {
         return refusal;
     }
-    let summary = run_sweep(app.db, app.queue, &app.sweep, "admin", now, clock).await;
+    let summary = run_sweep(&app.shards, app.queue, &app.sweep, "admin", now, clock).await;
     let body = json!({
         "users_due": summary.users_due,
         "skipped_cooldown": summary.skipped_cooldown,
@@ -217,6 +252,7 @@ pub async fn admin_sweep<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQue
         "messages": summary.messages,
         "duration_ms": summary.duration_ms,
         "error": summary.error,
+        "shards": summary.shards,
     });
     WebResponse::json(if summary.error.is_none() { 200 } else { 503 }, &body)
 }
@@ -231,7 +267,19 @@ pub async fn admin_archive<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQ
         return refusal;
     }
     let user_id = crate::form::decode_component(user_id);
-    match Store::new(app.db).archive_user(&user_id).await {
+    // The directory says where the user lives; their shard, whether they still do.
+    let shard = match Store::new(app.shards.directory())
+        .user_shard(&user_id)
+        .await
+    {
+        Ok(Some(shard)) => shard,
+        Ok(None) => return WebResponse::error(404, "unknown_user", "No user has that id."),
+        Err(_) => return unavailable(),
+    };
+    let Ok(db) = app.shards.get(shard) else {
+        return unbound_shard(shard);
+    };
+    match Store::new(db).archive_user(&user_id).await {
         Ok(Some(_)) => {}
         Ok(None) => return WebResponse::error(404, "unknown_user", "No user has that id."),
         Err(_) => return unavailable(),
@@ -242,6 +290,7 @@ pub async fn admin_archive<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQ
     match app
         .queue
         .send_batch(vec![ArchiveJob {
+            shard,
             users: vec![job],
             enqueued_at: now,
         }])
@@ -278,6 +327,9 @@ pub async fn admin_enqueue<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQ
     if job.users.is_empty() || job.users.len() > 100 {
         return WebResponse::error(400, "invalid_job", "A job names between 1 and 100 users.");
     }
+    if app.shards.get(job.shard).is_err() {
+        return unbound_shard(job.shard);
+    }
     let users = job.users.len();
     match app.queue.send_batch(vec![job]).await {
         Ok(()) => WebResponse::json(202, &json!({ "queued_users": users })),
@@ -297,8 +349,88 @@ pub async fn admin_dead_letters<D: Database, K: KeyValueStore, H: HttpClient, Q:
     if let Some(refusal) = admin_refusal(app.cron_secret, request) {
         return refusal;
     }
-    match Store::new(app.db).recent_dead_letters(100).await {
+    match Store::new(app.shards.directory())
+        .recent_dead_letters(100)
+        .await
+    {
         Ok(letters) => WebResponse::json(200, &json!({ "dead_letters": letters })),
         Err(_) => unavailable(),
     }
+}
+
+/// A shard a request names that this deployment does not bind.
+fn unbound_shard(shard: ShardIndex) -> WebResponse {
+    WebResponse::error(
+        400,
+        "unknown_shard",
+        &format!(
+            "Shard {shard} is not bound ({} is missing).",
+            binding_name(shard)
+        ),
+    )
+}
+
+/// One shard's answer to a read.
+struct ShardProbe {
+    shard: ShardIndex,
+    binding: String,
+    error: Option<String>,
+}
+
+/// Reads each shard once, concurrently (the directory too unless `skip_directory`).
+async fn probe_shards<D: Database>(
+    shards: &Shards<'_, D>,
+    skip_directory: bool,
+) -> Vec<ShardProbe> {
+    join_all(
+        shards
+            .iter()
+            .filter(|(shard, _)| !(skip_directory && *shard == DIRECTORY))
+            .map(|(shard, db)| async move {
+                ShardProbe {
+                    shard,
+                    binding: binding_name(shard),
+                    error: Store::new(db)
+                        .probe()
+                        .await
+                        .err()
+                        .map(|error| error.to_string()),
+                }
+            }),
+    )
+    .await
+}
+
+/// `GET /api/admin/shards`: each shard's binding, weight for new users, users filed under
+/// it by the directory, and whether it answers a read. (Its size: `wrangler d1 info`.)
+pub async fn admin_shards<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+) -> WebResponse {
+    if let Some(refusal) = admin_refusal(app.cron_secret, request) {
+        return refusal;
+    }
+    let counts = match Store::new(app.shards.directory()).shard_user_counts().await {
+        Ok(counts) => counts,
+        Err(_) => return unavailable(),
+    };
+    let probes = probe_shards(&app.shards, false).await;
+    let shards: Vec<_> = probes
+        .into_iter()
+        .map(|probe| {
+            let users = counts
+                .iter()
+                .find(|entry| entry.shard == probe.shard)
+                .map_or(0, |entry| entry.users);
+            json!({
+                "shard": probe.shard,
+                "binding": probe.binding,
+                "weight": app.shards.weight(probe.shard),
+                "users": users,
+                "status": if probe.error.is_none() { "ok" } else { "error" },
+                "error": probe.error,
+            })
+        })
+        .collect();
+    WebResponse::json(200, &json!({ "shards": shards }))
 }

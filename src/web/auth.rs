@@ -16,7 +16,9 @@ use crate::history::ARCHIVE_REQUEST_INTERVAL_MS;
 use crate::job::{ArchiveJob, JobUser};
 use crate::oauth::{read_callback, CallbackOutcome, PendingLogin, LOGIN_TTL_MS};
 use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore};
+use crate::shards::{ShardIndex, Shards, UserShard, DIRECTORY};
 use crate::slot::SlotKind;
+use crate::spotify::profile::Profile;
 use crate::spotify::SpotifyClient;
 use crate::store::{LoginWrite, SealedTokens, Store, StoreError};
 use crate::time::{UnixMillis, DAY_MS, SECOND_MS};
@@ -27,21 +29,61 @@ pub const TIMELINE_PAGE: usize = 50;
 /// How long a session lasts.
 pub const SESSION_TTL_MS: i64 = 30 * DAY_MS;
 
-/// The user id of the request's session, if it has a live one.
-pub async fn session_user<D: Database>(
-    db: &D,
+/// The signed-in user of a request: who, and the shard (and its database) they live in.
+#[derive(Debug)]
+pub struct SignedIn<'a, D> {
+    pub id: String,
+    pub shard: ShardIndex,
+    pub db: &'a D,
+}
+
+/// A session cookie's value: the session token, after its shard's number and a dot when
+/// the user lives past shard 0 (shard 0's cookies are the token alone, as before there
+/// were shards). The number only says where to look: the session row is found by the
+/// token's hash in that shard, or not at all.
+pub fn session_cookie_value(shard: ShardIndex, token: &str) -> String {
+    if shard == DIRECTORY {
+        token.to_owned()
+    } else {
+        format!("{shard}.{token}")
+    }
+}
+
+/// The shard and token of a session cookie's value. Tokens are base64url, without dots.
+/// The shard is read only as [`session_cookie_value`] writes it: decimal digits without
+/// a sign or a leading zero (`parse` alone would take `+2` for shard 2).
+pub fn read_session_cookie(value: &str) -> Option<(ShardIndex, &str)> {
+    match value.split_once('.') {
+        None => Some((DIRECTORY, value)),
+        Some((shard, token))
+            if shard.bytes().all(|byte| byte.is_ascii_digit())
+                && (!shard.starts_with('0') || shard == "0") =>
+        {
+            Some((shard.parse().ok()?, token))
+        }
+        Some(_) => None,
+    }
+}
+
+/// The user of the request's session, if it has a live one: one read, in the shard the
+/// cookie names.
+pub async fn session_user<'a, D: Database>(
+    shards: &Shards<'a, D>,
     request: &WebRequest,
     now: UnixMillis,
-) -> Option<String> {
-    let id = read_cookie(
+) -> Option<SignedIn<'a, D>> {
+    let value = read_cookie(
         request.header("Cookie"),
         &cookie_name(SESSION_COOKIE, request.is_https()),
     )?;
-    Store::new(db)
-        .session_user(&sha256_hex(id), now)
+    let (shard, token) = read_session_cookie(value)?;
+    let db = shards.get(shard).ok()?;
+    let id = Store::new(db)
+        .session_user(&sha256_hex(token), now)
         .await
         .ok()
-        .flatten()
+        .flatten()?;
+    Some(SignedIn { id, shard, db })
 }
 
 /// A state-changing request from a page must come from our own origin.
@@ -64,27 +106,27 @@ pub fn forbidden_origin() -> WebResponse {
 }
 
 /// The session's user, or the 401 to answer.
-pub async fn reader<D: Database>(
-    db: &D,
+pub async fn reader<'a, D: Database>(
+    shards: &Shards<'a, D>,
     request: &WebRequest,
     now: UnixMillis,
-) -> Result<String, WebResponse> {
-    session_user(db, request, now)
+) -> Result<SignedIn<'a, D>, WebResponse> {
+    session_user(shards, request, now)
         .await
         .ok_or_else(not_logged_in)
 }
 
 /// The session's user for a change: it must come from our own pages (the Origin
 /// header) and be logged in; otherwise the 403 or 401 to answer.
-pub async fn writer<D: Database>(
-    db: &D,
+pub async fn writer<'a, D: Database>(
+    shards: &Shards<'a, D>,
     request: &WebRequest,
     now: UnixMillis,
-) -> Result<String, WebResponse> {
+) -> Result<SignedIn<'a, D>, WebResponse> {
     if !same_origin(request) {
         return Err(forbidden_origin());
     }
-    reader(db, request, now).await
+    reader(shards, request, now).await
 }
 
 fn failure_page(status: u16, title: &str, text: &str) -> WebResponse {
@@ -99,10 +141,13 @@ pub async fn home<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let Some(user_id) = session_user(app.db, request, now).await else {
+    let Some(SignedIn {
+        id: user_id, db, ..
+    }) = session_user(&app.shards, request, now).await
+    else {
         return WebResponse::html(200, pages::landing());
     };
-    let store = Store::new(app.db);
+    let store = Store::new(db);
     match (
         store.status_with_settings(&user_id).await,
         store.plays_page(&user_id, None, TIMELINE_PAGE + 1).await,
@@ -303,13 +348,25 @@ pub async fn callback<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
             "Your Spotify profile could not be read.",
         );
     };
-    let store = Store::new(app.db);
-    // The user this account already is (by its Spotify id too, so that a user filed
-    // before `/me` sent an account_id stays one user), else a new one.
-    let user_id = match store.login_user_id(&profile).await {
-        Ok(found) => found.unwrap_or_else(|| profile.stable_id().to_owned()),
-        Err(_) => return failure_page(503, "Try again", "The login could not be completed."),
+    // The user this account already is, in the shard it lives in; else a new one, filed
+    // in the shard with the most room before anything of theirs is written.
+    let UserShard { user_id, shard } = match place_login(&app.shards, &profile, now).await {
+        Ok(place) => place,
+        Err(LoginPlaceError::NoShardTakesUsers) => {
+            return failure_page(
+                503,
+                "Not taking new users",
+                "This service is not taking new users just now.",
+            )
+        }
+        Err(LoginPlaceError::Unavailable) => {
+            return failure_page(503, "Try again", "The login could not be completed.")
+        }
     };
+    let Ok(db) = app.shards.get(shard) else {
+        return failure_page(503, "Try again", "The login could not be completed.");
+    };
+    let store = Store::new(db);
     let sealed = cipher
         .seal(&grant.access_token, &user_id)
         .and_then(|access| {
@@ -342,6 +399,7 @@ pub async fn callback<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
     // the user, due at once, is picked up by the next sweep.
     if written.backfill_claimed {
         let backfill = ArchiveJob {
+            shard,
             users: vec![JobUser::new(&user_id, SlotKind::Manual, now)],
             enqueued_at: now,
         };
@@ -355,13 +413,51 @@ pub async fn callback<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
             "Set-Cookie",
             set_cookie(
                 &cookie_name(SESSION_COOKIE, request.is_https()),
-                &session,
+                &session_cookie_value(shard, &session),
                 "/",
                 SESSION_TTL_MS / SECOND_MS,
                 secure,
             ),
         )
         .with_header("Set-Cookie", forget_login)
+}
+
+/// Where the user of a login lives: the directory's record of this account (by its
+/// stable id, or the Spotify id a user was filed under before `/me` sent one), or a new
+/// user's place, filed in the directory first (the shard with the fewest users for its
+/// weight), so that a login that fails after this finds the same place next time.
+async fn place_login<D: Database>(
+    shards: &Shards<'_, D>,
+    profile: &Profile,
+    now: UnixMillis,
+) -> Result<UserShard, LoginPlaceError> {
+    let directory = Store::new(shards.directory());
+    if let Some(filed) = directory.directory_login_user(profile).await? {
+        return Ok(filed);
+    }
+    let counts = directory.shard_user_counts().await?;
+    let shard = shards
+        .for_new_user(&counts)
+        .ok_or(LoginPlaceError::NoShardTakesUsers)?;
+    let user_id = profile.stable_id().to_owned();
+    let shard = directory
+        .file_user(&user_id, &profile.id, shard, now)
+        .await?;
+    Ok(UserShard { user_id, shard })
+}
+
+#[derive(Debug)]
+enum LoginPlaceError {
+    /// The directory could not be read or written (the error is the store's to log).
+    Unavailable,
+    /// Every shard's weight is 0 (`SHARD_WEIGHTS`): the deployment takes no new users.
+    NoShardTakesUsers,
+}
+
+impl From<StoreError> for LoginPlaceError {
+    fn from(_: StoreError) -> Self {
+        Self::Unavailable
+    }
 }
 
 /// The `Set-Cookie` that clears this browser's session cookie.
@@ -383,9 +479,11 @@ pub async fn logout<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
         return forbidden_origin();
     }
     let cookie = cookie_name(SESSION_COOKIE, request.is_https());
-    if let Some(id) = read_cookie(request.header("Cookie"), &cookie) {
-        if Store::new(app.db)
-            .delete_session(&sha256_hex(id))
+    let session = read_cookie(request.header("Cookie"), &cookie).and_then(read_session_cookie);
+    // A cookie that names no bound shard has no session to end.
+    if let Some((Ok(db), token)) = session.map(|(shard, token)| (app.shards.get(shard), token)) {
+        if Store::new(db)
+            .delete_session(&sha256_hex(token))
             .await
             .is_err()
         {
@@ -405,15 +503,13 @@ pub async fn logout_everywhere<D: Database, K: KeyValueStore, H: HttpClient, Q: 
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let user_id = match writer(app.db, request, now).await {
-        Ok(user_id) => user_id,
+    let SignedIn {
+        id: user_id, db, ..
+    } = match writer(&app.shards, request, now).await {
+        Ok(user) => user,
         Err(refusal) => return refusal,
     };
-    if Store::new(app.db)
-        .delete_user_sessions(&user_id)
-        .await
-        .is_err()
-    {
+    if Store::new(db).delete_user_sessions(&user_id).await.is_err() {
         return WebResponse::error(
             503,
             "storage_unavailable",

@@ -853,7 +853,7 @@ fn a_database_outage_is_told_to_the_operator_through_the_queue_once_an_hour() {
     let world = WebWorld::new();
     let http = ScriptedHttp::new(vec![]);
     let app = super::App {
-        db: &DownDatabase,
+        shards: crate::shards::Shards::single(&DownDatabase),
         kv: &world.kv,
         http: &http,
         queue: &world.queue,

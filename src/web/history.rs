@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::auth::{not_logged_in, session_user, writer};
+use super::auth::{not_logged_in, session_user, writer, SignedIn};
 use super::{App, WebRequest, WebResponse};
 use crate::account::{AccountStatus, Connection};
 use crate::form::{decode_pairs, find};
@@ -17,6 +17,7 @@ use crate::history::{
 };
 use crate::job::{ArchiveJob, JobUser};
 use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore};
+use crate::shards::Shards;
 use crate::slot::SlotKind;
 use crate::store::history::{ArchiveClaim, HistorySettings};
 use crate::store::{Store, UserStatus};
@@ -38,16 +39,16 @@ pub fn bad_request(error: &ParamError) -> WebResponse {
 }
 
 /// The session's user with their history settings, or the refusal to send.
-async fn user_with_settings<D: Database>(
-    db: &D,
+async fn user_with_settings<'a, D: Database>(
+    shards: &Shards<'a, D>,
     request: &WebRequest,
     now: UnixMillis,
-) -> Result<(String, HistorySettings), WebResponse> {
-    let Some(user_id) = session_user(db, request, now).await else {
+) -> Result<(SignedIn<'a, D>, HistorySettings), WebResponse> {
+    let Some(user) = session_user(shards, request, now).await else {
         return Err(not_logged_in());
     };
-    match Store::new(db).history_settings(&user_id).await {
-        Ok(Some(settings)) => Ok((user_id, settings)),
+    match Store::new(user.db).history_settings(&user.id).await {
+        Ok(Some(settings)) => Ok((user, settings)),
         Ok(None) => Err(not_logged_in()),
         Err(_) => Err(unavailable()),
     }
@@ -94,10 +95,13 @@ pub async fn status<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let Some(user_id) = session_user(app.db, request, now).await else {
+    let Some(SignedIn {
+        id: user_id, db, ..
+    }) = session_user(&app.shards, request, now).await
+    else {
         return not_logged_in();
     };
-    match Store::new(app.db).status_with_settings(&user_id).await {
+    match Store::new(db).status_with_settings(&user_id).await {
         Ok(Some((status, settings))) => {
             WebResponse::json(200, &StatusView::new(&status, &settings, now))
         }
@@ -115,7 +119,10 @@ pub async fn plays<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let Some(user_id) = session_user(app.db, request, now).await else {
+    let Some(SignedIn {
+        id: user_id, db, ..
+    }) = session_user(&app.shards, request, now).await
+    else {
         return not_logged_in();
     };
     let pairs = decode_pairs(&request.query);
@@ -154,7 +161,7 @@ pub async fn plays<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
         played_at,
         id: before_id,
     });
-    match Store::new(app.db).plays_page(&user_id, key, limit).await {
+    match Store::new(db).plays_page(&user_id, key, limit).await {
         Ok(plays) => {
             // Keyset pagination: the next page starts after the last play of this one.
             let last = (plays.len() == limit).then(|| plays.last()).flatten();
@@ -175,7 +182,12 @@ pub async fn stats<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let (user_id, settings) = match user_with_settings(app.db, request, now).await {
+    let (
+        SignedIn {
+            id: user_id, db, ..
+        },
+        settings,
+    ) = match user_with_settings(&app.shards, request, now).await {
         Ok(found) => found,
         Err(refusal) => return refusal,
     };
@@ -185,7 +197,7 @@ pub async fn stats<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
         Err(error) => return bad_request(&error),
     };
     let segments = offset_segments(query.zone, query.from, query.to);
-    match Store::new(app.db)
+    match Store::new(db)
         .stats(&user_id, query.from, query.to, &segments, query.top)
         .await
     {
@@ -201,7 +213,12 @@ pub async fn export<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let (user_id, settings) = match user_with_settings(app.db, request, now).await {
+    let (
+        SignedIn {
+            id: user_id, shard, ..
+        },
+        settings,
+    ) = match user_with_settings(&app.shards, request, now).await {
         Ok(found) => found,
         Err(refusal) => return refusal,
     };
@@ -210,7 +227,7 @@ pub async fn export<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
             Ok(query) => query,
             Err(error) => return bad_request(&error),
         };
-    let plan = ExportPlan::new(&user_id, query.format, query.from, query.to, now);
+    let plan = ExportPlan::new(&user_id, shard, query.format, query.from, query.to, now);
     WebResponse::stream(plan)
 }
 
@@ -221,11 +238,15 @@ pub async fn archive_now<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQue
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let user_id = match writer(app.db, request, now).await {
-        Ok(user_id) => user_id,
+    let SignedIn {
+        id: user_id,
+        shard,
+        db,
+    } = match writer(&app.shards, request, now).await {
+        Ok(user) => user,
         Err(refusal) => return refusal,
     };
-    let store = Store::new(app.db);
+    let store = Store::new(db);
     let claim = match store
         .claim_archive_request(&user_id, now, ARCHIVE_REQUEST_INTERVAL_MS)
         .await
@@ -261,6 +282,7 @@ pub async fn archive_now<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQue
     let sent = app
         .queue
         .send_batch(vec![ArchiveJob {
+            shard,
             users: vec![job],
             enqueued_at: now,
         }])
@@ -312,8 +334,10 @@ pub async fn settings<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let user_id = match writer(app.db, request, now).await {
-        Ok(user_id) => user_id,
+    let SignedIn {
+        id: user_id, db, ..
+    } = match writer(&app.shards, request, now).await {
+        Ok(user) => user,
         Err(refusal) => return refusal,
     };
     let requested: Option<String> = if request.is_form() {
@@ -340,7 +364,7 @@ pub async fn settings<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
         },
     };
     let name = zone.map(|zone| zone.name());
-    if Store::new(app.db)
+    if Store::new(db)
         .save_time_zone(&user_id, name, now)
         .await
         .is_err()

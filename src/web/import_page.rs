@@ -39,7 +39,7 @@ pub async fn page<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    if session_user(app.db, request, now).await.is_none() {
+    if session_user(&app.shards, request, now).await.is_none() {
         let mut response = WebResponse::redirect("/");
         response.status = 303;
         return response;

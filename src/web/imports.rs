@@ -14,7 +14,7 @@
 use serde::Serialize;
 use serde_json::json;
 
-use super::auth::{reader, writer};
+use super::auth::{reader, writer, SignedIn};
 use super::{App, WebRequest, WebResponse};
 use crate::ids::owner_key;
 use crate::import::plan::{plan_chunk, read_chunk, RecordError, MAX_STORED_ERRORS};
@@ -170,11 +170,13 @@ async fn create<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let user_id = match writer(app.db, request, now).await {
-        Ok(user_id) => user_id,
+    let SignedIn {
+        id: user_id, db, ..
+    } = match writer(&app.shards, request, now).await {
+        Ok(user) => user,
         Err(refusal) => return refusal,
     };
-    let used = match usage(app.db, &user_id, now).await {
+    let used = match usage(db, &user_id, now).await {
         Ok(used) => used,
         Err(refusal) => return refusal,
     };
@@ -187,7 +189,7 @@ async fn create<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
             now,
         );
     }
-    match Store::new(app.db).create_import(&user_id, now).await {
+    match Store::new(db).create_import(&user_id, now).await {
         Ok(id) => WebResponse::json(201, &json!({ "id": id })),
         Err(_) => unavailable(),
     }
@@ -199,14 +201,16 @@ async fn chunk<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     id: &str,
     now: UnixMillis,
 ) -> WebResponse {
-    let user_id = match writer(app.db, request, now).await {
-        Ok(user_id) => user_id,
+    let SignedIn {
+        id: user_id, db, ..
+    } = match writer(&app.shards, request, now).await {
+        Ok(user) => user,
         Err(refusal) => return refusal,
     };
     let Some(import_id) = import_id(id) else {
         return not_found();
     };
-    let store = Store::new(app.db);
+    let store = Store::new(db);
     let before = match store.import(&user_id, import_id).await {
         Ok(Some(report)) if report.finished_at.is_some() => {
             return WebResponse::error(
@@ -230,7 +234,7 @@ async fn chunk<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
         Ok(chunk) => chunk,
         Err(refused) => return WebResponse::error(400, "invalid_chunk", &refused.0),
     };
-    let used = match usage(app.db, &user_id, now).await {
+    let used = match usage(db, &user_id, now).await {
         Ok(used) => used,
         Err(refusal) => return refusal,
     };
@@ -281,21 +285,22 @@ async fn finish<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     id: &str,
     now: UnixMillis,
 ) -> WebResponse {
-    let user_id = match writer(app.db, request, now).await {
-        Ok(user_id) => user_id,
+    let SignedIn {
+        id: user_id,
+        shard,
+        db,
+    } = match writer(&app.shards, request, now).await {
+        Ok(user) => user,
         Err(refusal) => return refusal,
     };
     let Some(import_id) = import_id(id) else {
         return not_found();
     };
-    match Store::new(app.db)
-        .finish_import(&user_id, import_id, now)
-        .await
-    {
+    match Store::new(db).finish_import(&user_id, import_id, now).await {
         Ok(Some((report, errors))) => {
             // `import_finished` goes out now when the queue takes it; otherwise the
             // next sweep relays it.
-            let _ = crate::notify::relay(app.db, app.queue, now).await;
+            let _ = crate::notify::relay(shard, db, app.queue, now).await;
             WebResponse::json(
                 200,
                 &json!({ "import": ReportView::new(report, Some(errors)) }),
@@ -312,21 +317,22 @@ async fn report<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     id: &str,
     now: UnixMillis,
 ) -> WebResponse {
-    let user_id = match reader(app.db, request, now).await {
-        Ok(user_id) => user_id,
+    let SignedIn {
+        id: user_id,
+        shard,
+        db,
+    } = match reader(&app.shards, request, now).await {
+        Ok(user) => user,
         Err(refusal) => return refusal,
     };
     let Some(import_id) = import_id(id) else {
         return not_found();
     };
-    match Store::new(app.db)
-        .import_with_errors(&user_id, import_id)
-        .await
-    {
+    match Store::new(db).import_with_errors(&user_id, import_id).await {
         Ok(Some((report, errors))) => {
             // `import_finished` goes out now when the queue takes it; otherwise the
             // next sweep relays it.
-            let _ = crate::notify::relay(app.db, app.queue, now).await;
+            let _ = crate::notify::relay(shard, db, app.queue, now).await;
             WebResponse::json(
                 200,
                 &json!({ "import": ReportView::new(report, Some(errors)) }),

@@ -17,6 +17,8 @@ pub mod pages;
 
 #[cfg(test)]
 mod flow_tests;
+#[cfg(test)]
+mod shard_tests;
 
 use serde::Serialize;
 
@@ -25,6 +27,7 @@ use crate::crypto::TokenCipher;
 use crate::notify::delivery::NotifyConfig;
 use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, Method};
 use crate::schedule::PollingPolicy;
+use crate::shards::Shards;
 use crate::spotify::client::ClientCredentials;
 use crate::spotify::SpotifyEndpoints;
 use crate::sweep::SweepConfig;
@@ -173,7 +176,8 @@ const STS_POLICY: &str = "max-age=31536000";
 
 /// What the handlers reach: the ports, the settings, and what failed to configure.
 pub struct App<'a, D, K, H, Q> {
-    pub db: &'a D,
+    /// The D1 databases: shard 0 is also the directory (see [`crate::shards`]).
+    pub shards: Shards<'a, D>,
     pub kv: &'a K,
     pub http: &'a H,
     pub queue: &'a Q,
@@ -257,6 +261,7 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H,
             (Method::Get, ["api", "admin", "dead-letters"]) => {
                 api::admin_dead_letters(self, request).await
             }
+            (Method::Get, ["api", "admin", "shards"]) => api::admin_shards(self, request).await,
             (Method::Post, ["api", "admin", "archive", user_id]) => {
                 api::admin_archive(self, request, user_id, now).await
             }
@@ -267,7 +272,7 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H,
             | (_, ["api", "stats" | "export" | "archive" | "settings"])
             | (_, ["api", "account", "pause" | "resume" | "delete"])
             // Only the admin routes that exist: any other path under it is a 404.
-            | (_, ["api", "admin", "sweep" | "jobs" | "dead-letters"])
+            | (_, ["api", "admin", "sweep" | "jobs" | "dead-letters" | "shards"])
             | (_, ["api", "admin", "archive", _]) => WebResponse::error(
                 405,
                 "method_not_allowed",

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::auth::{reader, writer};
+use super::auth::{reader, writer, SignedIn};
 use super::pages::{escape, message_page};
 use super::{App, WebRequest, WebResponse};
 use crate::form::decode_pairs;
@@ -125,11 +125,13 @@ async fn overview<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let user_id = match reader(app.db, request, now).await {
-        Ok(user_id) => user_id,
+    let SignedIn {
+        id: user_id, db, ..
+    } = match reader(&app.shards, request, now).await {
+        Ok(user) => user,
         Err(refusal) => return refusal,
     };
-    let store = Store::new(app.db);
+    let store = Store::new(db);
     match (
         store.notify_settings(&user_id).await,
         store.channels(&user_id).await,
@@ -156,11 +158,13 @@ async fn save_settings<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let user_id = match writer(app.db, request, now).await {
-        Ok(user_id) => user_id,
+    let SignedIn {
+        id: user_id, db, ..
+    } = match writer(&app.shards, request, now).await {
+        Ok(user) => user,
         Err(refusal) => return refusal,
     };
-    let store = Store::new(app.db);
+    let store = Store::new(db);
     let current = match store.notify_settings(&user_id).await {
         Ok(Some(current)) => current,
         _ => return unavailable(),
@@ -212,8 +216,10 @@ async fn add_channel<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
-    let user_id = match writer(app.db, request, now).await {
-        Ok(user_id) => user_id,
+    let SignedIn {
+        id: user_id, db, ..
+    } = match writer(&app.shards, request, now).await {
+        Ok(user) => user,
         Err(refusal) => return refusal,
     };
     let Ok(cipher) = app.cipher else {
@@ -249,7 +255,7 @@ async fn add_channel<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
         None => return unavailable(),
     };
     let hint = target::hint(&channel.url);
-    let store = Store::new(app.db);
+    let store = Store::new(db);
     let id = match store.add_channel(&user_id, kind, &sealed, &hint, now).await {
         Ok(Some(id)) => id,
         Ok(None) => {
@@ -296,14 +302,16 @@ async fn delete_channel<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueu
     id: &str,
     now: UnixMillis,
 ) -> WebResponse {
-    let user_id = match writer(app.db, request, now).await {
-        Ok(user_id) => user_id,
+    let SignedIn {
+        id: user_id, db, ..
+    } = match writer(&app.shards, request, now).await {
+        Ok(user) => user,
         Err(refusal) => return refusal,
     };
     let Some(id) = channel_id(id) else {
         return refuse(request, 404, "not_found", "No such channel.");
     };
-    match Store::new(app.db).delete_channel(&user_id, id).await {
+    match Store::new(db).delete_channel(&user_id, id).await {
         Ok(true) if request.is_form() => WebResponse::back_to_dashboard(),
         Ok(true) => WebResponse::json(200, &json!({ "deleted": id })),
         Ok(false) => refuse(request, 404, "not_found", "No such channel."),
@@ -317,11 +325,15 @@ async fn test_channel<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
     id: &str,
     now: UnixMillis,
 ) -> WebResponse {
-    let user_id = match writer(app.db, request, now).await {
-        Ok(user_id) => user_id,
+    let SignedIn {
+        id: user_id,
+        shard,
+        db,
+    } = match writer(&app.shards, request, now).await {
+        Ok(user) => user,
         Err(refusal) => return refusal,
     };
-    let store = Store::new(app.db);
+    let store = Store::new(db);
     let channels = match store.channels(&user_id).await {
         Ok(channels) => channels,
         Err(_) => return unavailable(),
@@ -343,7 +355,7 @@ async fn test_channel<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
         Err(_) => return unavailable(),
     }
     // Sent now when the queue takes it; otherwise the next sweep relays it.
-    let relayed = relay(app.db, app.queue, now).await.is_ok();
+    let relayed = relay(shard, db, app.queue, now).await.is_ok();
     if request.is_form() {
         return WebResponse::back_to_dashboard();
     }

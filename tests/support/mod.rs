@@ -30,6 +30,7 @@ use time_machine::job::{ArchiveJob, JobUser};
 use time_machine::oauth::{read_callback, CallbackOutcome, PendingLogin};
 use time_machine::ports::{HttpClient, HttpRequest, HttpResponse, Method, Row, TransportError};
 use time_machine::schedule::PollingPolicy;
+use time_machine::shards::Shards;
 use time_machine::slot::scheduled_kind;
 use time_machine::spotify::client::ClientCredentials;
 use time_machine::spotify::{SpotifyClient, SpotifyEndpoints};
@@ -294,7 +295,7 @@ impl World {
         db: &'a D,
     ) -> Archiver<'a, D, MemoryKv, SimulatedSpotify> {
         Archiver {
-            db,
+            shards: Shards::single(db),
             kv: &self.kv,
             http: &self.spotify,
             endpoints: &self.endpoints,
@@ -458,7 +459,10 @@ impl World {
     /// Archives one user now, as a scheduled poll.
     pub fn archive(&self, user_id: &str) -> ArchiveOutcome {
         let job = self.scheduled_job(user_id);
-        block_on(self.archiver().archive_user(&job, self.now(), self.now()))
+        block_on(
+            self.archiver()
+                .archive_user(0, &job, self.now(), self.now()),
+        )
     }
 
     /// Archives a whole message now.
