@@ -33,7 +33,7 @@ pub mod web;
 pub mod write_plan;
 
 #[cfg(target_arch = "wasm32")]
-mod edge;
+pub mod edge;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testing;

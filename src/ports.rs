@@ -1,14 +1,18 @@
-//! The three doors from the core to the outside world, each as small as the core needs:
-//! a SQL database (D1), a key-value store (KV) and an HTTP client (`fetch`). The edge
-//! implements them on the Workers runtime; [`crate::testing`] implements them natively.
+//! The doors from the core to the outside world, each as small as the core needs: a SQL
+//! database (D1), a key-value store (KV), an HTTP client (`fetch`), the queues, and the
+//! time zone rules (`Intl`). The edge implements them on the Workers runtime;
+//! [`crate::testing`] implements them natively.
 //!
 //! The traits use `async fn` without `Send` bounds on purpose: the Workers runtime is
 //! single-threaded and its futures are not `Send`.
 #![allow(async_fn_in_trait)]
 
 use std::fmt;
+use std::rc::Rc;
 
 use serde_json::{Map, Value};
+
+use crate::time::UnixMillis;
 
 /// One SQL statement with its positional parameters (`?1`, `?2`, …).
 ///
@@ -169,4 +173,18 @@ pub trait JobQueue {
         &self,
         messages: Vec<crate::notify::NotifyMessage>,
     ) -> Result<(), QueueError>;
+}
+
+/// One zone's offsets from UTC, by the platform's rules.
+pub trait UtcOffsets {
+    /// The offset in force at `at`, in milliseconds, east positive.
+    fn offset_ms(&self, at: UnixMillis) -> i64;
+}
+
+/// The platform's time zone rules: the Workers runtime's `Intl` (its ICU tz data), or
+/// natively the tz database compiled into chrono-tz. The bundle carries no tz tables.
+pub trait TimeZones {
+    /// The offsets of the zone `name` (one of [`crate::history::zone::ZONE_NAMES`]), or
+    /// `None` when the platform has no rules for it.
+    fn offsets(&self, name: &'static str) -> Option<Rc<dyn UtcOffsets>>;
 }

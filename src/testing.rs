@@ -6,6 +6,7 @@
 //! calls instead of guessing them.
 
 pub mod web;
+pub mod zones;
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};

@@ -111,6 +111,7 @@ impl Site {
             sweep: SweepConfig::default(),
             policy: world.policy,
             notify: &self.notify,
+            zones: &time_machine::testing::zones::TzdbZones,
         }
     }
 

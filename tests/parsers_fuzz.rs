@@ -534,10 +534,11 @@ proptest! {
 // The history API's parameters: ranges, time zones, limits, formats.
 
 use time_machine::history::export::csv_text;
-use time_machine::history::zone::{local_date, offset_segments, parse_zone, start_of_day};
+use time_machine::history::zone::{local_date, offset_segments, parse_zone, start_of_day, Zone};
 use time_machine::history::{
     request_zone, Bound, ExportQuery, StatsQuery, MAX_INSTANT, MAX_STATS_SPAN_MS, MAX_TOP,
 };
+use time_machine::testing::zones::TzdbZones;
 
 fn zone_like() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -646,8 +647,8 @@ fn history_pairs() -> impl Strategy<Value = Vec<(String, String)>> {
 proptest! {
     #[test]
     fn bounds_never_panic_and_stay_in_range(text in bound_like(), zone in zone_like()) {
-        let zone = parse_zone(&zone).unwrap_or(chrono_tz::Tz::UTC);
-        if let Some(at) = Bound::parse(&text).and_then(|bound| bound.resolve(zone)) {
+        let zone = parse_zone(&zone, &TzdbZones).unwrap_or_else(Zone::utc);
+        if let Some(at) = Bound::parse(&text).and_then(|bound| bound.resolve(&zone)) {
             // A day's start may lie up to 14 hours before its UTC midnight.
             prop_assert!((-DAY_MS..=MAX_INSTANT).contains(&at), "{text} -> {at}");
         }
@@ -655,26 +656,26 @@ proptest! {
 
     #[test]
     fn zone_names_never_panic(name in zone_like()) {
-        if let Some(zone) = parse_zone(&name) {
+        if let Some(zone) = parse_zone(&name, &TzdbZones) {
             prop_assert_eq!(zone.name(), name.as_str());
         }
     }
 
     #[test]
     fn every_day_starts_on_that_day(zone in zone_like(), day in 0i64..2_932_896) {
-        let zone = parse_zone(&zone).unwrap_or(chrono_tz::Tz::UTC);
+        let zone = parse_zone(&zone, &TzdbZones).unwrap_or_else(Zone::utc);
         let date = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + chrono::Days::new(day as u64);
-        if let Some(start) = start_of_day(zone, date) {
-            prop_assert_eq!(local_date(zone, start), Some(date), "{} {}", zone.name(), date);
-            prop_assert!(start_of_day(zone, date.succ_opt().unwrap_or(date)).is_none_or(|next| next > start || date.succ_opt().is_none()));
+        if let Some(start) = start_of_day(&zone, date) {
+            prop_assert_eq!(local_date(&zone, start), Some(date), "{} {}", zone.name(), date);
+            prop_assert!(start_of_day(&zone, date.succ_opt().unwrap_or(date)).is_none_or(|next| next > start || date.succ_opt().is_none()));
         }
     }
 
     #[test]
     fn offset_segments_tile_any_range(zone in zone_like(), from in -DAY_MS..MAX_INSTANT, span in 0i64..(3 * 366 * DAY_MS)) {
-        let zone = parse_zone(&zone).unwrap_or(chrono_tz::Tz::UTC);
+        let zone = parse_zone(&zone, &TzdbZones).unwrap_or_else(Zone::utc);
         let to = from.saturating_add(span).min(MAX_INSTANT + 1);
-        let segments = offset_segments(zone, from, to);
+        let segments = offset_segments(&zone, from, to);
         if from >= to {
             prop_assert!(segments.is_empty());
         } else {
@@ -693,8 +694,8 @@ proptest! {
 
     #[test]
     fn stats_queries_are_refused_or_sane(pairs in history_pairs(), saved in proptest::option::of(zone_like()), now in EARLIEST..MAX_INSTANT) {
-        let _ = request_zone(&pairs, saved.as_deref());
-        match StatsQuery::parse(&pairs, saved.as_deref(), now) {
+        let _ = request_zone(&pairs, saved.as_deref(), &TzdbZones);
+        match StatsQuery::parse(&pairs, saved.as_deref(), &TzdbZones, now) {
             Ok(query) => {
                 prop_assert!(query.from < query.to, "{query:?}");
                 prop_assert!(query.from >= DAY_MS, "{query:?}");
@@ -710,7 +711,7 @@ proptest! {
 
     #[test]
     fn export_queries_are_refused_or_sane(pairs in history_pairs(), saved in proptest::option::of(zone_like())) {
-        match ExportQuery::parse(&pairs, saved.as_deref()) {
+        match ExportQuery::parse(&pairs, saved.as_deref(), &TzdbZones) {
             Ok(query) => prop_assert!(query.from < query.to, "{query:?}"),
             Err(error) => prop_assert!(
                 ["invalid_from", "invalid_to", "invalid_range", "invalid_format", "unknown_time_zone"].contains(&error.code),
@@ -722,8 +723,8 @@ proptest! {
     #[test]
     fn the_whole_query_string_of_a_history_route_never_panics(query in ".{0,200}", now in EARLIEST..MAX_INSTANT) {
         let pairs = decode_pairs(&query);
-        let _ = StatsQuery::parse(&pairs, None, now);
-        let _ = ExportQuery::parse(&pairs, Some("Europe/Berlin"));
+        let _ = StatsQuery::parse(&pairs, None, &TzdbZones, now);
+        let _ = ExportQuery::parse(&pairs, Some("Europe/Berlin"), &TzdbZones);
     }
 }
 

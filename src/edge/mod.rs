@@ -3,6 +3,7 @@
 //! None of them returns an error to the runtime for something a user or Spotify did.
 
 mod bindings;
+pub mod zones;
 
 use serde_json::json;
 use worker::{
@@ -199,6 +200,7 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
         sweep,
         policy,
         notify: &notify,
+        zones: &zones::IntlZones,
     };
     let mut response = app.handle(&web_request, started, now).await;
     log(

@@ -6,9 +6,12 @@
 pub mod export;
 pub mod stats;
 pub mod zone;
+mod zone_names;
 
 use chrono::NaiveDate;
-use chrono_tz::Tz;
+
+use crate::ports::TimeZones;
+use zone::Zone;
 
 use crate::time::{parse_rfc3339, UnixMillis, DAY_MS, MINUTE_MS};
 
@@ -74,7 +77,7 @@ impl Bound {
     }
 
     /// The instant this bound stands for in `zone`.
-    pub fn resolve(self, zone: Tz) -> Option<UnixMillis> {
+    pub fn resolve(self, zone: &Zone) -> Option<UnixMillis> {
         match self {
             Self::Day(date) => zone::start_of_day(zone, date),
             Self::Instant(at) => Some(at),
@@ -90,7 +93,7 @@ fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 fn bound(
     pairs: &[(String, String)],
     name: &'static str,
-    zone: Tz,
+    zone: &Zone,
 ) -> Result<Option<UnixMillis>, ParamError> {
     let Some(text) = param(pairs, name) else {
         return Ok(None);
@@ -125,15 +128,16 @@ pub enum ZoneSource {
 pub fn request_zone(
     pairs: &[(String, String)],
     saved: Option<&str>,
-) -> Result<(Tz, ZoneSource), ParamError> {
+    zones: &dyn TimeZones,
+) -> Result<(Zone, ZoneSource), ParamError> {
     if let Some(name) = param(pairs, "tz") {
-        return zone::parse_zone(name)
+        return zone::parse_zone(name, zones)
             .map(|zone| (zone, ZoneSource::Query))
             .ok_or_else(|| unknown_zone(name));
     }
     Ok(saved
-        .and_then(zone::parse_zone)
-        .map_or((Tz::UTC, ZoneSource::Default), |zone| {
+        .and_then(|name| zone::parse_zone(name, zones))
+        .map_or((Zone::utc(), ZoneSource::Default), |zone| {
             (zone, ZoneSource::Saved)
         }))
 }
@@ -153,7 +157,7 @@ pub fn unknown_zone(name: &str) -> ParamError {
 pub struct StatsQuery {
     pub from: UnixMillis,
     pub to: UnixMillis,
-    pub zone: Tz,
+    pub zone: Zone,
     pub zone_source: ZoneSource,
     pub top: usize,
 }
@@ -164,23 +168,24 @@ impl StatsQuery {
     pub fn parse(
         pairs: &[(String, String)],
         saved_zone: Option<&str>,
+        zones: &dyn TimeZones,
         now: UnixMillis,
     ) -> Result<Self, ParamError> {
-        let (zone, zone_source) = request_zone(pairs, saved_zone)?;
-        let to = match bound(pairs, "to", zone)? {
+        let (zone, zone_source) = request_zone(pairs, saved_zone, zones)?;
+        let to = match bound(pairs, "to", &zone)? {
             Some(to) => to,
-            None => zone::local_date(zone, now)
+            None => zone::local_date(&zone, now)
                 .and_then(|today| today.succ_opt())
-                .and_then(|tomorrow| zone::start_of_day(zone, tomorrow))
+                .and_then(|tomorrow| zone::start_of_day(&zone, tomorrow))
                 .unwrap_or(now),
         };
-        let from = match bound(pairs, "from", zone)? {
+        let from = match bound(pairs, "from", &zone)? {
             Some(from) => from,
-            None => zone::local_date(zone, to - 1)
+            None => zone::local_date(&zone, to - 1)
                 .and_then(|last| {
                     last.checked_sub_days(chrono::Days::new(DEFAULT_STATS_DAYS as u64 - 1))
                 })
-                .and_then(|first| zone::start_of_day(zone, first))
+                .and_then(|first| zone::start_of_day(&zone, first))
                 .unwrap_or(to - DEFAULT_STATS_DAYS * DAY_MS),
         };
         check_range(from, to)?;
@@ -235,16 +240,20 @@ pub struct ExportQuery {
 }
 
 impl ExportQuery {
-    pub fn parse(pairs: &[(String, String)], saved_zone: Option<&str>) -> Result<Self, ParamError> {
+    pub fn parse(
+        pairs: &[(String, String)],
+        saved_zone: Option<&str>,
+        zones: &dyn TimeZones,
+    ) -> Result<Self, ParamError> {
         let format = match param(pairs, "format") {
             None => export::ExportFormat::Csv,
             Some(name) => export::ExportFormat::parse(name).ok_or_else(|| {
                 ParamError::new("invalid_format", "`format` must be csv, json or jsonl.")
             })?,
         };
-        let (zone, _) = request_zone(pairs, saved_zone)?;
-        let from = bound(pairs, "from", zone)?.unwrap_or(0);
-        let to = bound(pairs, "to", zone)?.unwrap_or(MAX_INSTANT + 1);
+        let (zone, _) = request_zone(pairs, saved_zone, zones)?;
+        let from = bound(pairs, "from", &zone)?.unwrap_or(0);
+        let to = bound(pairs, "to", &zone)?.unwrap_or(MAX_INSTANT + 1);
         check_range(from, to)?;
         Ok(Self { format, from, to })
     }
@@ -289,6 +298,7 @@ impl ArchiveRequestState {
 mod tests {
     use super::*;
     use crate::form::decode_pairs;
+    use crate::testing::zones::TzdbZones;
     use crate::time::{parse_rfc3339, HOUR_MS};
 
     fn at(text: &str) -> UnixMillis {
@@ -296,7 +306,12 @@ mod tests {
     }
 
     fn stats(query: &str, saved: Option<&str>) -> Result<StatsQuery, ParamError> {
-        StatsQuery::parse(&decode_pairs(query), saved, at("2026-03-29T12:00:00Z"))
+        StatsQuery::parse(
+            &decode_pairs(query),
+            saved,
+            &TzdbZones,
+            at("2026-03-29T12:00:00Z"),
+        )
     }
 
     #[test]
@@ -338,7 +353,7 @@ mod tests {
 
     #[test]
     fn the_zone_is_the_parameter_else_the_saved_one_else_utc() {
-        assert_eq!(stats("", None).expect("valid").zone, Tz::UTC);
+        assert_eq!(stats("", None).expect("valid").zone, Zone::utc());
         let saved = stats("", Some("America/New_York")).expect("valid");
         assert_eq!(
             (saved.zone.name(), saved.zone_source),
@@ -380,13 +395,13 @@ mod tests {
 
     #[test]
     fn an_export_defaults_to_everything_as_csv() {
-        let query = ExportQuery::parse(&[], None).expect("valid");
+        let query = ExportQuery::parse(&[], None, &TzdbZones).expect("valid");
         assert_eq!(
             (query.format, query.from, query.to),
             (export::ExportFormat::Csv, 0, MAX_INSTANT + 1)
         );
         let code = |query: &str| {
-            ExportQuery::parse(&decode_pairs(query), None).map_err(|error| error.code)
+            ExportQuery::parse(&decode_pairs(query), None, &TzdbZones).map_err(|error| error.code)
         };
         assert_eq!(code("format=xml"), Err("invalid_format"));
         assert_eq!(code("format=jsonl&from=x"), Err("invalid_from"));

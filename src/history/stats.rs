@@ -1,10 +1,9 @@
 //! The stats answer, shaped from the store's buckets: a dense series of local days, the
 //! 24 hours of the day, the weekday × hour grid and the top lists.
 
-use chrono_tz::Tz;
 use serde::Serialize;
 
-use super::zone::{date_of_day, day_number, offset_ms};
+use super::zone::{date_of_day, day_number, Zone};
 use super::{StatsQuery, ZoneSource};
 use crate::ids::public_id;
 use crate::store::history::{ArtistRef, StatsRows, TopRow};
@@ -100,9 +99,9 @@ pub struct TopEntry {
 }
 
 /// The local day numbers of the first and last instant of `[from, to)`.
-fn local_days(zone: Tz, from: UnixMillis, to: UnixMillis) -> (i64, i64) {
-    let first = day_number(from + offset_ms(zone, from));
-    let last = day_number(to - 1 + offset_ms(zone, to - 1));
+fn local_days(zone: &Zone, from: UnixMillis, to: UnixMillis) -> (i64, i64) {
+    let first = day_number(from + zone.offset_ms(from));
+    let last = day_number(to - 1 + zone.offset_ms(to - 1));
     (first, last.max(first))
 }
 
@@ -117,7 +116,7 @@ fn entry(row: &TopRow) -> TopEntry {
 }
 
 pub fn build(query: &StatsQuery, rows: &StatsRows) -> Stats {
-    let (first, last) = local_days(query.zone, query.from, query.to);
+    let (first, last) = local_days(&query.zone, query.from, query.to);
     let span = usize::try_from(last - first + 1).unwrap_or(0);
     let mut per_day = vec![(0_i64, 0_i64); span];
     for row in &rows.days {
@@ -215,17 +214,16 @@ pub fn build(query: &StatsQuery, rows: &StatsRows) -> Stats {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::zone::parse_zone;
     use crate::store::history::{DayRow, WeekHourRow};
+    use crate::testing::zones::zone;
     use crate::time::parse_rfc3339;
 
     #[test]
     fn days_are_dense_and_hours_fold_the_grid() {
-        let zone = parse_zone("Europe/Berlin").expect("zone");
         let query = StatsQuery {
             from: parse_rfc3339("2026-03-28T23:00:00Z").expect("from"),
             to: parse_rfc3339("2026-03-31T22:00:00Z").expect("to"),
-            zone,
+            zone: zone("Europe/Berlin"),
             zone_source: ZoneSource::Query,
             top: 10,
         };

@@ -96,6 +96,7 @@ impl WebWorld {
             sweep: SweepConfig::default(),
             policy: PollingPolicy::default(),
             notify: &self.notify,
+            zones: &super::zones::TzdbZones,
         }
     }
 

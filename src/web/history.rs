@@ -10,7 +10,7 @@ use super::{App, WebRequest, WebResponse};
 use crate::account::{AccountStatus, Connection};
 use crate::form::{decode_pairs, find};
 use crate::history::export::ExportPlan;
-use crate::history::zone::{offset_segments, parse_zone};
+use crate::history::zone::{offset_segments, parse_zone, zone_name};
 use crate::history::{
     stats, unknown_zone, ArchiveRequestState, ExportQuery, ParamError, StatsQuery,
     ARCHIVE_REQUEST_INTERVAL_MS,
@@ -74,7 +74,7 @@ impl<'a> StatusView<'a> {
             account.connection,
             Connection::Active | Connection::CoolingDown
         );
-        let saved = settings.time_zone.as_deref().and_then(parse_zone);
+        let saved = settings.time_zone.as_deref().and_then(zone_name);
         Self {
             archive: ArchiveRequestState::new(
                 settings.archive_requested_at,
@@ -84,7 +84,7 @@ impl<'a> StatusView<'a> {
                 now,
             ),
             account,
-            time_zone: saved.map_or("UTC", |zone| zone.name()).to_owned(),
+            time_zone: saved.unwrap_or("UTC").to_owned(),
             time_zone_saved: saved.is_some(),
         }
     }
@@ -192,11 +192,11 @@ pub async fn stats<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
         Err(refusal) => return refusal,
     };
     let pairs = decode_pairs(&request.query);
-    let query = match StatsQuery::parse(&pairs, settings.time_zone.as_deref(), now) {
+    let query = match StatsQuery::parse(&pairs, settings.time_zone.as_deref(), app.zones, now) {
         Ok(query) => query,
         Err(error) => return bad_request(&error),
     };
-    let segments = offset_segments(query.zone, query.from, query.to);
+    let segments = offset_segments(&query.zone, query.from, query.to);
     match Store::new(db)
         .stats(&user_id, query.from, query.to, &segments, query.top)
         .await
@@ -222,11 +222,14 @@ pub async fn export<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
         Ok(found) => found,
         Err(refusal) => return refusal,
     };
-    let query =
-        match ExportQuery::parse(&decode_pairs(&request.query), settings.time_zone.as_deref()) {
-            Ok(query) => query,
-            Err(error) => return bad_request(&error),
-        };
+    let query = match ExportQuery::parse(
+        &decode_pairs(&request.query),
+        settings.time_zone.as_deref(),
+        app.zones,
+    ) {
+        Ok(query) => query,
+        Err(error) => return bad_request(&error),
+    };
     let plan = ExportPlan::new(&user_id, shard, query.format, query.from, query.to, now);
     WebResponse::stream(plan)
 }
@@ -358,7 +361,7 @@ pub async fn settings<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
     };
     let zone = match requested.as_deref() {
         None => None,
-        Some(name) => match parse_zone(name) {
+        Some(name) => match parse_zone(name, app.zones) {
             Some(zone) => Some(zone),
             None => return bad_request(&unknown_zone(name)),
         },

@@ -25,7 +25,7 @@ use serde::Serialize;
 use crate::config::ConfigError;
 use crate::crypto::TokenCipher;
 use crate::notify::delivery::NotifyConfig;
-use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, Method};
+use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, Method, TimeZones};
 use crate::schedule::PollingPolicy;
 use crate::shards::Shards;
 use crate::spotify::client::ClientCredentials;
@@ -189,6 +189,8 @@ pub struct App<'a, D, K, H, Q> {
     pub sweep: SweepConfig,
     pub policy: PollingPolicy,
     pub notify: &'a NotifyConfig,
+    /// The time zone rules: the runtime's `Intl` on the edge.
+    pub zones: &'a dyn TimeZones,
 }
 
 impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H, Q> {

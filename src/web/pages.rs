@@ -2,7 +2,7 @@
 //! dashboard's charts and buttons come alive through one script of ours, `/assets/app.js`.
 
 use crate::account::{AccountStatus, Connection};
-use crate::history::zone::parse_zone;
+use crate::history::zone::zone_name;
 use crate::history::ArchiveRequestState;
 use crate::store::history::{HistoryPlay, HistorySettings};
 use crate::store::{GapView, UserStatus};
@@ -162,8 +162,8 @@ pub fn dashboard(
     let zone = settings
         .time_zone
         .as_deref()
-        .and_then(parse_zone)
-        .map_or("UTC", |zone| zone.name());
+        .and_then(zone_name)
+        .unwrap_or("UTC");
     let timeline = timeline_items(plays, more_plays, gaps);
     let next = plays
         .last()
@@ -254,7 +254,7 @@ pub fn dashboard(
             .map(|at| format!(" data-available-at=\"{at}\""))
             .unwrap_or_default(),
         zone = escape(zone),
-        zone_saved = escape(settings.time_zone.as_deref().and_then(parse_zone).map_or("", |zone| zone.name())),
+        zone_saved = escape(settings.time_zone.as_deref().and_then(zone_name).unwrap_or("")),
         load_more_hidden = if more_plays { "" } else { " hidden" },
         notifications = panel_html(notifications, time_element),
     );
