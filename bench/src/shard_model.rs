@@ -25,8 +25,10 @@ pub const WORKER_D1_BINDINGS: f64 = 5_000.0;
 pub const PAID_CPU_MS_PER_INVOCATION: f64 = 30_000.0;
 /// D1 time per round trip the throughput figures assume (Cloudflare's example: 1 ms).
 pub const D1_MS_PER_ROUND_TRIP: f64 = 1.0;
-const SWEEPS_PER_HOUR: f64 = 12.0;
-const MESSAGES_PER_SEND: f64 = 100.0;
+/// The cron's sweeps an hour, from its schedule (`CRONS_PER_DAY`).
+const SWEEPS_PER_HOUR: f64 = crate::model::CRONS_PER_DAY / 24.0;
+/// One `send_batch` carries at most this many messages (the sweep's own bound).
+const MESSAGES_PER_SEND: f64 = time_machine::sweep::MAX_MESSAGES_PER_SEND as f64;
 
 /// What the sweep over shards measured.
 #[derive(Debug, Clone, Default)]
