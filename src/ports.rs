@@ -47,6 +47,18 @@ impl fmt::Display for DatabaseError {
 
 impl std::error::Error for DatabaseError {}
 
+impl DatabaseError {
+    /// The error from the runtime's text of it: its first line. A JavaScript error's
+    /// text goes on with its stack trace, the runtime's internals, which must reach
+    /// neither the sweep's record nor an answer.
+    pub fn from_runtime(text: &str) -> Self {
+        let message = text.lines().next().unwrap_or_default().trim_end();
+        Self {
+            message: message.to_owned(),
+        }
+    }
+}
+
 pub trait Database {
     /// Runs one statement and returns its rows.
     async fn query(&self, statement: Statement) -> Result<Vec<Row>, DatabaseError>;
@@ -187,4 +199,28 @@ pub trait TimeZones {
     /// The offsets of the zone `name` (one of [`crate::history::zone::ZONE_NAMES`]), or
     /// `None` when the platform has no rules for it.
     fn offsets(&self, name: &'static str) -> Option<Rc<dyn UtcOffsets>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_runtime_error_keeps_its_message_and_drops_its_stack_trace() {
+        let text =
+            "D1_ERROR: shard full: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_TRIGGER)\n    \
+                    at D1Database._sendOrThrow (cloudflare-internal:d1-api:125:19)\n    \
+                    at async D1PreparedStatement.all (cloudflare-internal:d1-api:316:37)";
+        let error = DatabaseError::from_runtime(text);
+        assert_eq!(
+            error.message,
+            "D1_ERROR: shard full: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_TRIGGER)"
+        );
+    }
+
+    #[test]
+    fn a_one_line_runtime_error_is_kept_whole() {
+        let error = DatabaseError::from_runtime("D1_ERROR: no such table: users");
+        assert_eq!(error.message, "D1_ERROR: no such table: users");
+    }
 }

@@ -1346,6 +1346,21 @@ impl Stack {
         browser
     }
 
+    /// A new listener: the simulator's user `sim_user`, who plays only what a test
+    /// injects, with `history` plays (at most a minute apart) before they log in over
+    /// HTTP. Their backfill is queued by the login, not waited for.
+    pub fn join(&self, sim_user: &str, history: usize) -> Member<'_> {
+        self.create_user(sim_user, 0.0, 0.0);
+        self.inject(sim_user, history, 60_000);
+        let browser = self.login(sim_user);
+        let user_id = browser.user_id();
+        Member {
+            sim_user: sim_user.to_owned(),
+            user_id,
+            browser,
+        }
+    }
+
     /// POST to an admin route with the cron secret.
     #[track_caller]
     pub fn admin(&self, path: &str, body: &str) -> Reply {
@@ -1692,6 +1707,16 @@ pub fn sql_text(text: &str) -> String {
 
 /// A browser: a cookie jar on the Worker's origin (every cookie is sent on every request;
 /// the Worker's cookie paths only narrow where a real browser would send them).
+/// A listener logged in over HTTP ([`Stack::join`]).
+pub struct Member<'s> {
+    /// The simulator's name for them.
+    pub sim_user: String,
+    /// The Worker's id for them.
+    pub user_id: String,
+    /// Their browser, holding their session.
+    pub browser: Browser<'s>,
+}
+
 pub struct Browser<'s> {
     stack: &'s Stack,
     cookies: RefCell<BTreeMap<String, String>>,

@@ -16,7 +16,7 @@
 
 use std::time::{Duration, Instant};
 
-use e2e::{assert_success, millis, now_ms, sql_text, Browser, Play, Stack, ARCHIVE_DEADLINE};
+use e2e::{assert_success, millis, now_ms, sql_text, Member, Play, Stack, ARCHIVE_DEADLINE};
 use serde_json::{json, Value};
 
 /// The longest cooldown the Worker may ever set (Spotify's `Retry-After`, capped).
@@ -24,30 +24,12 @@ const LONGEST_COOLDOWN_MS: i64 = 7 * 24 * 3_600_000;
 /// The queue's longest retry delay (12 hours).
 const QUEUE_MAX_DELAY_SECONDS: i64 = 43_200;
 
-/// A connected listener of the fleet.
-struct Member<'s> {
-    sim_user: String,
-    user_id: String,
-    browser: Browser<'s>,
-}
-
 /// Creates `count` listeners (`{prefix}-NN`) who play only what the test injects, each
 /// with `history` plays, logs each one in over HTTP and waits for every backfill.
 fn fleet<'s>(stack: &'s Stack, prefix: &str, count: usize, history: usize) -> Vec<Member<'s>> {
     let started = Instant::now();
     let members: Vec<Member<'s>> = (0..count)
-        .map(|n| {
-            let sim_user = format!("{prefix}-{n:02}");
-            stack.create_user(&sim_user, 0.0, 0.0);
-            stack.inject(&sim_user, history, 60_000);
-            let browser = stack.login(&sim_user);
-            let user_id = browser.user_id();
-            Member {
-                sim_user,
-                user_id,
-                browser,
-            }
-        })
+        .map(|n| stack.join(&format!("{prefix}-{n:02}"), history))
         .collect();
     eprintln!(
         "faults: {count} users created and logged in over HTTP in {:.1} s",
@@ -1072,11 +1054,18 @@ fn a_shard_that_fails_its_writes() {
     }
     let full = part(FULL);
     assert_eq!(full["enqueued"].as_u64().unwrap_or(0), 0, "{full}");
+    // On record as the database's message, without the runtime's stack trace.
     assert!(
         full["error"]
             .as_str()
-            .is_some_and(|error| !error.is_empty()),
-        "the failed claim is on record: {full}"
+            .is_some_and(|error| error.contains("shard full") && !error.contains('\n')),
+        "the failed claim is on record, in one line: {full}"
+    );
+    assert!(
+        summary["error"]
+            .as_str()
+            .is_some_and(|error| error.contains("shard full") && !error.contains('\n')),
+        "the sweep's answer names the failure in one line: {summary}"
     );
     eprintln!("shard full: the sweep recorded {full}");
     assert_eq!(health["last_sweep"]["enqueued"], 4, "{health}");

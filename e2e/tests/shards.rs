@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use e2e::{assert_success, shard_binding, sql_text, Browser, Play, Reply, Stack, ARCHIVE_DEADLINE};
+use e2e::{assert_success, shard_binding, sql_text, Member, Play, Reply, Stack, ARCHIVE_DEADLINE};
 use serde_json::{json, Value};
 
 const SHARDS: usize = 3;
@@ -22,12 +22,6 @@ const IMPORTED: [(&str, i64); 3] = [
     ("2025-03-04T06:10:00Z", 1_741_068_600_000),
     ("2025-03-05T21:45:30Z", 1_741_211_130_000),
 ];
-
-struct Member<'s> {
-    sim_user: String,
-    user_id: String,
-    browser: Browser<'s>,
-}
 
 /// A JSON request with the member's session, as the dashboard's scripts send it.
 #[track_caller]
@@ -363,18 +357,7 @@ fn users_live_in_one_shard_each_and_leave_nothing_behind() {
 
     // Three listeners; each new user goes to the emptiest shard, the lowest first.
     let members: Vec<Member<'_>> = (0..SHARDS)
-        .map(|n| {
-            let sim_user = format!("sharded-{n}");
-            stack.create_user(&sim_user, 0.0, 0.0);
-            stack.inject(&sim_user, HISTORY, 60_000);
-            let browser = stack.login(&sim_user);
-            let user_id = browser.user_id();
-            Member {
-                sim_user,
-                user_id,
-                browser,
-            }
-        })
+        .map(|n| stack.join(&format!("sharded-{n}"), HISTORY))
         .collect();
     let directory = stack.user_shards();
     let placed: Vec<Option<usize>> = members

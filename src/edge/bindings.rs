@@ -58,9 +58,13 @@ pub fn bind_shards(env: &Env) -> Result<Vec<D1>, String> {
 }
 
 fn d1_error(error: worker::Error) -> DatabaseError {
-    DatabaseError {
-        message: error.to_string(),
-    }
+    let text = match &error {
+        // D1's own error: its message says what failed ("D1_ERROR: …"); the crate's
+        // Display of it is the debug form of its cause, stack trace and all.
+        worker::Error::D1(d1) => String::from(AsRef::<js_sys::Error>::as_ref(d1).message()),
+        other => other.to_string(),
+    };
+    DatabaseError::from_runtime(&text)
 }
 
 fn to_js(value: &Value) -> JsValue {
