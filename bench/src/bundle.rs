@@ -29,6 +29,27 @@ fn gzip_size(path: &Path) -> Result<u64, String> {
     Ok(output.stdout.len() as u64)
 }
 
+/// The most the upload may weigh compressed, as wrangler counts it. The target is 300 KiB;
+/// the guard holds the size reached so far, so that the bundle never grows back, and comes
+/// down with it.
+pub const MAX_TOTAL_GZIP_KIB: f64 = 500.0;
+
+/// The guard of [`MAX_TOTAL_GZIP_KIB`] over a `wrangler deploy --dry-run` log: the line to
+/// print when the upload is within it, the failure otherwise.
+pub fn check_log(log: &str) -> Result<String, String> {
+    let (total, gzip) = parse_total(log)
+        .ok_or_else(|| "the dry run's log has no \"Total Upload\" line".to_owned())?;
+    if gzip <= MAX_TOTAL_GZIP_KIB {
+        Ok(format!(
+            "bundle-check: the upload is {total} KiB, {gzip} KiB gzip (at most {MAX_TOTAL_GZIP_KIB})"
+        ))
+    } else {
+        Err(format!(
+            "the upload is {gzip} KiB gzip, over its {MAX_TOTAL_GZIP_KIB} KiB ({total} KiB raw)"
+        ))
+    }
+}
+
 /// `Total Upload: 2114.22 KiB / gzip: 605.73 KiB` → (2114.22, 605.73).
 pub fn parse_total(log: &str) -> Option<(f64, f64)> {
     let line = log.lines().find(|line| line.contains("Total Upload:"))?;
@@ -101,5 +122,20 @@ mod tests {
             super::parse_total("x\nTotal Upload: 2114.22 KiB / gzip: 605.73 KiB\n"),
             Some((2114.22, 605.73))
         );
+    }
+
+    #[test]
+    fn an_upload_over_its_limit_fails_the_check() {
+        let over = format!(
+            "Total Upload: 1400.00 KiB / gzip: {:.2} KiB\n",
+            super::MAX_TOTAL_GZIP_KIB + 0.01
+        );
+        assert!(super::check_log(&over).is_err());
+        let within = format!(
+            "Total Upload: 1400.00 KiB / gzip: {:.2} KiB\n",
+            super::MAX_TOTAL_GZIP_KIB
+        );
+        assert!(super::check_log(&within).is_ok());
+        assert!(super::check_log("no total here").is_err());
     }
 }

@@ -7,6 +7,9 @@
 //!                       # written per play and bytes per play, counted
 //! ```
 //!
+//! `bench bundle-check LOG` is scripts/test's guard of the bundle's size, over the log of
+//! the `wrangler deploy --dry-run` it ran.
+//!
 //! `bench report [--quick] [--skip-local]` is what `scripts/bench` runs (release build);
 //! `bench check` is what `scripts/bench-check` runs; `bench shards [--write]` measures
 //! the sweep over shards and the scaling model over shards alone (`scripts/bench
@@ -55,6 +58,26 @@ fn main() -> ExitCode {
                     eprintln!("bench-check: FAILED: {failure}");
                 }
                 ExitCode::FAILURE
+            }
+        }
+        // The CI guard of the bundle's size, over the log of a dry run made before.
+        Some("bundle-check") => {
+            let Some(path) = args.get(1) else {
+                eprintln!("usage: bench bundle-check <wrangler deploy --dry-run log>");
+                return ExitCode::FAILURE;
+            };
+            match std::fs::read_to_string(path)
+                .map_err(|error| format!("{path}: {error}"))
+                .and_then(|log| bundle::check_log(&log))
+            {
+                Ok(line) => {
+                    println!("{line}");
+                    ExitCode::SUCCESS
+                }
+                Err(failure) => {
+                    eprintln!("bundle-check: FAILED: {failure}");
+                    ExitCode::FAILURE
+                }
             }
         }
         // Development aids: one local-runtime measurement on its own.
