@@ -19,6 +19,7 @@ use time_machine::job::ArchiveJob;
 use time_machine::notify::NotifyMessage;
 use time_machine::ports::{Database, DatabaseError, JobQueue, QueueError, Row, Statement};
 use time_machine::shards::{ShardIndex, Shards, DIRECTORY};
+use time_machine::store::SweepSummary;
 use time_machine::sweep::{run_sweep, SweepConfig};
 use time_machine::testing::{MemoryQueue, SqliteDatabase};
 
@@ -315,21 +316,7 @@ fn sweep_once(shards: usize, due: usize, cap: usize) -> Outcome {
         inner: &memory,
         sends: RefCell::new(Vec::new()),
     };
-    let config = SweepConfig {
-        max_users: cap,
-        ..SweepConfig::default()
-    };
-    let bound = Shards::new(clocked.iter().collect()).expect("at least one shard");
-    let started = Instant::now();
-    let summary = block_on(run_sweep(
-        &bound,
-        &queue,
-        &config,
-        "cron",
-        SWEEP_NOW,
-        || SWEEP_NOW,
-    ));
-    let wall_ms = crate::stats::ms(started.elapsed());
+    let (summary, wall_ms) = timed_sweep(clocked.iter().collect(), &queue, cap);
     let sends = queue.sends.borrow();
     let mut parts = Vec::new();
     let mut shard_ms = Vec::new();
@@ -504,31 +491,35 @@ pub fn measure_all(sweeps: &[Sweep]) -> Vec<ShardSweepRun> {
     runs
 }
 
+/// One cron sweep over `databases` (shard 0 first) claiming at most `cap` users a shard,
+/// at [`SWEEP_NOW`]; and its wall time, ms.
+fn timed_sweep<D: Database, Q: JobQueue>(
+    databases: Vec<&D>,
+    queue: &Q,
+    cap: usize,
+) -> (SweepSummary, f64) {
+    let config = SweepConfig {
+        max_users: cap,
+        ..SweepConfig::default()
+    };
+    let bound = Shards::new(databases).expect("at least one shard");
+    let started = Instant::now();
+    let summary = block_on(run_sweep(&bound, queue, &config, "cron", SWEEP_NOW, || {
+        SWEEP_NOW
+    }));
+    (summary, crate::stats::ms(started.elapsed()))
+}
+
 /// The sweep replayed once against every shard's recording (no SQLite): the cron's own
 /// work, ms, as section 4 times the single database's; and whether the replay asked
 /// what the recording holds.
 fn replay_once(run: &ShardSweepRun) -> (f64, Option<String>) {
-    let config = SweepConfig {
-        max_users: run.cap,
-        ..SweepConfig::default()
-    };
     let databases: Vec<ReplayDb> = run
         .parts
         .iter()
         .map(|part| ReplayDb::new(&part.trips))
         .collect();
-    let queue = MemoryQueue::default();
-    let bound = Shards::new(databases.iter().collect()).expect("at least one shard");
-    let started = Instant::now();
-    block_on(run_sweep(
-        &bound,
-        &queue,
-        &config,
-        "cron",
-        SWEEP_NOW,
-        || SWEEP_NOW,
-    ));
-    let took = crate::stats::ms(started.elapsed());
+    let (_, took) = timed_sweep(databases.iter().collect(), &MemoryQueue::default(), run.cap);
     let error = databases.iter().find_map(|db| db.faithful().err());
     (took, error)
 }
