@@ -628,10 +628,12 @@ fn a_user_hears_of_the_expiry_then_of_the_revoked_login_once_each() {
     let refused = count(&stack.archive_outcomes(&ada.id), "needs_reauth");
     let status = ada.archive(&stack);
     assert_eq!(status["needs_reauth"], 1, "{status}");
+    // The outcome's log line may reach wrangler's output after the status is written.
+    wait_for_outcome(&stack, &ada.id, "needs_reauth", refused);
     assert_eq!(
         count(&stack.archive_outcomes(&ada.id), "needs_reauth"),
         refused + 1,
-        "the forced attempt was refused again"
+        "the forced attempt was refused again, once"
     );
     let rows = raised(&stack, &ada.browser, "refresh_token_expired");
     assert_eq!(rows.len(), 1, "told once per authorization: {rows:#?}");
