@@ -1,6 +1,6 @@
 //! The doors from the core to the outside world, each as small as the core needs: a SQL
-//! database (D1), a key-value store (KV), an HTTP client (`fetch`), the queues, and the
-//! time zone rules (`Intl`). The edge implements them on the Workers runtime;
+//! database (D1), a key-value store (KV), an HTTP client (`fetch`), the queues, the
+//! time zone rules (`Intl`) and the log (the console). The edge implements them on the Workers runtime;
 //! [`crate::testing`] implements them natively.
 //!
 //! The traits use `async fn` without `Send` bounds on purpose: the Workers runtime is
@@ -199,6 +199,82 @@ pub trait TimeZones {
     /// The offsets of the zone `name` (one of [`crate::history::zone::ZONE_NAMES`]), or
     /// `None` when the platform has no rules for it.
     fn offsets(&self, name: &'static str) -> Option<Rc<dyn UtcOffsets>>;
+}
+
+/// How much a log line matters: Workers Logs filters on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Warn => "warn",
+            Self::Error => "error",
+        }
+    }
+}
+
+/// One structured log record: a level, an event name and its fields, written as one
+/// JSON line (Workers Logs indexes the fields). Fields never hold a secret: no token,
+/// cookie or client secret is given to a log line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogLine {
+    pub level: Level,
+    pub event: &'static str,
+    pub fields: Map<String, Value>,
+}
+
+impl LogLine {
+    pub fn new(level: Level, event: &'static str) -> Self {
+        Self {
+            level,
+            event,
+            fields: Map::new(),
+        }
+    }
+
+    pub fn info(event: &'static str) -> Self {
+        Self::new(Level::Info, event)
+    }
+
+    pub fn warn(event: &'static str) -> Self {
+        Self::new(Level::Warn, event)
+    }
+
+    pub fn error(event: &'static str) -> Self {
+        Self::new(Level::Error, event)
+    }
+
+    pub fn field(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.fields.insert(name.to_owned(), value.into());
+        self
+    }
+
+    /// `{"level", "event", ...fields}`; a field cannot take the place of either.
+    pub fn to_json(&self) -> Value {
+        let mut line = self.fields.clone();
+        line.insert("level".to_owned(), Value::from(self.level.as_str()));
+        line.insert("event".to_owned(), Value::from(self.event));
+        Value::Object(line)
+    }
+}
+
+impl fmt::Display for LogLine {
+    /// The one JSON line the record is written as.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.to_json())
+    }
+}
+
+/// Where the core writes what it cannot answer with: the causes of failures it answers
+/// without (a 503's database message) or swallows (a best-effort write that failed).
+pub trait Log {
+    fn write(&self, line: LogLine);
 }
 
 #[cfg(test)]

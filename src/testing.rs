@@ -3,7 +3,7 @@
 //! [`SqliteDatabase`] runs the very SQL of [`crate::store`] on SQLite, the engine behind
 //! D1, with the migrations applied; the others keep their state in memory and record
 //! what they were asked, so tests can count D1 round trips, KV operations and Spotify
-//! calls instead of guessing them.
+//! calls instead of guessing them; [`MemoryLog`] keeps the log lines for tests to read.
 
 pub mod web;
 pub mod zones;
@@ -18,7 +18,7 @@ use crate::job::ArchiveJob;
 use crate::notify::NotifyMessage;
 use crate::ports::{
     Database, DatabaseError, HttpClient, HttpRequest, HttpResponse, JobQueue, KeyValueError,
-    KeyValueStore, QueueError, Row, Statement, TransportError,
+    KeyValueStore, Log, LogLine, QueueError, Row, Statement, TransportError,
 };
 
 /// Every migration, in order.
@@ -39,6 +39,8 @@ pub struct SqliteDatabase {
     round_trips: Cell<usize>,
     statements: Cell<usize>,
     fail_writes: Cell<bool>,
+    /// Queries whose SQL holds this text fail, as a D1 outage would.
+    failing_queries: Cell<Option<&'static str>>,
 }
 
 fn database_error(error: impl std::fmt::Display) -> DatabaseError {
@@ -121,6 +123,7 @@ impl SqliteDatabase {
             round_trips: Cell::new(0),
             statements: Cell::new(0),
             fail_writes: Cell::new(false),
+            failing_queries: Cell::new(None),
         }
     }
 
@@ -142,6 +145,12 @@ impl SqliteDatabase {
     /// Makes every batch fail, as a D1 outage would.
     pub fn fail_batches(&self, fail: bool) {
         self.fail_writes.set(fail);
+    }
+
+    /// Makes every query whose SQL holds `sql_fragment` fail, as a D1 outage would
+    /// (`None`: none fails).
+    pub fn fail_queries_matching(&self, sql_fragment: Option<&'static str>) {
+        self.failing_queries.set(sql_fragment);
     }
 
     /// Runs SQL directly, for a test's own setup and checks.
@@ -188,6 +197,13 @@ impl Database for SqliteDatabase {
     async fn query(&self, statement: Statement) -> Result<Vec<Row>, DatabaseError> {
         self.round_trips.set(self.round_trips.get() + 1);
         self.statements.set(self.statements.get() + 1);
+        if self
+            .failing_queries
+            .get()
+            .is_some_and(|fragment| statement.sql.contains(fragment))
+        {
+            return Err(database_error("D1_ERROR: simulated outage"));
+        }
         run(&self.connection.borrow(), &statement)
     }
 
@@ -369,4 +385,44 @@ impl JobQueue for MemoryQueue {
         self.notifications.borrow_mut().extend(messages);
         Ok(())
     }
+}
+
+/// The log's twin: keeps each line as the JSON it is written as.
+#[derive(Default)]
+pub struct MemoryLog {
+    lines: RefCell<Vec<Value>>,
+}
+
+impl MemoryLog {
+    /// Every line written so far, oldest first.
+    pub fn lines(&self) -> Vec<Value> {
+        self.lines.borrow().clone()
+    }
+
+    /// The lines of `event`.
+    pub fn events(&self, event: &str) -> Vec<Value> {
+        self.lines
+            .borrow()
+            .iter()
+            .filter(|line| line["event"] == event)
+            .cloned()
+            .collect()
+    }
+}
+
+impl Log for MemoryLog {
+    fn write(&self, line: LogLine) {
+        // Through the text, as the console gets it: what a test reads is one JSON line.
+        let text = line.to_string();
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        self.lines.borrow_mut().push(value);
+    }
+}
+
+/// A log that keeps nothing: for the bench, whose measured requests must not grow a
+/// list of lines.
+pub struct SilentLog;
+
+impl Log for SilentLog {
+    fn write(&self, _line: LogLine) {}
 }

@@ -112,6 +112,7 @@ impl Site {
             policy: world.policy,
             notify: &self.notify,
             zones: &time_machine::testing::zones::TzdbZones,
+            log: &time_machine::testing::SilentLog,
         }
     }
 

@@ -86,6 +86,7 @@ fn app<'a, D: Database, K: KeyValueStore, H: HttpClient>(
         policy: world.policy,
         notify: &NOTIFY,
         zones: &time_machine::testing::zones::TzdbZones,
+        log: &time_machine::testing::SilentLog,
     }
 }
 

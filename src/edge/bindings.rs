@@ -1,4 +1,5 @@
-//! The ports, bound to the Workers runtime: D1, KV, the Queue producer and `fetch`.
+//! The ports, bound to the Workers runtime: D1, KV, the Queue producer, `fetch` and the
+//! console.
 //! Nothing here decides anything; it only moves data across.
 
 use std::time::Duration;
@@ -17,7 +18,7 @@ use crate::job::ArchiveJob;
 use crate::notify::NotifyMessage;
 use crate::ports::{
     Database, DatabaseError, HttpClient, HttpRequest, HttpResponse, JobQueue, KeyValueError,
-    KeyValueStore, Method, QueueError, Row, Statement, TransportError,
+    KeyValueStore, Level, Log, LogLine, Method, QueueError, Row, Statement, TransportError,
 };
 use crate::shards::{binding_name, ShardIndex, DIRECTORY, MAX_SHARDS};
 
@@ -30,6 +31,20 @@ pub const NOTIFY_QUEUE: &str = "NOTIFY_QUEUE";
 const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct D1(pub D1Database);
+
+/// The log on the console, one JSON line a record (Workers Logs indexes its fields); an
+/// error goes to `console.error`, so the dashboard shows it as one.
+pub struct ConsoleLog;
+
+impl Log for ConsoleLog {
+    fn write(&self, line: LogLine) {
+        match line.level {
+            Level::Error => worker::console_error!("{line}"),
+            Level::Warn => worker::console_warn!("{line}"),
+            Level::Info => worker::console_log!("{line}"),
+        }
+    }
+}
 
 /// The D1 databases bound as shards, in order: `ARCHIVE_DB`, then `ARCHIVE_DB_1`,
 /// `ARCHIVE_DB_2`, … up to the first that is missing. A shard bound past a hole is an

@@ -11,7 +11,9 @@ use worker::{
     ScheduleContext, ScheduledEvent,
 };
 
-use self::bindings::{bind_shards, EnvSettings, Kv, Queues, WorkerFetch, D1, IDEMPOTENCY_KV};
+use self::bindings::{
+    bind_shards, ConsoleLog, EnvSettings, Kv, Queues, WorkerFetch, D1, IDEMPOTENCY_KV,
+};
 use crate::archive::{Archiver, MessageDecision, UNRECORDED_RETRY_SECONDS};
 use crate::config::{self, ConfigError, Settings};
 use crate::crypto::TokenCipher;
@@ -19,26 +21,32 @@ use crate::history::export::ExportPlan;
 use crate::job::ArchiveJob;
 use crate::notify::delivery::{Deliverer, NotifyConfig};
 use crate::notify::{alert_operator, relay, NotifyMessage};
-use crate::ports::Method;
+use crate::ports::{Log, LogLine, Method};
 use crate::shards::{ShardIndex, Shards, DIRECTORY};
 use crate::store::notifications::OperatorAlert;
 use crate::store::{DeadLetter, Store};
 use crate::sweep::run_sweep;
 use crate::time::UnixMillis;
 use crate::web::body::{read_capped, BodyError};
+use crate::web::error::HttpError;
 use crate::web::{App, WebRequest, WebResponse};
 
 fn now() -> UnixMillis {
     worker::Date::now().as_millis() as UnixMillis
 }
 
-/// One structured log line (Workers Logs indexes JSON fields).
-fn log(event: &str, fields: serde_json::Value) {
-    let mut line = json!({ "event": event });
-    if let (Some(line), serde_json::Value::Object(fields)) = (line.as_object_mut(), fields) {
-        line.extend(fields);
+/// One structured log line of what a handler did (Workers Logs indexes JSON fields).
+fn log(event: &'static str, fields: serde_json::Value) {
+    let mut line = LogLine::info(event);
+    if let serde_json::Value::Object(fields) = fields {
+        line.fields = fields;
     }
-    worker::console_log!("{line}");
+    ConsoleLog.write(line);
+}
+
+/// The answer that the service's own configuration refuses (its cause is logged apart).
+fn misconfigured(message: &str) -> worker::Result<Response> {
+    into_response(HttpError::new(503, "misconfigured", message).to_response())
 }
 
 /// The queues, as in wrangler.toml.
@@ -135,7 +143,12 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
     let started = now();
     let web_request = match read_request(&mut request).await {
         Ok(web_request) => web_request,
-        Err(response) => return into_response(response),
+        Err(error) => {
+            if let Some(line) = error.log_line(&request.path()) {
+                ConsoleLog.write(line);
+            }
+            return into_response(error.to_response());
+        }
     };
     let settings = EnvSettings(&env);
     let (databases, kv, queue) = match (
@@ -149,22 +162,14 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
                 "binding_missing",
                 json!({ "path": web_request.path, "error": databases.err() }),
             );
-            return into_response(WebResponse::error(
-                503,
-                "misconfigured",
-                "The service is missing a binding.",
-            ));
+            return misconfigured("The service is missing a binding.");
         }
     };
     let shards = match shards(&databases, &settings) {
         Ok(shards) => shards,
         Err(error) => {
             log("config_invalid", json!({ "error": error }));
-            return into_response(WebResponse::error(
-                503,
-                "misconfigured",
-                "The service is misconfigured.",
-            ));
+            return misconfigured("The service is misconfigured.");
         }
     };
     let endpoints = config::endpoints(&settings);
@@ -181,11 +186,7 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
         (Ok(sweep), Ok(policy), Ok(notify)) => (sweep, policy, notify),
         (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
             log("config_invalid", json!({ "error": error.to_string() }));
-            return into_response(WebResponse::error(
-                503,
-                "misconfigured",
-                "The service is misconfigured.",
-            ));
+            return misconfigured("The service is misconfigured.");
         }
     };
     let app = App {
@@ -201,6 +202,7 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
         policy,
         notify: &notify,
         zones: &zones::IntlZones,
+        log: &ConsoleLog,
     };
     let mut response = app.handle(&web_request, started, now).await;
     log(
@@ -212,11 +214,7 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
         drop(app);
         // The export reads its user's shard, page by page, after this handler returns.
         let Some(db) = databases.into_iter().nth(plan.shard as usize) else {
-            return into_response(WebResponse::error(
-                503,
-                "misconfigured",
-                "The service is missing a binding.",
-            ));
+            return misconfigured("The service is missing a binding.");
         };
         return into_streamed_response(response, plan, db);
     }
@@ -226,23 +224,17 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
 /// The largest request body we read: login and admin forms are tiny.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
-async fn read_request(request: &mut Request) -> Result<WebRequest, WebResponse> {
-    let url = request
-        .url()
-        .map_err(|_| WebResponse::error(400, "bad_request", "The URL is not valid."))?;
+async fn read_request(request: &mut Request) -> Result<WebRequest, HttpError> {
+    let url = request.url().map_err(|error| {
+        HttpError::new(400, "bad_request", "The URL is not valid.").with_cause(error)
+    })?;
     // The method as sent: `worker::Method` reads any method it does not know
     // (PROPFIND, MKCOL, …) as GET.
     let method = match request.inner().method().to_ascii_uppercase().as_str() {
         "GET" | "HEAD" => Method::Get,
         "POST" => Method::Post,
         "DELETE" => Method::Delete,
-        _ => {
-            return Err(WebResponse::error(
-                405,
-                "method_not_allowed",
-                "This route does not take that method.",
-            ))
-        }
+        _ => return Err(HttpError::method_not_allowed()),
     };
     // The import's chunks are larger (crate::web::imports::MAX_CHUNK_BYTES).
     let max_body = crate::web::imports::body_limit(url.path()).unwrap_or(MAX_BODY_BYTES);
@@ -253,24 +245,15 @@ async fn read_request(request: &mut Request) -> Result<WebRequest, WebResponse> 
         .flatten()
         .and_then(|length| length.parse::<usize>().ok());
     if declared.is_some_and(|length| length > max_body) {
-        return Err(WebResponse::error(
-            413,
-            "body_too_large",
-            "The request body is too large.",
-        ));
+        return Err(BodyError::TooLarge.into());
     }
     // Read piece by piece with the cap: a chunked body has no Content-Length to check
     // first, and must not be held whole before it is refused.
     let body = if method != Method::Get && request.inner().body().is_some() {
-        let pieces = request.stream().map_err(|_| unreadable_body())?;
-        read_capped(pieces, max_body)
-            .await
-            .map_err(|error| match error {
-                BodyError::TooLarge => {
-                    WebResponse::error(413, "body_too_large", "The request body is too large.")
-                }
-                BodyError::Unreadable => unreadable_body(),
-            })?
+        let pieces = request
+            .stream()
+            .map_err(|error| HttpError::from(BodyError::Unreadable).with_cause(error))?;
+        read_capped(pieces, max_body).await?
     } else {
         String::new()
     };
@@ -282,14 +265,6 @@ async fn read_request(request: &mut Request) -> Result<WebRequest, WebResponse> 
         headers: request.headers().entries().collect(),
         body,
     })
-}
-
-fn unreadable_body() -> WebResponse {
-    WebResponse::error(
-        400,
-        "invalid_body",
-        "The request body could not be read as UTF-8 text.",
-    )
 }
 
 fn into_response(response: WebResponse) -> worker::Result<Response> {

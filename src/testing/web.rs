@@ -5,7 +5,7 @@
 use futures::executor::block_on;
 use serde_json::{json, Value};
 
-use super::{MemoryKv, MemoryQueue, ScriptedHttp, SqliteDatabase};
+use super::{MemoryKv, MemoryLog, MemoryQueue, ScriptedHttp, SqliteDatabase};
 use crate::config::ConfigError;
 use crate::crypto::{sha256_hex, TokenCipher};
 use crate::notify::delivery::NotifyConfig;
@@ -42,6 +42,8 @@ pub struct WebWorld {
     /// The admin routes' bearer secret; `None` refuses them all.
     pub cron_secret: Option<&'static str>,
     pub notify: NotifyConfig,
+    /// What the App logged.
+    pub log: MemoryLog,
 }
 
 impl WebWorld {
@@ -68,6 +70,7 @@ impl WebWorld {
                 },
                 ..NotifyConfig::default()
             },
+            log: MemoryLog::default(),
         }
     }
 
@@ -97,6 +100,7 @@ impl WebWorld {
             policy: PollingPolicy::default(),
             notify: &self.notify,
             zones: &super::zones::TzdbZones,
+            log: &self.log,
         }
     }
 

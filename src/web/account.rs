@@ -4,9 +4,10 @@
 
 use serde_json::json;
 
-use super::auth::{clear_session_cookie, writer, SignedIn};
+use super::auth::{clear_session_cookie, writer};
+use super::error::HttpError;
 use super::{App, WebRequest, WebResponse};
-use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore};
+use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, LogLine};
 use crate::store::Store;
 use crate::time::UnixMillis;
 
@@ -17,37 +18,21 @@ fn done(request: &WebRequest, body: serde_json::Value) -> WebResponse {
     WebResponse::json(200, &body)
 }
 
-fn unavailable() -> WebResponse {
-    WebResponse::error(
-        503,
-        "storage_unavailable",
-        "The change could not be saved; try again soon.",
-    )
-}
-
 /// Pauses (`paused`) or resumes the user's polling; resuming polls them again at once.
 pub async fn set_paused<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
     paused: bool,
     now: UnixMillis,
-) -> WebResponse {
-    let SignedIn {
-        id: user_id, db, ..
-    } = match writer(&app.shards, request, now).await {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
-    let store = Store::new(db);
-    let saved = if paused {
-        store.pause(&user_id, now).await
+) -> Result<WebResponse, HttpError> {
+    let user = writer(&app.shards, request, now).await?;
+    let store = Store::new(user.db);
+    if paused {
+        store.pause(&user.id, now).await?;
     } else {
-        store.resume(&user_id, now).await
-    };
-    match saved {
-        Ok(()) => done(request, json!({ "paused": paused })),
-        Err(_) => unavailable(),
+        store.resume(&user.id, now).await?;
     }
+    Ok(done(request, json!({ "paused": paused })))
 }
 
 /// Deletes the user, their plays, gaps, sessions and idempotency keys, and empties the
@@ -57,48 +42,66 @@ pub async fn delete<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
     now: UnixMillis,
-) -> WebResponse {
-    let SignedIn {
-        id: user_id,
-        shard,
-        db,
-    } = match writer(&app.shards, request, now).await {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
+) -> Result<WebResponse, HttpError> {
+    let user = writer(&app.shards, request, now).await?;
+    let user_id = user.id.as_str();
     // The directory's record goes first: were the rows deleted first and the record
     // then kept by a failure, the session would be gone with the rows, and nobody could
     // ask again for the Spotify id the record holds to go. If the rows' deletion fails,
     // the record is put back and the user, still signed in, can ask again.
     let directory = Store::new(app.shards.directory());
-    let forgotten = match directory.forget_user(&user_id).await {
-        Ok(forgotten) => forgotten,
-        Err(_) => return unavailable(),
-    };
-    let deleted = match Store::new(db).delete_account(&user_id).await {
+    let forgotten = directory.forget_user(user_id).await?;
+    let deleted = match Store::new(user.db).delete_account(user_id).await {
         Ok(deleted) => deleted,
-        Err(_) => {
+        Err(error) => {
             if let Some(entry) = forgotten {
-                let _ = directory
-                    .file_user(&entry.user_id, &entry.spotify_id, shard, entry.created_at)
+                let restored = directory
+                    .file_user(
+                        &entry.user_id,
+                        &entry.spotify_id,
+                        user.shard,
+                        entry.created_at,
+                    )
                     .await;
+                if let Err(restore_error) = restored {
+                    // The user's rows stay but the directory no longer finds them: their
+                    // next login files them anew (in the shard with the most room).
+                    app.log.write(
+                        LogLine::error("directory_record_lost")
+                            .field("user", user_id)
+                            .field("shard", user.shard)
+                            .field("cause", restore_error.to_string()),
+                    );
+                }
             }
-            return unavailable();
+            return Err(error.into());
         }
     };
     // Keys live a day at most; deleting them is tidiness, not safety, so a KV hiccup
-    // does not undo the deletion.
+    // does not undo the deletion (it is logged, and the keys expire on their own).
     let mut keys_deleted = 0;
-    if let Ok(keys) = app
+    match app
         .kv
         .keys_with_prefix(&format!("archive_{user_id}_"))
         .await
     {
-        for key in keys {
-            if app.kv.delete(&key).await.is_ok() {
-                keys_deleted += 1;
+        Ok(keys) => {
+            for key in keys {
+                match app.kv.delete(&key).await {
+                    Ok(()) => keys_deleted += 1,
+                    Err(error) => app.log.write(
+                        LogLine::warn("idempotency_key_not_deleted")
+                            .field("key", key)
+                            .field("cause", error.to_string()),
+                    ),
+                }
             }
         }
+        Err(error) => app.log.write(
+            LogLine::warn("idempotency_keys_not_listed")
+                .field("user", user_id)
+                .field("cause", error.to_string()),
+        ),
     }
     let body = json!({
         "deleted": {
@@ -109,5 +112,5 @@ pub async fn delete<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
             "idempotency_keys": keys_deleted,
         }
     });
-    done(request, body).with_header("Set-Cookie", clear_session_cookie(request))
+    Ok(done(request, body).with_header("Set-Cookie", clear_session_cookie(request)))
 }

@@ -4,13 +4,14 @@
 use futures::future::join_all;
 use serde_json::json;
 
-use super::auth::{not_logged_in, session_user, SignedIn};
+use super::auth::reader;
+use super::error::HttpError;
 use super::{App, WebRequest, WebResponse};
 use crate::crypto::{constant_time_eq, sha256_hex};
 use crate::job::{ArchiveJob, JobUser};
 use crate::notify::event::EventKind;
 use crate::notify::{alert_operator, NotifyMessage};
-use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore};
+use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, LogLine};
 use crate::shards::{binding_name, ShardIndex, Shards, DIRECTORY};
 use crate::slot::SlotKind;
 use crate::store::notifications::OperatorAlert;
@@ -24,7 +25,7 @@ use crate::time::{UnixMillis, HOUR_MS, MINUTE_MS};
 pub async fn health<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     now: UnixMillis,
-) -> WebResponse {
+) -> Result<WebResponse, HttpError> {
     let store = Store::new(app.shards.directory());
     let last_sweep = store.last_sweep().await;
     let app_rest = store.app_rest().await;
@@ -117,7 +118,7 @@ pub async fn health<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
         // No sweep for 15 minutes: nobody is archived (the operator is told).
         "sweep_stale": sweep_stale,
     });
-    WebResponse::json(if healthy { 200 } else { 503 }, &body)
+    Ok(WebResponse::json(if healthy { 200 } else { 503 }, &body))
 }
 
 /// The sweep runs every 5 minutes; three missed in a row is an outage.
@@ -147,7 +148,12 @@ async fn tell_the_operator<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQ
     if database_ok {
         // What is not raised now is raised by the next health check; what is not relayed,
         // the sweep relays.
-        let _ = alert_operator(app.shards.directory(), app.queue, &findings, now).await;
+        if let Err(error) = alert_operator(app.shards.directory(), app.queue, &findings, now).await
+        {
+            app.log.write(
+                LogLine::error("operator_alert_not_raised").field("cause", error.to_string()),
+            );
+        }
         return;
     }
     for alert in findings {
@@ -159,13 +165,20 @@ async fn tell_the_operator<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQ
             Ok(None) => {
                 app.kv.put(&sent_key, "sent", 3_600).await.is_ok() || isolate_may_alert(now)
             }
+            // Not logged: the health answer names the KV's failure already, and health
+            // is public (a log line per call would be a flood).
             Err(_) => isolate_may_alert(now),
         };
         if may_send {
-            let _ = app
+            let sent = app
                 .queue
                 .send_notifications(vec![NotifyMessage::OperatorAlert(alert)])
                 .await;
+            if let Err(error) = sent {
+                app.log.write(
+                    LogLine::error("operator_alert_not_sent").field("cause", error.to_string()),
+                );
+            }
         }
     }
 }
@@ -186,36 +199,21 @@ fn isolate_may_alert(now: UnixMillis) -> bool {
     })
 }
 
-fn unavailable() -> WebResponse {
-    WebResponse::error(
-        503,
-        "storage_unavailable",
-        "The archive could not be read just now; try again soon.",
-    )
-}
-
 pub async fn gaps<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
     now: UnixMillis,
-) -> WebResponse {
-    let Some(SignedIn {
-        id: user_id, db, ..
-    }) = session_user(&app.shards, request, now).await
-    else {
-        return not_logged_in();
-    };
-    match Store::new(db).gaps(&user_id, 500).await {
-        Ok(gaps) => WebResponse::json(200, &json!({ "gaps": gaps })),
-        Err(_) => unavailable(),
-    }
+) -> Result<WebResponse, HttpError> {
+    let user = reader(&app.shards, request, now).await?;
+    let gaps = Store::new(user.db).gaps(&user.id, 500).await?;
+    Ok(WebResponse::json(200, &json!({ "gaps": gaps })))
 }
 
 /// `Authorization: Bearer <CRON_SECRET>`, compared in constant time; with no secret set
 /// the admin routes refuse everything.
-fn admin_refusal(app_secret: Option<&str>, request: &WebRequest) -> Option<WebResponse> {
+fn admin_only(app_secret: Option<&str>, request: &WebRequest) -> Result<(), HttpError> {
     let Some(secret) = app_secret.filter(|secret| !secret.is_empty()) else {
-        return Some(WebResponse::error(
+        return Err(HttpError::new(
             403,
             "admin_disabled",
             "Admin routes are disabled until CRON_SECRET is set.",
@@ -225,13 +223,15 @@ fn admin_refusal(app_secret: Option<&str>, request: &WebRequest) -> Option<WebRe
         .header("Authorization")
         .and_then(|value| value.strip_prefix("Bearer "))
         .unwrap_or("");
-    (!constant_time_eq(presented.as_bytes(), secret.as_bytes())).then(|| {
-        WebResponse::error(
+    if constant_time_eq(presented.as_bytes(), secret.as_bytes()) {
+        Ok(())
+    } else {
+        Err(HttpError::new(
             401,
             "unauthorized",
             "A valid admin bearer token is required.",
-        )
-    })
+        ))
+    }
 }
 
 pub async fn admin_sweep<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
@@ -239,10 +239,8 @@ pub async fn admin_sweep<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQue
     request: &WebRequest,
     now: UnixMillis,
     clock: impl Fn() -> UnixMillis,
-) -> WebResponse {
-    if let Some(refusal) = admin_refusal(app.cron_secret, request) {
-        return refusal;
-    }
+) -> Result<WebResponse, HttpError> {
+    admin_only(app.cron_secret, request)?;
     let summary = run_sweep(&app.shards, app.queue, &app.sweep, "admin", now, clock).await;
     let body = json!({
         "users_due": summary.users_due,
@@ -254,7 +252,10 @@ pub async fn admin_sweep<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQue
         "error": summary.error,
         "shards": summary.shards,
     });
-    WebResponse::json(if summary.error.is_none() { 200 } else { 503 }, &body)
+    Ok(WebResponse::json(
+        if summary.error.is_none() { 200 } else { 503 },
+        &body,
+    ))
 }
 
 pub async fn admin_archive<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
@@ -262,27 +263,17 @@ pub async fn admin_archive<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQ
     request: &WebRequest,
     user_id: &str,
     now: UnixMillis,
-) -> WebResponse {
-    if let Some(refusal) = admin_refusal(app.cron_secret, request) {
-        return refusal;
-    }
+) -> Result<WebResponse, HttpError> {
+    admin_only(app.cron_secret, request)?;
     let user_id = crate::form::decode_component(user_id);
     // The directory says where the user lives; their shard, whether they still do.
-    let shard = match Store::new(app.shards.directory())
+    let shard = Store::new(app.shards.directory())
         .user_shard(&user_id)
-        .await
-    {
-        Ok(Some(shard)) => shard,
-        Ok(None) => return WebResponse::error(404, "unknown_user", "No user has that id."),
-        Err(_) => return unavailable(),
-    };
-    let Ok(db) = app.shards.get(shard) else {
-        return unbound_shard(shard);
-    };
-    match Store::new(db).archive_user(&user_id).await {
-        Ok(Some(_)) => {}
-        Ok(None) => return WebResponse::error(404, "unknown_user", "No user has that id."),
-        Err(_) => return unavailable(),
+        .await?
+        .ok_or_else(unknown_user)?;
+    let db = app.shards.get(shard).map_err(|_| unbound_shard(shard))?;
+    if Store::new(db).archive_user(&user_id).await?.is_none() {
+        return Err(unknown_user());
     }
     // Its own slot: it runs whatever the hourly key, the due time or the cooldown say.
     let job = JobUser::new(&user_id, SlotKind::Manual, now);
@@ -296,13 +287,19 @@ pub async fn admin_archive<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQ
         }])
         .await
     {
-        Ok(()) => WebResponse::json(202, &json!({ "queued": user_id, "slot": slot })),
-        Err(_) => WebResponse::error(
-            503,
-            "queue_unavailable",
+        Ok(()) => Ok(WebResponse::json(
+            202,
+            &json!({ "queued": user_id, "slot": slot }),
+        )),
+        Err(error) => Err(HttpError::queue_unavailable(
             "The archive could not be queued; try again soon.",
-        ),
+            error,
+        )),
     }
+}
+
+fn unknown_user() -> HttpError {
+    HttpError::new(404, "unknown_user", "No user has that id.")
 }
 
 /// Sends an archive job exactly as given: how an operator replays a message from the
@@ -310,60 +307,51 @@ pub async fn admin_archive<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQ
 pub async fn admin_enqueue<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
-) -> WebResponse {
-    if let Some(refusal) = admin_refusal(app.cron_secret, request) {
-        return refusal;
-    }
-    let job: ArchiveJob = match serde_json::from_str(&request.body) {
-        Ok(job) => job,
-        Err(_) => {
-            return WebResponse::error(
-                400,
-                "invalid_job",
-                "The body must be an archive job as the queue carries it.",
-            )
-        }
-    };
+) -> Result<WebResponse, HttpError> {
+    admin_only(app.cron_secret, request)?;
+    let job: ArchiveJob = serde_json::from_str(&request.body).map_err(|error| {
+        HttpError::new(
+            400,
+            "invalid_job",
+            "The body must be an archive job as the queue carries it.",
+        )
+        .with_cause(error)
+    })?;
     if job.users.is_empty() || job.users.len() > 100 {
-        return WebResponse::error(400, "invalid_job", "A job names between 1 and 100 users.");
+        return Err(HttpError::new(
+            400,
+            "invalid_job",
+            "A job names between 1 and 100 users.",
+        ));
     }
     if app.shards.get(job.shard).is_err() {
-        return unbound_shard(job.shard);
+        return Err(unbound_shard(job.shard));
     }
     let users = job.users.len();
-    match app.queue.send_batch(vec![job]).await {
-        Ok(()) => WebResponse::json(202, &json!({ "queued_users": users })),
-        Err(_) => WebResponse::error(
-            503,
-            "queue_unavailable",
-            "The job could not be queued; try again soon.",
-        ),
-    }
+    app.queue.send_batch(vec![job]).await.map_err(|error| {
+        HttpError::queue_unavailable("The job could not be queued; try again soon.", error)
+    })?;
+    Ok(WebResponse::json(202, &json!({ "queued_users": users })))
 }
 
 /// The newest dead letters: jobs that failed every retry, with their bodies for replay.
 pub async fn admin_dead_letters<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
-) -> WebResponse {
-    if let Some(refusal) = admin_refusal(app.cron_secret, request) {
-        return refusal;
-    }
-    match Store::new(app.shards.directory())
+) -> Result<WebResponse, HttpError> {
+    admin_only(app.cron_secret, request)?;
+    let letters = Store::new(app.shards.directory())
         .recent_dead_letters(100)
-        .await
-    {
-        Ok(letters) => WebResponse::json(200, &json!({ "dead_letters": letters })),
-        Err(_) => unavailable(),
-    }
+        .await?;
+    Ok(WebResponse::json(200, &json!({ "dead_letters": letters })))
 }
 
 /// A shard a request names that this deployment does not bind.
-fn unbound_shard(shard: ShardIndex) -> WebResponse {
-    WebResponse::error(
+fn unbound_shard(shard: ShardIndex) -> HttpError {
+    HttpError::new(
         400,
         "unknown_shard",
-        &format!(
+        format!(
             "Shard {shard} is not bound ({} is missing).",
             binding_name(shard)
         ),
@@ -406,14 +394,11 @@ async fn probe_shards<D: Database>(
 pub async fn admin_shards<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
-) -> WebResponse {
-    if let Some(refusal) = admin_refusal(app.cron_secret, request) {
-        return refusal;
-    }
-    let counts = match Store::new(app.shards.directory()).shard_user_counts().await {
-        Ok(counts) => counts,
-        Err(_) => return unavailable(),
-    };
+) -> Result<WebResponse, HttpError> {
+    admin_only(app.cron_secret, request)?;
+    let counts = Store::new(app.shards.directory())
+        .shard_user_counts()
+        .await?;
     let probes = probe_shards(&app.shards, false).await;
     let shards: Vec<_> = probes
         .into_iter()
@@ -432,5 +417,5 @@ pub async fn admin_shards<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQu
             })
         })
         .collect();
-    WebResponse::json(200, &json!({ "shards": shards }))
+    Ok(WebResponse::json(200, &json!({ "shards": shards })))
 }

@@ -8,6 +8,7 @@
 //! the queue, at most once in the "Archive now" interval.
 
 use super::cookies::{cookie_name, read_cookie, set_cookie, LOGIN_COOKIE, SESSION_COOKIE};
+use super::error::HttpError;
 use super::notifications::NotificationsPanel;
 use super::pages;
 use super::{App, WebRequest, WebResponse};
@@ -15,7 +16,7 @@ use crate::crypto::{random_token, sha256_hex, TokenCipher};
 use crate::history::ARCHIVE_REQUEST_INTERVAL_MS;
 use crate::job::{ArchiveJob, JobUser};
 use crate::oauth::{read_callback, CallbackOutcome, PendingLogin, LOGIN_TTL_MS};
-use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore};
+use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, LogLine};
 use crate::shards::{ShardIndex, Shards, UserShard, DIRECTORY};
 use crate::slot::SlotKind;
 use crate::spotify::profile::Profile;
@@ -66,24 +67,26 @@ pub fn read_session_cookie(value: &str) -> Option<(ShardIndex, &str)> {
 }
 
 /// The user of the request's session, if it has a live one: one read, in the shard the
-/// cookie names.
+/// cookie names. A cookie that names no session (none, garbled, an unbound shard, an
+/// expired or ended session) is `Ok(None)`; a database that does not answer is an error
+/// (503), not a signed-out visitor: the user is signed in, we just cannot tell now.
 pub async fn session_user<'a, D: Database>(
     shards: &Shards<'a, D>,
     request: &WebRequest,
     now: UnixMillis,
-) -> Option<SignedIn<'a, D>> {
-    let value = read_cookie(
+) -> Result<Option<SignedIn<'a, D>>, HttpError> {
+    let cookie = read_cookie(
         request.header("Cookie"),
         &cookie_name(SESSION_COOKIE, request.is_https()),
-    )?;
-    let (shard, token) = read_session_cookie(value)?;
-    let db = shards.get(shard).ok()?;
-    let id = Store::new(db)
-        .session_user(&sha256_hex(token), now)
-        .await
-        .ok()
-        .flatten()?;
-    Some(SignedIn { id, shard, db })
+    );
+    let Some((shard, token)) = cookie.and_then(read_session_cookie) else {
+        return Ok(None);
+    };
+    let Ok(db) = shards.get(shard) else {
+        return Ok(None);
+    };
+    let id = Store::new(db).session_user(&sha256_hex(token), now).await?;
+    Ok(id.map(|id| SignedIn { id, shard, db }))
 }
 
 /// A state-changing request from a page must come from our own origin.
@@ -93,26 +96,26 @@ pub fn same_origin(request: &WebRequest) -> bool {
         .is_some_and(|origin| origin == request.origin)
 }
 
-pub fn not_logged_in() -> WebResponse {
-    WebResponse::error(401, "not_logged_in", "Log in with Spotify first.")
+pub fn not_logged_in() -> HttpError {
+    HttpError::new(401, "not_logged_in", "Log in with Spotify first.")
 }
 
-pub fn forbidden_origin() -> WebResponse {
-    WebResponse::error(
+pub fn forbidden_origin() -> HttpError {
+    HttpError::new(
         403,
         "forbidden_origin",
         "This request must come from this site's own pages.",
     )
 }
 
-/// The session's user, or the 401 to answer.
+/// The session's user, or the 401 (or the 503 of a database that did not answer).
 pub async fn reader<'a, D: Database>(
     shards: &Shards<'a, D>,
     request: &WebRequest,
     now: UnixMillis,
-) -> Result<SignedIn<'a, D>, WebResponse> {
+) -> Result<SignedIn<'a, D>, HttpError> {
     session_user(shards, request, now)
-        .await
+        .await?
         .ok_or_else(not_logged_in)
 }
 
@@ -122,7 +125,7 @@ pub async fn writer<'a, D: Database>(
     shards: &Shards<'a, D>,
     request: &WebRequest,
     now: UnixMillis,
-) -> Result<SignedIn<'a, D>, WebResponse> {
+) -> Result<SignedIn<'a, D>, HttpError> {
     if !same_origin(request) {
         return Err(forbidden_origin());
     }
@@ -136,24 +139,63 @@ fn failure_page(status: u16, title: &str, text: &str) -> WebResponse {
     )
 }
 
+/// The page that answers a page's request (not the API's) that failed on our side: the
+/// error's cause is logged here, since no [`HttpError`] reaches the router.
+pub fn failed_page<D, K, H, Q>(
+    app: &App<'_, D, K, H, Q>,
+    request: &WebRequest,
+    error: &HttpError,
+) -> WebResponse {
+    if let Some(line) = error.log_line(&request.path) {
+        app.log.write(line);
+    }
+    try_again_soon()
+}
+
+/// The page of a dashboard that could not be read.
+fn try_again_soon() -> WebResponse {
+    WebResponse::html(
+        503,
+        pages::message_page(
+            "Try again soon",
+            "Your archive could not be read just now.",
+            None,
+        ),
+    )
+}
+
+/// The line of a login that failed on our side: `step` says where, `cause` what broke
+/// (a storage message: never a token, a code or a cookie).
+fn login_failure(step: &'static str, cause: impl std::fmt::Display) -> LogLine {
+    LogLine::error("login_failed")
+        .field("step", step)
+        .field("cause", cause.to_string())
+}
+
 pub async fn home<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
     now: UnixMillis,
-) -> WebResponse {
+) -> Result<WebResponse, HttpError> {
+    // The home page is a page, not JSON: a failure is a page too, its cause logged here.
+    let signed_in = match session_user(&app.shards, request, now).await {
+        Ok(signed_in) => signed_in,
+        Err(error) => return Ok(failed_page(app, request, &error)),
+    };
     let Some(SignedIn {
         id: user_id, db, ..
-    }) = session_user(&app.shards, request, now).await
+    }) = signed_in
     else {
-        return WebResponse::html(200, pages::landing());
+        return Ok(WebResponse::html(200, pages::landing()));
     };
     let store = Store::new(db);
-    match (
+    let read = (
         store.status_with_settings(&user_id).await,
         store.plays_page(&user_id, None, TIMELINE_PAGE + 1).await,
         store.gaps(&user_id, 500).await,
         notifications_panel(&store, &user_id).await,
-    ) {
+    );
+    Ok(match read {
         (Ok(Some((status, settings))), Ok(mut plays), Ok(gaps), Ok(Some(notifications))) => {
             // One play more than shown says whether there are older ones.
             let more = plays.len() > TIMELINE_PAGE;
@@ -163,15 +205,20 @@ pub async fn home<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
             WebResponse::html(200, page)
         }
         (Ok(None), ..) | (_, _, _, Ok(None)) => WebResponse::html(200, pages::landing()),
-        _ => WebResponse::html(
-            503,
-            pages::message_page(
-                "Try again soon",
-                "Your archive could not be read just now.",
-                None,
-            ),
-        ),
-    }
+        (status, plays, gaps, notifications) => {
+            // The first failure says what broke; the others are most likely the same.
+            let cause = [status.err(), plays.err(), gaps.err(), notifications.err()]
+                .into_iter()
+                .flatten()
+                .next();
+            if let Some(cause) = cause {
+                app.log.write(
+                    LogLine::error("dashboard_unavailable").field("cause", cause.to_string()),
+                );
+            }
+            try_again_soon()
+        }
+    })
 }
 
 async fn notifications_panel<D: Database>(
@@ -208,8 +255,12 @@ pub async fn login<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
         let sealed = pending.seal(cipher)?;
         Ok((pending, sealed))
     });
-    let Ok((pending, sealed)) = started else {
-        return failure_page(503, "Try again", "The login could not be started.");
+    let (pending, sealed) = match started {
+        Ok(started) => started,
+        Err(error) => {
+            app.log.write(login_failure("start", error));
+            return failure_page(503, "Try again", "The login could not be started.");
+        }
     };
     let redirect_uri = format!("{}/callback", request.origin);
     let url = pending.authorize_url(
@@ -266,13 +317,15 @@ pub async fn callback<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
             // Spend the state, so that this login cannot be turned into another later.
             if let (Some(state), Ok(cipher)) = (state, app.cipher) {
                 let ours = browser_login(request, &login_cookie, cipher, &state, now).is_some();
-                if ours
-                    && app
-                        .kv
+                let spent = if ours {
+                    app.kv
                         .put(&spent_state_key(&state), "1", SPENT_STATE_TTL_SECONDS)
                         .await
-                        .is_err()
-                {
+                } else {
+                    Ok(())
+                };
+                if let Err(error) = spent {
+                    app.log.write(login_failure("spend_refused_state", error));
                     return failure_page(503, "Try again", "The refusal could not be recorded.")
                         .with_header("Set-Cookie", forget_login);
                 }
@@ -320,33 +373,41 @@ pub async fn callback<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
             )
             .with_header("Set-Cookie", forget_login)
         }
-        Err(_) => return failure_page(503, "Try again", "The login could not be completed."),
+        Err(error) => {
+            app.log.write(login_failure("read_spent_state", error));
+            return failure_page(503, "Try again", "The login could not be completed.");
+        }
     }
-    if app
-        .kv
-        .put(&spent, "1", SPENT_STATE_TTL_SECONDS)
-        .await
-        .is_err()
-    {
+    if let Err(error) = app.kv.put(&spent, "1", SPENT_STATE_TTL_SECONDS).await {
+        app.log.write(login_failure("spend_state", error));
         return failure_page(503, "Try again", "The login could not be completed.");
     }
     let spotify = SpotifyClient::new(app.http, app.endpoints, credentials);
     let redirect_uri = format!("{}/callback", request.origin);
-    let Ok(grant) = spotify
+    // Spotify's errors name what it answered, never a code or a token.
+    let grant = match spotify
         .exchange_code(&code, &redirect_uri, &pending.code_verifier, now)
         .await
-    else {
-        return failure_page(502, "Login failed", "Spotify did not accept the login.");
+    {
+        Ok(grant) => grant,
+        Err(error) => {
+            app.log.write(login_failure("exchange_code", error));
+            return failure_page(502, "Login failed", "Spotify did not accept the login.");
+        }
     };
     let Some(refresh_token) = grant.refresh_token.as_deref() else {
         return failure_page(502, "Login failed", "Spotify did not accept the login.");
     };
-    let Ok(profile) = spotify.me(&grant.access_token, now).await else {
-        return failure_page(
-            502,
-            "Login failed",
-            "Your Spotify profile could not be read.",
-        );
+    let profile = match spotify.me(&grant.access_token, now).await {
+        Ok(profile) => profile,
+        Err(error) => {
+            app.log.write(login_failure("read_profile", error));
+            return failure_page(
+                502,
+                "Login failed",
+                "Your Spotify profile could not be read.",
+            );
+        }
     };
     // The user this account already is, in the shard it lives in; else a new one, filed
     // in the shard with the most room before anything of theirs is written.
@@ -359,12 +420,17 @@ pub async fn callback<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
                 "This service is not taking new users just now.",
             )
         }
-        Err(LoginPlaceError::Unavailable) => {
-            return failure_page(503, "Try again", "The login could not be completed.")
+        Err(LoginPlaceError::Unavailable(error)) => {
+            app.log.write(login_failure("place_user", error));
+            return failure_page(503, "Try again", "The login could not be completed.");
         }
     };
-    let Ok(db) = app.shards.get(shard) else {
-        return failure_page(503, "Try again", "The login could not be completed.");
+    let db = match app.shards.get(shard) {
+        Ok(db) => db,
+        Err(error) => {
+            app.log.write(login_failure("bind_shard", error));
+            return failure_page(503, "Try again", "The login could not be completed.");
+        }
     };
     let store = Store::new(db);
     let sealed = cipher
@@ -376,8 +442,12 @@ pub async fn callback<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
                 expires_at: now + i64::try_from(grant.expires_in).unwrap_or(3_600) * SECOND_MS,
             })
         });
-    let (Ok(tokens), Ok(session)) = (sealed, random_token(32)) else {
-        return failure_page(503, "Try again", "The login could not be completed.");
+    let (tokens, session) = match sealed.and_then(|tokens| Ok((tokens, random_token(32)?))) {
+        Ok(sealed) => sealed,
+        Err(error) => {
+            app.log.write(login_failure("seal_tokens", error));
+            return failure_page(503, "Try again", "The login could not be completed.");
+        }
     };
     let session_hash = sha256_hex(&session);
     let written = store
@@ -391,8 +461,12 @@ pub async fn callback<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
             now,
         })
         .await;
-    let Ok(written) = written else {
-        return failure_page(503, "Try again", "The login could not be completed.");
+    let written = match written {
+        Ok(written) => written,
+        Err(error) => {
+            app.log.write(login_failure("complete_login", error));
+            return failure_page(503, "Try again", "The login could not be completed.");
+        }
     };
     // The backfill goes through the queue, never inside this request, and at most once
     // in the "Archive now" interval. If the queue is down, the claim is given back and
@@ -403,9 +477,20 @@ pub async fn callback<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
             users: vec![JobUser::new(&user_id, SlotKind::Manual, now)],
             enqueued_at: now,
         };
-        if app.queue.send_batch(vec![backfill]).await.is_err() {
+        if let Err(error) = app.queue.send_batch(vec![backfill]).await {
+            app.log.write(
+                LogLine::warn("backfill_not_queued")
+                    .field("user", user_id.as_str())
+                    .field("cause", error.to_string()),
+            );
             // Failing to give it back only delays the next "Archive now" by 5 minutes.
-            let _ = store.restore_archive_request(&user_id, now, None).await;
+            if let Err(error) = store.restore_archive_request(&user_id, now, None).await {
+                app.log.write(
+                    LogLine::warn("archive_request_not_restored")
+                        .field("user", user_id.as_str())
+                        .field("cause", error.to_string()),
+                );
+            }
         }
     }
     WebResponse::redirect("/")
@@ -448,15 +533,15 @@ async fn place_login<D: Database>(
 
 #[derive(Debug)]
 enum LoginPlaceError {
-    /// The directory could not be read or written (the error is the store's to log).
-    Unavailable,
+    /// The directory could not be read or written.
+    Unavailable(StoreError),
     /// Every shard's weight is 0 (`SHARD_WEIGHTS`): the deployment takes no new users.
     NoShardTakesUsers,
 }
 
 impl From<StoreError> for LoginPlaceError {
-    fn from(_: StoreError) -> Self {
-        Self::Unavailable
+    fn from(error: StoreError) -> Self {
+        Self::Unavailable(error)
     }
 }
 
@@ -474,27 +559,23 @@ pub fn clear_session_cookie(request: &WebRequest) -> String {
 pub async fn logout<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
-) -> WebResponse {
+) -> Result<WebResponse, HttpError> {
     if !same_origin(request) {
-        return forbidden_origin();
+        return Err(forbidden_origin());
     }
     let cookie = cookie_name(SESSION_COOKIE, request.is_https());
     let session = read_cookie(request.header("Cookie"), &cookie).and_then(read_session_cookie);
     // A cookie that names no bound shard has no session to end.
     if let Some((Ok(db), token)) = session.map(|(shard, token)| (app.shards.get(shard), token)) {
-        if Store::new(db)
+        Store::new(db)
             .delete_session(&sha256_hex(token))
             .await
-            .is_err()
-        {
-            return WebResponse::error(
-                503,
-                "storage_unavailable",
-                "You could not be logged out just now; try again soon.",
-            );
-        }
+            .map_err(|error| {
+                HttpError::storage_unavailable(error)
+                    .with_message("You could not be logged out just now; try again soon.")
+            })?;
     }
-    WebResponse::back_to_dashboard().with_header("Set-Cookie", clear_session_cookie(request))
+    Ok(WebResponse::back_to_dashboard().with_header("Set-Cookie", clear_session_cookie(request)))
 }
 
 /// Ends every session of the user, on every device ("log out everywhere").
@@ -502,24 +583,21 @@ pub async fn logout_everywhere<D: Database, K: KeyValueStore, H: HttpClient, Q: 
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
     now: UnixMillis,
-) -> WebResponse {
-    let SignedIn {
-        id: user_id, db, ..
-    } = match writer(&app.shards, request, now).await {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
-    if Store::new(db).delete_user_sessions(&user_id).await.is_err() {
-        return WebResponse::error(
-            503,
-            "storage_unavailable",
-            "Your sessions could not be ended just now; try again soon.",
-        );
-    }
+) -> Result<WebResponse, HttpError> {
+    let user = writer(&app.shards, request, now).await?;
+    Store::new(user.db)
+        .delete_user_sessions(&user.id)
+        .await
+        .map_err(|error| {
+            HttpError::storage_unavailable(error)
+                .with_message("Your sessions could not be ended just now; try again soon.")
+        })?;
     let cleared = clear_session_cookie(request);
     if request.is_form() {
-        return WebResponse::back_to_dashboard().with_header("Set-Cookie", cleared);
+        return Ok(WebResponse::back_to_dashboard().with_header("Set-Cookie", cleared));
     }
-    WebResponse::json(200, &serde_json::json!({ "logged_out_everywhere": true }))
-        .with_header("Set-Cookie", cleared)
+    Ok(
+        WebResponse::json(200, &serde_json::json!({ "logged_out_everywhere": true }))
+            .with_header("Set-Cookie", cleared),
+    )
 }

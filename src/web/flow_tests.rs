@@ -865,6 +865,7 @@ fn a_database_outage_is_told_to_the_operator_through_the_queue_once_an_hour() {
         policy: crate::schedule::PollingPolicy::default(),
         notify: &world.notify,
         zones: &crate::testing::zones::TzdbZones,
+        log: &world.log,
     };
     // Health is public: however often it is asked during the outage, one alert an hour.
     for minutes in [0, 1, 5, 30] {

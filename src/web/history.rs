@@ -5,18 +5,18 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::auth::{not_logged_in, session_user, writer, SignedIn};
+use super::auth::{not_logged_in, reader, writer, SignedIn};
+use super::error::HttpError;
 use super::{App, WebRequest, WebResponse};
 use crate::account::{AccountStatus, Connection};
 use crate::form::{decode_pairs, find};
 use crate::history::export::ExportPlan;
 use crate::history::zone::{offset_segments, parse_zone, zone_name};
 use crate::history::{
-    stats, unknown_zone, ArchiveRequestState, ExportQuery, ParamError, StatsQuery,
-    ARCHIVE_REQUEST_INTERVAL_MS,
+    stats, unknown_zone, ArchiveRequestState, ExportQuery, StatsQuery, ARCHIVE_REQUEST_INTERVAL_MS,
 };
 use crate::job::{ArchiveJob, JobUser};
-use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore};
+use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, LogLine};
 use crate::shards::Shards;
 use crate::slot::SlotKind;
 use crate::store::history::{ArchiveClaim, HistorySettings};
@@ -26,31 +26,16 @@ use crate::time::{to_rfc3339, UnixMillis, SECOND_MS};
 /// The dashboard's one script, served from the Worker (`script-src 'self'`).
 pub const APP_JS: &str = include_str!("assets/app.js");
 
-pub fn unavailable() -> WebResponse {
-    WebResponse::error(
-        503,
-        "storage_unavailable",
-        "The archive could not be read just now; try again soon.",
-    )
-}
-
-pub fn bad_request(error: &ParamError) -> WebResponse {
-    WebResponse::error(400, error.code, &error.message)
-}
-
 /// The session's user with their history settings, or the refusal to send.
 async fn user_with_settings<'a, D: Database>(
     shards: &Shards<'a, D>,
     request: &WebRequest,
     now: UnixMillis,
-) -> Result<(SignedIn<'a, D>, HistorySettings), WebResponse> {
-    let Some(user) = session_user(shards, request, now).await else {
-        return Err(not_logged_in());
-    };
-    match Store::new(user.db).history_settings(&user.id).await {
-        Ok(Some(settings)) => Ok((user, settings)),
-        Ok(None) => Err(not_logged_in()),
-        Err(_) => Err(unavailable()),
+) -> Result<(SignedIn<'a, D>, HistorySettings), HttpError> {
+    let user = reader(shards, request, now).await?;
+    match Store::new(user.db).history_settings(&user.id).await? {
+        Some(settings) => Ok((user, settings)),
+        None => Err(not_logged_in()),
     }
 }
 
@@ -94,19 +79,14 @@ pub async fn status<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
     now: UnixMillis,
-) -> WebResponse {
-    let Some(SignedIn {
-        id: user_id, db, ..
-    }) = session_user(&app.shards, request, now).await
-    else {
-        return not_logged_in();
-    };
-    match Store::new(db).status_with_settings(&user_id).await {
-        Ok(Some((status, settings))) => {
-            WebResponse::json(200, &StatusView::new(&status, &settings, now))
-        }
-        Ok(None) => not_logged_in(),
-        Err(_) => unavailable(),
+) -> Result<WebResponse, HttpError> {
+    let user = reader(&app.shards, request, now).await?;
+    match Store::new(user.db).status_with_settings(&user.id).await? {
+        Some((status, settings)) => Ok(WebResponse::json(
+            200,
+            &StatusView::new(&status, &settings, now),
+        )),
+        None => Err(not_logged_in()),
     }
 }
 
@@ -118,13 +98,8 @@ pub async fn plays<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
     now: UnixMillis,
-) -> WebResponse {
-    let Some(SignedIn {
-        id: user_id, db, ..
-    }) = session_user(&app.shards, request, now).await
-    else {
-        return not_logged_in();
-    };
+) -> Result<WebResponse, HttpError> {
+    let user = reader(&app.shards, request, now).await?;
     let pairs = decode_pairs(&request.query);
     let positive = |name: &str| -> Result<Option<i64>, ()> {
         match find(&pairs, name).map(str::parse::<i64>) {
@@ -133,47 +108,51 @@ pub async fn plays<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
             Some(_) => Err(()),
         }
     };
-    let Ok(before) = positive("before") else {
-        return WebResponse::error(
+    let before = positive("before").map_err(|()| {
+        HttpError::new(
             400,
             "invalid_before",
             "`before` must be a positive Unix time in milliseconds.",
-        );
-    };
-    let Ok(before_id) = positive("before_id") else {
-        return WebResponse::error(
+        )
+    })?;
+    let before_id = positive("before_id").map_err(|()| {
+        HttpError::new(
             400,
             "invalid_before_id",
             "`before_id` must be a play id from `next_before_id`.",
-        );
-    };
+        )
+    })?;
     if before.is_none() && before_id.is_some() {
-        return WebResponse::error(400, "invalid_before_id", "`before_id` goes with `before`.");
+        return Err(HttpError::new(
+            400,
+            "invalid_before_id",
+            "`before_id` goes with `before`.",
+        ));
     }
     let limit = match find(&pairs, "limit").map(str::parse::<usize>) {
         None => 50,
         Some(Ok(limit)) if (1..=MAX_PAGE).contains(&limit) => limit,
         Some(_) => {
-            return WebResponse::error(400, "invalid_limit", "`limit` must be between 1 and 200.")
+            return Err(HttpError::new(
+                400,
+                "invalid_limit",
+                "`limit` must be between 1 and 200.",
+            ))
         }
     };
     let key = before.map(|played_at| crate::store::history::PlayKey {
         played_at,
         id: before_id,
     });
-    match Store::new(db).plays_page(&user_id, key, limit).await {
-        Ok(plays) => {
-            // Keyset pagination: the next page starts after the last play of this one.
-            let last = (plays.len() == limit).then(|| plays.last()).flatten();
-            let body = json!({
-                "plays": plays,
-                "next_before": last.map(|play| play.played_at),
-                "next_before_id": last.map(|play| play.id),
-            });
-            WebResponse::json(200, &body)
-        }
-        Err(_) => unavailable(),
-    }
+    let plays = Store::new(user.db).plays_page(&user.id, key, limit).await?;
+    // Keyset pagination: the next page starts after the last play of this one.
+    let last = (plays.len() == limit).then(|| plays.last()).flatten();
+    let body = json!({
+        "plays": plays,
+        "next_before": last.map(|play| play.played_at),
+        "next_before_id": last.map(|play| play.id),
+    });
+    Ok(WebResponse::json(200, &body))
 }
 
 /// `GET /api/stats?from=&to=&tz=&limit=`.
@@ -181,29 +160,15 @@ pub async fn stats<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
     now: UnixMillis,
-) -> WebResponse {
-    let (
-        SignedIn {
-            id: user_id, db, ..
-        },
-        settings,
-    ) = match user_with_settings(&app.shards, request, now).await {
-        Ok(found) => found,
-        Err(refusal) => return refusal,
-    };
+) -> Result<WebResponse, HttpError> {
+    let (user, settings) = user_with_settings(&app.shards, request, now).await?;
     let pairs = decode_pairs(&request.query);
-    let query = match StatsQuery::parse(&pairs, settings.time_zone.as_deref(), app.zones, now) {
-        Ok(query) => query,
-        Err(error) => return bad_request(&error),
-    };
+    let query = StatsQuery::parse(&pairs, settings.time_zone.as_deref(), app.zones, now)?;
     let segments = offset_segments(&query.zone, query.from, query.to);
-    match Store::new(db)
-        .stats(&user_id, query.from, query.to, &segments, query.top)
-        .await
-    {
-        Ok(rows) => WebResponse::json(200, &stats::build(&query, &rows)),
-        Err(_) => unavailable(),
-    }
+    let rows = Store::new(user.db)
+        .stats(&user.id, query.from, query.to, &segments, query.top)
+        .await?;
+    Ok(WebResponse::json(200, &stats::build(&query, &rows)))
 }
 
 /// `GET /api/export?format=csv|json|jsonl&from=&to=`: the archive (or the range),
@@ -212,26 +177,22 @@ pub async fn export<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
     now: UnixMillis,
-) -> WebResponse {
-    let (
-        SignedIn {
-            id: user_id, shard, ..
-        },
-        settings,
-    ) = match user_with_settings(&app.shards, request, now).await {
-        Ok(found) => found,
-        Err(refusal) => return refusal,
-    };
-    let query = match ExportQuery::parse(
+) -> Result<WebResponse, HttpError> {
+    let (user, settings) = user_with_settings(&app.shards, request, now).await?;
+    let query = ExportQuery::parse(
         &decode_pairs(&request.query),
         settings.time_zone.as_deref(),
         app.zones,
-    ) {
-        Ok(query) => query,
-        Err(error) => return bad_request(&error),
-    };
-    let plan = ExportPlan::new(&user_id, shard, query.format, query.from, query.to, now);
-    WebResponse::stream(plan)
+    )?;
+    let plan = ExportPlan::new(
+        &user.id,
+        user.shard,
+        query.format,
+        query.from,
+        query.to,
+        now,
+    );
+    Ok(WebResponse::stream(plan))
 }
 
 /// `POST /api/archive`: an archive of the user's newest plays, now, through the queue;
@@ -240,46 +201,39 @@ pub async fn archive_now<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQue
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
     now: UnixMillis,
-) -> WebResponse {
+) -> Result<WebResponse, HttpError> {
     let SignedIn {
         id: user_id,
         shard,
         db,
-    } = match writer(&app.shards, request, now).await {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
+    } = writer(&app.shards, request, now).await?;
     let store = Store::new(db);
-    let claim = match store
+    let claim = store
         .claim_archive_request(&user_id, now, ARCHIVE_REQUEST_INTERVAL_MS)
-        .await
-    {
-        Ok(claim) => claim,
-        Err(_) => return unavailable(),
-    };
+        .await?;
     let previous = match claim {
         ArchiveClaim::Claimed { previous } => previous,
         ArchiveClaim::TooSoon { requested_at } => {
             if request.is_form() {
-                return WebResponse::back_to_dashboard();
+                return Ok(WebResponse::back_to_dashboard());
             }
-            return too_soon(requested_at, now);
+            return Err(too_soon(requested_at, now));
         }
         ArchiveClaim::Paused => {
-            return WebResponse::error(
+            return Err(HttpError::new(
                 409,
                 "archiving_paused",
                 "Archiving is paused: resume it first.",
-            )
+            ))
         }
         ArchiveClaim::NeedsReauth => {
-            return WebResponse::error(
+            return Err(HttpError::new(
                 409,
                 "needs_reauth",
                 "Spotify no longer accepts our access: log in again (Repair connection) first.",
-            )
+            ))
         }
-        ArchiveClaim::UnknownUser => return not_logged_in(),
+        ArchiveClaim::UnknownUser => return Err(not_logged_in()),
     };
     let job = JobUser::new(&user_id, SlotKind::Manual, now);
     let sent = app
@@ -290,20 +244,27 @@ pub async fn archive_now<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQue
             enqueued_at: now,
         }])
         .await;
-    if sent.is_err() {
-        // Nothing is on its way: the user may ask again at once.
-        let _ = store.restore_archive_request(&user_id, now, previous).await;
-        return WebResponse::error(
-            503,
-            "queue_unavailable",
+    if let Err(error) = sent {
+        // Nothing is on its way: the user may ask again at once. Were the claim not
+        // given back, they would wait the interval out; the queue's failure is the
+        // answer's cause, this one is logged here.
+        if let Err(restore_error) = store.restore_archive_request(&user_id, now, previous).await {
+            app.log.write(
+                LogLine::warn("archive_request_not_restored")
+                    .field("user", user_id.as_str())
+                    .field("cause", restore_error.to_string()),
+            );
+        }
+        return Err(HttpError::queue_unavailable(
             "The archive could not be queued; try again soon.",
-        );
+            error,
+        ));
     }
     if request.is_form() {
-        return WebResponse::back_to_dashboard();
+        return Ok(WebResponse::back_to_dashboard());
     }
     let available_at = now + ARCHIVE_REQUEST_INTERVAL_MS;
-    WebResponse::json(
+    Ok(WebResponse::json(
         202,
         &json!({
             "queued": true,
@@ -312,22 +273,24 @@ pub async fn archive_now<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQue
             "archive_available_at": available_at,
             "message": "Your newest plays are being archived; this usually takes less than a minute. /api/status shows archive_pending until it is done.",
         }),
-    )
+    ))
 }
 
-fn too_soon(requested_at: UnixMillis, now: UnixMillis) -> WebResponse {
+fn too_soon(requested_at: UnixMillis, now: UnixMillis) -> HttpError {
     let available_at = requested_at + ARCHIVE_REQUEST_INTERVAL_MS;
     let seconds = ((available_at - now).max(0) + SECOND_MS - 1) / SECOND_MS;
     let seconds = seconds.max(1);
-    let body = json!({
-        "error": {
-            "code": "archive_rate_limited",
-            "message": format!("You can ask for an archive once every 5 minutes; try again at {}.", to_rfc3339(available_at)),
-        },
-        "retry_after_seconds": seconds,
-        "archive_available_at": available_at,
-    });
-    WebResponse::json(429, &body).with_header("Retry-After", seconds.to_string())
+    HttpError::new(
+        429,
+        "archive_rate_limited",
+        format!(
+            "You can ask for an archive once every 5 minutes; try again at {}.",
+            to_rfc3339(available_at)
+        ),
+    )
+    .with_field("retry_after_seconds", seconds)
+    .with_field("archive_available_at", available_at)
+    .with_header("Retry-After", seconds.to_string())
 }
 
 /// `POST /api/settings`: `{"time_zone": "Europe/Berlin"}` (or `null` for UTC), or the
@@ -336,17 +299,12 @@ pub async fn settings<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
     now: UnixMillis,
-) -> WebResponse {
-    let SignedIn {
-        id: user_id, db, ..
-    } = match writer(&app.shards, request, now).await {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
+) -> Result<WebResponse, HttpError> {
+    let user = writer(&app.shards, request, now).await?;
     let requested: Option<String> = if request.is_form() {
         let pairs = decode_pairs(&request.body);
         match find(&pairs, "time_zone") {
-            None => return invalid_settings(),
+            None => return Err(invalid_settings()),
             Some(name) => Some(name.trim().to_owned()).filter(|name| !name.is_empty()),
         }
     } else {
@@ -354,41 +312,30 @@ pub async fn settings<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
             Ok(Value::Object(fields)) => match fields.get("time_zone") {
                 Some(Value::String(name)) => Some(name.clone()),
                 Some(Value::Null) => None,
-                _ => return invalid_settings(),
+                _ => return Err(invalid_settings()),
             },
-            _ => return invalid_settings(),
+            _ => return Err(invalid_settings()),
         }
     };
     let zone = match requested.as_deref() {
         None => None,
-        Some(name) => match parse_zone(name, app.zones) {
-            Some(zone) => Some(zone),
-            None => return bad_request(&unknown_zone(name)),
-        },
+        Some(name) => Some(parse_zone(name, app.zones).ok_or_else(|| unknown_zone(name))?),
     };
     let name = zone.map(|zone| zone.name());
-    if Store::new(db)
-        .save_time_zone(&user_id, name, now)
-        .await
-        .is_err()
-    {
-        return WebResponse::error(
-            503,
-            "storage_unavailable",
-            "The change could not be saved; try again soon.",
-        );
-    }
+    Store::new(user.db)
+        .save_time_zone(&user.id, name, now)
+        .await?;
     if request.is_form() {
-        return WebResponse::back_to_dashboard();
+        return Ok(WebResponse::back_to_dashboard());
     }
-    WebResponse::json(
+    Ok(WebResponse::json(
         200,
         &json!({ "time_zone": name.unwrap_or("UTC"), "time_zone_saved": name.is_some() }),
-    )
+    ))
 }
 
-fn invalid_settings() -> WebResponse {
-    WebResponse::error(
+fn invalid_settings() -> HttpError {
+    HttpError::new(
         400,
         "invalid_body",
         "Send {\"time_zone\": \"Europe/Berlin\"} (or null for UTC).",

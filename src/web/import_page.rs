@@ -7,7 +7,8 @@
 //! `/api/imports`. No request carries more than one chunk, so none comes near the
 //! platform's limits, and the Worker never holds a whole file.
 
-use super::auth::session_user;
+use super::auth::{failed_page, session_user};
+use super::error::HttpError;
 use super::pages::{escape, layout_with};
 use super::{App, WebRequest, WebResponse};
 use crate::import::rules::{MERGE_WINDOW_MS, MINUTE_SLACK_MS, MIN_PLAY_MS};
@@ -38,13 +39,16 @@ pub async fn page<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
     now: UnixMillis,
-) -> WebResponse {
-    if session_user(&app.shards, request, now).await.is_none() {
-        let mut response = WebResponse::redirect("/");
-        response.status = 303;
-        return response;
+) -> Result<WebResponse, HttpError> {
+    match session_user(&app.shards, request, now).await {
+        Ok(Some(_)) => Ok(WebResponse::html(200, render())),
+        Ok(None) => {
+            let mut response = WebResponse::redirect("/");
+            response.status = 303;
+            Ok(response)
+        }
+        Err(error) => Ok(failed_page(app, request, &error)),
     }
-    WebResponse::html(200, render())
 }
 
 fn count(id: &str, label: &str) -> String {

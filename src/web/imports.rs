@@ -15,10 +15,11 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::auth::{reader, writer, SignedIn};
+use super::error::HttpError;
 use super::{App, WebRequest, WebResponse};
 use crate::ids::owner_key;
 use crate::import::plan::{plan_chunk, read_chunk, RecordError, MAX_STORED_ERRORS};
-use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, Method};
+use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, LogLine, Method};
 use crate::store::{ImportErrorView, ImportReport, ImportUsage, Store};
 use crate::time::{to_rfc3339, UnixMillis, DAY_MS, SECOND_MS};
 
@@ -35,7 +36,7 @@ fn quota_exceeded(
     used: i64,
     oldest: Option<UnixMillis>,
     now: UnixMillis,
-) -> WebResponse {
+) -> HttpError {
     let available_at = oldest
         .map_or(now + DAY_MS, |oldest| oldest + DAY_MS)
         .max(now + SECOND_MS);
@@ -44,24 +45,21 @@ fn quota_exceeded(
         "You may import at most {limit} {what} a day; try again at {}.",
         to_rfc3339(available_at)
     );
-    WebResponse::json(
-        429,
-        &json!({ "error": { "code": "import_quota_exceeded", "message": message },
-                 "limit": limit, "used": used, "per": "day",
-                 "retry_after_seconds": retry_after, "available_at": available_at }),
-    )
-    .with_header("Retry-After", retry_after.to_string())
+    HttpError::new(429, "import_quota_exceeded", message)
+        .with_field("limit", limit)
+        .with_field("used", used)
+        .with_field("per", "day")
+        .with_field("retry_after_seconds", retry_after)
+        .with_field("available_at", available_at)
+        .with_header("Retry-After", retry_after.to_string())
 }
 
 async fn usage<D: Database>(
     db: &D,
     user_id: &str,
     now: UnixMillis,
-) -> Result<ImportUsage, WebResponse> {
-    Store::new(db)
-        .import_usage(user_id, now - DAY_MS)
-        .await
-        .map_err(|_| unavailable())
+) -> Result<ImportUsage, HttpError> {
+    Ok(Store::new(db).import_usage(user_id, now - DAY_MS).await?)
 }
 
 /// The largest chunk body we read. The page sends at most 250 records and 128 KiB.
@@ -134,65 +132,64 @@ pub async fn route<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     rest: &[&str],
     now: UnixMillis,
-) -> WebResponse {
+) -> Result<WebResponse, HttpError> {
     match (request.method, rest) {
         (Method::Post, []) => create(app, request, now).await,
         (Method::Post, [id, "chunks"]) => chunk(app, request, id, now).await,
         (Method::Post, [id, "finish"]) => finish(app, request, id, now).await,
         (Method::Get, [id]) => report(app, request, id, now).await,
-        (_, [] | [_] | [_, "chunks" | "finish"]) => WebResponse::error(
-            405,
-            "method_not_allowed",
-            "This route does not take that method.",
-        ),
-        _ => WebResponse::error(404, "not_found", "No such route."),
+        (_, [] | [_] | [_, "chunks" | "finish"]) => Err(HttpError::method_not_allowed()),
+        _ => Err(HttpError::no_such_route()),
     }
 }
 
-fn not_found() -> WebResponse {
-    WebResponse::error(404, "import_not_found", "There is no such import of yours.")
+fn not_found() -> HttpError {
+    HttpError::new(404, "import_not_found", "There is no such import of yours.")
 }
 
-fn unavailable() -> WebResponse {
-    WebResponse::error(
-        503,
-        "storage_unavailable",
-        "The archive could not be reached just now; send this again soon.",
-    )
+/// The import the path names; a path that names none is an import that is not yours.
+fn import_id(text: &str) -> Result<i64, HttpError> {
+    text.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(not_found)
 }
 
-fn import_id(text: &str) -> Option<i64> {
-    text.parse::<i64>().ok().filter(|id| *id > 0)
+/// Relays the outbox of the user's shard, where `import_finished` waits: it goes out now
+/// when the queue takes it; otherwise the next sweep relays it (so a failure is logged,
+/// not answered).
+async fn relay_now<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
+    app: &App<'_, D, K, H, Q>,
+    user: &SignedIn<'_, D>,
+    now: UnixMillis,
+) {
+    if let Err(error) = crate::notify::relay(user.shard, user.db, app.queue, now).await {
+        app.log.write(
+            LogLine::warn("relay_deferred")
+                .field("shard", user.shard)
+                .field("cause", error.to_string()),
+        );
+    }
 }
 
 async fn create<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
     now: UnixMillis,
-) -> WebResponse {
-    let SignedIn {
-        id: user_id, db, ..
-    } = match writer(&app.shards, request, now).await {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
-    let used = match usage(db, &user_id, now).await {
-        Ok(used) => used,
-        Err(refusal) => return refusal,
-    };
+) -> Result<WebResponse, HttpError> {
+    let user = writer(&app.shards, request, now).await?;
+    let used = usage(user.db, &user.id, now).await?;
     if used.imports >= MAX_IMPORTS_PER_DAY {
-        return quota_exceeded(
+        return Err(quota_exceeded(
             "imports",
             MAX_IMPORTS_PER_DAY,
             used.imports,
             used.oldest_created,
             now,
-        );
+        ));
     }
-    match Store::new(db).create_import(&user_id, now).await {
-        Ok(id) => WebResponse::json(201, &json!({ "id": id })),
-        Err(_) => unavailable(),
-    }
+    let id = Store::new(user.db).create_import(&user.id, now).await?;
+    Ok(WebResponse::json(201, &json!({ "id": id })))
 }
 
 async fn chunk<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
@@ -200,69 +197,53 @@ async fn chunk<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     id: &str,
     now: UnixMillis,
-) -> WebResponse {
+) -> Result<WebResponse, HttpError> {
     let SignedIn {
         id: user_id, db, ..
-    } = match writer(&app.shards, request, now).await {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
-    let Some(import_id) = import_id(id) else {
-        return not_found();
-    };
+    } = writer(&app.shards, request, now).await?;
+    let import_id = import_id(id)?;
     let store = Store::new(db);
-    let before = match store.import(&user_id, import_id).await {
-        Ok(Some(report)) if report.finished_at.is_some() => {
-            return WebResponse::error(
+    let before = match store.import(&user_id, import_id).await? {
+        Some(report) if report.finished_at.is_some() => {
+            return Err(HttpError::new(
                 409,
                 "import_finished",
                 "This import is finished; start a new one to send more.",
-            )
+            ))
         }
-        Ok(Some(report)) => report,
-        Ok(None) => return not_found(),
-        Err(_) => return unavailable(),
+        Some(report) => report,
+        None => return Err(not_found()),
     };
     if request.body.len() > MAX_CHUNK_BYTES {
-        return WebResponse::error(
+        return Err(HttpError::new(
             413,
             "chunk_too_large",
             "A chunk may hold at most 512 KiB; send fewer records at a time.",
-        );
+        ));
     }
-    let chunk = match read_chunk(&request.body) {
-        Ok(chunk) => chunk,
-        Err(refused) => return WebResponse::error(400, "invalid_chunk", &refused.0),
-    };
-    let used = match usage(db, &user_id, now).await {
-        Ok(used) => used,
-        Err(refusal) => return refusal,
-    };
+    let chunk = read_chunk(&request.body)?;
+    let used = usage(db, &user_id, now).await?;
     let records = i64::try_from(chunk.records.len()).unwrap_or(i64::MAX);
     if used.records.saturating_add(records) > MAX_RECORDS_PER_DAY {
-        return quota_exceeded(
+        return Err(quota_exceeded(
             "records",
             MAX_RECORDS_PER_DAY,
             used.records,
             used.oldest_updated,
             now,
-        );
+        ));
     }
     let plan = plan_chunk(&chunk, &owner_key(&user_id), now);
-    let write = match store
+    let write = store
         .write_import_chunk(&user_id, import_id, &plan, now)
-        .await
-    {
-        Ok(write) => write,
-        Err(_) => return unavailable(),
-    };
+        .await?;
     let Some(report) = write.report else {
         // Deleted between the check and the write.
-        return not_found();
+        return Err(not_found());
     };
     // What this chunk added to the report (the page sends one chunk at a time).
     let errors: Vec<&RecordError> = plan.errors.iter().take(MAX_STORED_ERRORS).collect();
-    WebResponse::json(
+    Ok(WebResponse::json(
         200,
         &json!({
             "chunk": {
@@ -276,7 +257,7 @@ async fn chunk<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
             },
             "import": ReportView::new(report, None),
         }),
-    )
+    ))
 }
 
 async fn finish<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
@@ -284,31 +265,18 @@ async fn finish<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     id: &str,
     now: UnixMillis,
-) -> WebResponse {
-    let SignedIn {
-        id: user_id,
-        shard,
-        db,
-    } = match writer(&app.shards, request, now).await {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
-    let Some(import_id) = import_id(id) else {
-        return not_found();
-    };
-    match Store::new(db).finish_import(&user_id, import_id, now).await {
-        Ok(Some((report, errors))) => {
-            // `import_finished` goes out now when the queue takes it; otherwise the
-            // next sweep relays it.
-            let _ = crate::notify::relay(shard, db, app.queue, now).await;
-            WebResponse::json(
-                200,
-                &json!({ "import": ReportView::new(report, Some(errors)) }),
-            )
-        }
-        Ok(None) => not_found(),
-        Err(_) => unavailable(),
-    }
+) -> Result<WebResponse, HttpError> {
+    let user = writer(&app.shards, request, now).await?;
+    let import_id = import_id(id)?;
+    let (report, errors) = Store::new(user.db)
+        .finish_import(&user.id, import_id, now)
+        .await?
+        .ok_or_else(not_found)?;
+    relay_now(app, &user, now).await;
+    Ok(WebResponse::json(
+        200,
+        &json!({ "import": ReportView::new(report, Some(errors)) }),
+    ))
 }
 
 async fn report<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
@@ -316,31 +284,18 @@ async fn report<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     id: &str,
     now: UnixMillis,
-) -> WebResponse {
-    let SignedIn {
-        id: user_id,
-        shard,
-        db,
-    } = match reader(&app.shards, request, now).await {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
-    let Some(import_id) = import_id(id) else {
-        return not_found();
-    };
-    match Store::new(db).import_with_errors(&user_id, import_id).await {
-        Ok(Some((report, errors))) => {
-            // `import_finished` goes out now when the queue takes it; otherwise the
-            // next sweep relays it.
-            let _ = crate::notify::relay(shard, db, app.queue, now).await;
-            WebResponse::json(
-                200,
-                &json!({ "import": ReportView::new(report, Some(errors)) }),
-            )
-        }
-        Ok(None) => not_found(),
-        Err(_) => unavailable(),
-    }
+) -> Result<WebResponse, HttpError> {
+    let user = reader(&app.shards, request, now).await?;
+    let import_id = import_id(id)?;
+    let (report, errors) = Store::new(user.db)
+        .import_with_errors(&user.id, import_id)
+        .await?
+        .ok_or_else(not_found)?;
+    relay_now(app, &user, now).await;
+    Ok(WebResponse::json(
+        200,
+        &json!({ "import": ReportView::new(report, Some(errors)) }),
+    ))
 }
 
 #[cfg(test)]

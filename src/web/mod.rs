@@ -9,6 +9,7 @@ pub mod api;
 pub mod auth;
 pub mod body;
 pub mod cookies;
+pub mod error;
 pub mod history;
 pub mod import_page;
 pub mod imports;
@@ -25,13 +26,14 @@ use serde::Serialize;
 use crate::config::ConfigError;
 use crate::crypto::TokenCipher;
 use crate::notify::delivery::NotifyConfig;
-use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, Method, TimeZones};
+use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, Log, Method, TimeZones};
 use crate::schedule::PollingPolicy;
 use crate::shards::Shards;
 use crate::spotify::client::ClientCredentials;
 use crate::spotify::SpotifyEndpoints;
 use crate::sweep::SweepConfig;
 use crate::time::UnixMillis;
+use error::HttpError;
 
 /// A request as the core sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,14 +144,6 @@ impl WebResponse {
         }
     }
 
-    /// A JSON error with a stable code and a message for people.
-    pub fn error(status: u16, code: &str, message: &str) -> Self {
-        Self::json(
-            status,
-            &serde_json::json!({ "error": { "code": code, "message": message } }),
-        )
-    }
-
     pub fn redirect(location: &str) -> Self {
         let mut response = Self::html(302, String::new());
         response
@@ -191,6 +185,8 @@ pub struct App<'a, D, K, H, Q> {
     pub notify: &'a NotifyConfig,
     /// The time zone rules: the runtime's `Intl` on the edge.
     pub zones: &'a dyn TimeZones,
+    /// Where the causes of failures go: the console on the edge.
+    pub log: &'a dyn Log,
 }
 
 impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H, Q> {
@@ -201,7 +197,16 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H,
         now: UnixMillis,
         clock: impl Fn() -> UnixMillis,
     ) -> WebResponse {
-        let response = self.route(request, now, clock).await;
+        let response = match self.route(request, now, clock).await {
+            Ok(response) => response,
+            Err(error) => {
+                // The one place an error's cause is logged: handlers only pass it up.
+                if let Some(line) = error.log_line(&request.path) {
+                    self.log.write(line);
+                }
+                error.to_response()
+            }
+        };
         if request.is_https() {
             // Browsers that once saw us over HTTPS never try plain HTTP again (a year).
             return response.with_header("Strict-Transport-Security", STS_POLICY.to_owned());
@@ -214,7 +219,7 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H,
         request: &WebRequest,
         now: UnixMillis,
         clock: impl Fn() -> UnixMillis,
-    ) -> WebResponse {
+    ) -> Result<WebResponse, HttpError> {
         let path = request.path.trim_end_matches('/');
         let segments: Vec<&str> = path
             .split('/')
@@ -222,8 +227,8 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H,
             .collect();
         match (request.method, segments.as_slice()) {
             (Method::Get, []) => auth::home(self, request, now).await,
-            (Method::Get, ["login"]) => auth::login(self, request, now).await,
-            (Method::Get, ["callback"]) => auth::callback(self, request, now).await,
+            (Method::Get, ["login"]) => Ok(auth::login(self, request, now).await),
+            (Method::Get, ["callback"]) => Ok(auth::callback(self, request, now).await),
             (Method::Post, ["logout"]) => auth::logout(self, request).await,
             (Method::Post, ["logout", "everywhere"]) => {
                 auth::logout_everywhere(self, request, now).await
@@ -235,17 +240,19 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H,
             (Method::Get, ["api", "export"]) => history::export(self, request, now).await,
             (Method::Post, ["api", "archive"]) => history::archive_now(self, request, now).await,
             (Method::Post, ["api", "settings"]) => history::settings(self, request, now).await,
-            (Method::Get, ["assets", "app.js"]) => history::app_js(),
+            (Method::Get, ["assets", "app.js"]) => Ok(history::app_js()),
             (Method::Get, ["api", "gaps"]) => api::gaps(self, request, now).await,
             (Method::Get, ["import"]) => import_page::page(self, request, now).await,
-            (Method::Get, ["assets", "import.js"]) => import_page::script(),
+            (Method::Get, ["assets", "import.js"]) => Ok(import_page::script()),
             (_, ["api", "imports", rest @ ..]) => imports::route(self, request, rest, now).await,
             (_, ["api", "notifications", rest @ ..]) => {
                 notifications::route(self, request, rest, now).await
             }
-            (_, ["import"]) => {
-                WebResponse::error(405, "method_not_allowed", "This page takes GET.")
-            }
+            (_, ["import"]) => Err(HttpError::new(
+                405,
+                "method_not_allowed",
+                "This page takes GET.",
+            )),
             (Method::Post, ["api", "account", "pause"]) => {
                 account::set_paused(self, request, true, now).await
             }
@@ -275,16 +282,12 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H,
             | (_, ["api", "account", "pause" | "resume" | "delete"])
             // Only the admin routes that exist: any other path under it is a 404.
             | (_, ["api", "admin", "sweep" | "jobs" | "dead-letters" | "shards"])
-            | (_, ["api", "admin", "archive", _]) => WebResponse::error(
-                405,
-                "method_not_allowed",
-                "This route does not take that method.",
-            ),
-            _ if path.starts_with("/api") => WebResponse::error(404, "not_found", "No such route."),
-            _ => WebResponse::html(
+            | (_, ["api", "admin", "archive", _]) => Err(HttpError::method_not_allowed()),
+            _ if path.starts_with("/api") => Err(HttpError::no_such_route()),
+            _ => Ok(WebResponse::html(
                 404,
                 pages::message_page("Not found", "There is nothing at this address.", None),
-            ),
+            )),
         }
     }
 }

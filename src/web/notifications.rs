@@ -7,13 +7,14 @@
 use serde_json::{json, Map, Value};
 
 use super::auth::{reader, writer, SignedIn};
+use super::error::HttpError;
 use super::pages::{escape, message_page};
 use super::{App, WebRequest, WebResponse};
 use crate::form::decode_pairs;
 use crate::notify::message::new_secret;
 use crate::notify::relay;
 use crate::notify::target::{self, ChannelKind};
-use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, Method};
+use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, LogLine, Method};
 use crate::store::notifications::{
     channel_seal_context, ChannelView, DeliveryView, NotifySettings, MAX_CHANNELS_PER_USER,
 };
@@ -33,7 +34,7 @@ pub async fn route<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     request: &WebRequest,
     rest: &[&str],
     now: UnixMillis,
-) -> WebResponse {
+) -> Result<WebResponse, HttpError> {
     match (request.method, rest) {
         (Method::Get, []) => overview(app, request, now).await,
         (Method::Post, ["settings"]) => save_settings(app, request, now).await,
@@ -43,36 +44,29 @@ pub async fn route<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
         }
         (Method::Post, ["channels", id, "test"]) => test_channel(app, request, id, now).await,
         (_, [] | ["settings"] | ["channels"] | ["channels", _])
-        | (_, ["channels", _, "delete" | "test"]) => WebResponse::error(
-            405,
-            "method_not_allowed",
-            "This route does not take that method.",
-        ),
-        _ => WebResponse::error(404, "not_found", "No such route."),
+        | (_, ["channels", _, "delete" | "test"]) => Err(HttpError::method_not_allowed()),
+        _ => Err(HttpError::no_such_route()),
     }
 }
 
-fn unavailable() -> WebResponse {
-    WebResponse::error(
-        503,
-        "storage_unavailable",
-        "Your notifications could not be read or saved just now; try again soon.",
-    )
-}
-
-/// A refusal, as a page for a form and as JSON for the API.
-fn refuse(request: &WebRequest, status: u16, code: &str, message: &str) -> WebResponse {
+/// A refusal, as a page for a form (answered: the page is what the person sees) and as
+/// JSON for the API (the error).
+fn refuse(request: &WebRequest, refusal: HttpError) -> Result<WebResponse, HttpError> {
     if request.is_form() {
-        return WebResponse::html(
-            status,
+        return Ok(WebResponse::html(
+            refusal.status,
             message_page(
                 "Not saved",
-                message,
+                &refusal.message,
                 Some(("/#notifications-h", "Back to your archive")),
             ),
-        );
+        ));
     }
-    WebResponse::error(status, code, message)
+    Err(refusal)
+}
+
+fn no_such_channel() -> HttpError {
+    HttpError::new(404, "not_found", "No such channel.")
 }
 
 /// The fields of a form or a JSON object, as JSON values (a form's are all text).
@@ -124,25 +118,30 @@ async fn overview<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
     now: UnixMillis,
-) -> WebResponse {
-    let SignedIn {
-        id: user_id, db, ..
-    } = match reader(&app.shards, request, now).await {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
-    let store = Store::new(db);
-    match (
-        store.notify_settings(&user_id).await,
-        store.channels(&user_id).await,
-        store.recent_deliveries(&user_id, RECENT).await,
-    ) {
-        (Ok(Some(settings)), Ok(channels), Ok(recent)) => WebResponse::json(
-            200,
-            &json!({ "settings": settings_json(&settings), "channels": channels, "recent": recent }),
-        ),
-        _ => unavailable(),
-    }
+) -> Result<WebResponse, HttpError> {
+    let user = reader(&app.shards, request, now).await?;
+    let store = Store::new(user.db);
+    let settings = store
+        .notify_settings(&user.id)
+        .await?
+        .ok_or_else(settings_missing)?;
+    let channels = store.channels(&user.id).await?;
+    let recent = store.recent_deliveries(&user.id, RECENT).await?;
+    Ok(WebResponse::json(
+        200,
+        &json!({ "settings": settings_json(&settings), "channels": channels, "recent": recent }),
+    ))
+}
+
+/// A signed-in user without a row of settings: the session outlived its user (a
+/// deletion racing this request). Answered as before, with the storage's 503.
+fn settings_missing() -> HttpError {
+    HttpError::new(
+        503,
+        "storage_unavailable",
+        super::error::STORAGE_UNAVAILABLE_MESSAGE,
+    )
+    .with_cause("the signed-in user has no notification settings")
 }
 
 fn settings_json(settings: &NotifySettings) -> Value {
@@ -157,19 +156,16 @@ async fn save_settings<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
     now: UnixMillis,
-) -> WebResponse {
+) -> Result<WebResponse, HttpError> {
     let SignedIn {
         id: user_id, db, ..
-    } = match writer(&app.shards, request, now).await {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
+    } = writer(&app.shards, request, now).await?;
     let store = Store::new(db);
-    let current = match store.notify_settings(&user_id).await {
-        Ok(Some(current)) => current,
-        _ => return unavailable(),
-    };
-    let invalid = |message: &str| refuse(request, 400, "invalid_settings", message);
+    let current = store
+        .notify_settings(&user_id)
+        .await?
+        .ok_or_else(settings_missing)?;
+    let invalid = |message: &str| refuse(request, HttpError::new(400, "invalid_settings", message));
     let Some(fields) = fields(request) else {
         return invalid(
             "Send a JSON object: {\"failing_after_hours\": 6, \"notify_gaps\": false, \"daily_limit\": 10}.",
@@ -198,34 +194,29 @@ async fn save_settings<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue
         notify_gaps: i64::from(gaps),
         notify_daily_limit: limit,
     };
-    if store
-        .save_notify_settings(&user_id, &settings, now)
-        .await
-        .is_err()
-    {
-        return unavailable();
-    }
+    store.save_notify_settings(&user_id, &settings, now).await?;
     if request.is_form() {
-        return WebResponse::back_to_dashboard();
+        return Ok(WebResponse::back_to_dashboard());
     }
-    WebResponse::json(200, &json!({ "settings": settings_json(&settings) }))
+    Ok(WebResponse::json(
+        200,
+        &json!({ "settings": settings_json(&settings) }),
+    ))
 }
 
 async fn add_channel<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     app: &App<'_, D, K, H, Q>,
     request: &WebRequest,
     now: UnixMillis,
-) -> WebResponse {
+) -> Result<WebResponse, HttpError> {
     let SignedIn {
         id: user_id, db, ..
-    } = match writer(&app.shards, request, now).await {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
-    let Ok(cipher) = app.cipher else {
-        return WebResponse::error(503, "misconfigured", "The service cannot seal secrets yet.");
-    };
-    let invalid = |message: &str| refuse(request, 400, "invalid_channel", message);
+    } = writer(&app.shards, request, now).await?;
+    let cipher = app.cipher.map_err(|error| {
+        HttpError::new(503, "misconfigured", "The service cannot seal secrets yet.")
+            .with_cause(error)
+    })?;
+    let invalid = |message: &str| refuse(request, HttpError::new(400, "invalid_channel", message));
     let Some(fields) = fields(request) else {
         return invalid("Send a JSON object: {\"kind\": \"webhook\", \"url\": \"https://…\"}.");
     };
@@ -236,40 +227,42 @@ async fn add_channel<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     let token = text_field(&fields, "token");
     let mut channel = match target::validate(kind, url, token, app.notify.url_policy) {
         Ok(channel) => channel,
-        Err(error) => return invalid(error.0),
+        Err(error) => return refuse(request, error.into()),
     };
     // The webhook's signing secret is ours to make: the receiver gets it once, now.
     let secret = match kind {
-        ChannelKind::Webhook => match new_secret() {
-            Ok(secret) => Some(secret),
-            Err(_) => return unavailable(),
-        },
+        ChannelKind::Webhook => Some(new_secret().map_err(|error| {
+            HttpError::storage_unavailable(format!("no signing secret: {error}"))
+        })?),
         _ => None,
     };
     channel.secret = secret.clone();
-    let sealed = match serde_json::to_string(&channel)
-        .ok()
-        .and_then(|plain| cipher.seal(&plain, &channel_seal_context(&user_id)).ok())
-    {
-        Some(sealed) => sealed,
-        None => return unavailable(),
-    };
+    // The cause names what failed, never the channel (its URL and secret are secrets).
+    let plain = serde_json::to_string(&channel)
+        .map_err(|error| HttpError::storage_unavailable(format!("channel not encoded: {error}")))?;
+    let sealed = cipher
+        .seal(&plain, &channel_seal_context(&user_id))
+        .map_err(|error| HttpError::storage_unavailable(format!("channel not sealed: {error}")))?;
     let hint = target::hint(&channel.url);
     let store = Store::new(db);
-    let id = match store.add_channel(&user_id, kind, &sealed, &hint, now).await {
-        Ok(Some(id)) => id,
-        Ok(None) => {
-            return refuse(
-                request,
+    let Some(id) = store
+        .add_channel(&user_id, kind, &sealed, &hint, now)
+        .await?
+    else {
+        return refuse(
+            request,
+            HttpError::new(
                 409,
                 "too_many_channels",
-                &format!("You have {MAX_CHANNELS_PER_USER} channels already; delete one first."),
-            )
-        }
-        Err(_) => return unavailable(),
+                format!("You have {MAX_CHANNELS_PER_USER} channels already; delete one first."),
+            ),
+        );
     };
     if request.is_form() {
-        return WebResponse::html(201, added_page(kind, &hint, secret.as_deref()));
+        return Ok(WebResponse::html(
+            201,
+            added_page(kind, &hint, secret.as_deref()),
+        ));
     }
     let mut body = json!({
         "channel": { "id": id, "kind": kind.as_str(), "target_hint": hint, "enabled": 1 },
@@ -277,7 +270,7 @@ async fn add_channel<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     if let Some(secret) = secret {
         body["signing_secret"] = json!(secret);
     }
-    WebResponse::json(201, &body)
+    Ok(WebResponse::json(201, &body))
 }
 
 fn added_page(kind: ChannelKind, hint: &str, secret: Option<&str>) -> String {
@@ -301,22 +294,18 @@ async fn delete_channel<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueu
     request: &WebRequest,
     id: &str,
     now: UnixMillis,
-) -> WebResponse {
-    let SignedIn {
-        id: user_id, db, ..
-    } = match writer(&app.shards, request, now).await {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
+) -> Result<WebResponse, HttpError> {
+    let user = writer(&app.shards, request, now).await?;
     let Some(id) = channel_id(id) else {
-        return refuse(request, 404, "not_found", "No such channel.");
+        return refuse(request, no_such_channel());
     };
-    match Store::new(db).delete_channel(&user_id, id).await {
-        Ok(true) if request.is_form() => WebResponse::back_to_dashboard(),
-        Ok(true) => WebResponse::json(200, &json!({ "deleted": id })),
-        Ok(false) => refuse(request, 404, "not_found", "No such channel."),
-        Err(_) => unavailable(),
+    if !Store::new(user.db).delete_channel(&user.id, id).await? {
+        return refuse(request, no_such_channel());
     }
+    if request.is_form() {
+        return Ok(WebResponse::back_to_dashboard());
+    }
+    Ok(WebResponse::json(200, &json!({ "deleted": id })))
 }
 
 async fn test_channel<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
@@ -324,45 +313,48 @@ async fn test_channel<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>
     request: &WebRequest,
     id: &str,
     now: UnixMillis,
-) -> WebResponse {
+) -> Result<WebResponse, HttpError> {
     let SignedIn {
         id: user_id,
         shard,
         db,
-    } = match writer(&app.shards, request, now).await {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
+    } = writer(&app.shards, request, now).await?;
     let store = Store::new(db);
-    let channels = match store.channels(&user_id).await {
-        Ok(channels) => channels,
-        Err(_) => return unavailable(),
-    };
+    let channels = store.channels(&user_id).await?;
     let Some(channel) = channel_id(id).and_then(|id| channels.into_iter().find(|c| c.id == id))
     else {
-        return refuse(request, 404, "not_found", "No such channel.");
+        return refuse(request, no_such_channel());
     };
-    match store.raise_test(&user_id, channel.id, now).await {
-        Ok(true) => {}
-        Ok(false) => {
-            return refuse(
-                request,
+    if !store.raise_test(&user_id, channel.id, now).await? {
+        return refuse(
+            request,
+            HttpError::new(
                 429,
                 "daily_limit_reached",
                 "Your daily limit of notifications is reached; raise it in the settings or try tomorrow.",
-            )
+            ),
+        );
+    }
+    // Sent now when the queue takes it; otherwise the next sweep relays it (the answer
+    // says which; the log says why).
+    let relayed = match relay(shard, db, app.queue, now).await {
+        Ok(_) => true,
+        Err(error) => {
+            app.log.write(
+                LogLine::warn("relay_deferred")
+                    .field("shard", shard)
+                    .field("cause", error.to_string()),
+            );
+            false
         }
-        Err(_) => return unavailable(),
-    }
-    // Sent now when the queue takes it; otherwise the next sweep relays it.
-    let relayed = relay(shard, db, app.queue, now).await.is_ok();
+    };
     if request.is_form() {
-        return WebResponse::back_to_dashboard();
+        return Ok(WebResponse::back_to_dashboard());
     }
-    WebResponse::json(
+    Ok(WebResponse::json(
         202,
         &json!({ "test": { "channel": channel.id, "queued": relayed } }),
-    )
+    ))
 }
 
 /// What the dashboard shows of the user's notifications.

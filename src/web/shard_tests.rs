@@ -950,6 +950,7 @@ fn app_over<'a, D: Database>(
         policy: PollingPolicy::default(),
         notify: &web.notify,
         zones: &crate::testing::zones::TzdbZones,
+        log: &web.log,
     }
 }
 
