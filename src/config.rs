@@ -1,12 +1,12 @@
 //! The Worker's settings, read from vars and secrets at the edge and checked here.
 
+use crate::engine::schedule::PollingPolicy;
+use crate::engine::sweep::SweepConfig;
 use crate::notify::delivery::{NotifyConfig, OperatorChannel};
 use crate::notify::message::SECRET_PREFIX;
 use crate::notify::target::{self, ChannelKind, UrlPolicy};
-use crate::schedule::PollingPolicy;
 use crate::spotify::client::ClientCredentials;
 use crate::spotify::SpotifyEndpoints;
-use crate::sweep::SweepConfig;
 use crate::time::MINUTE_MS;
 
 pub const DEFAULT_ACCOUNTS_URL: &str = "https://accounts.spotify.com";

@@ -8,29 +8,22 @@
 //! wasm32 only, binds those traits to D1, KV, Queues and `fetch` and wires the handlers.
 
 pub mod account;
-pub mod archive;
-pub mod breaker;
 pub mod catalogue;
 pub mod config;
 pub mod crypto;
+pub mod engine;
 pub mod form;
-pub mod gaps;
 pub mod history;
 pub mod ids;
 pub mod import;
-pub mod job;
 pub mod notify;
 pub mod oauth;
 pub mod ports;
-pub mod schedule;
 pub mod shards;
-pub mod slot;
 pub mod spotify;
 pub mod store;
-pub mod sweep;
 pub mod time;
 pub mod web;
-pub mod write_plan;
 
 #[cfg(target_arch = "wasm32")]
 pub mod edge;

@@ -96,6 +96,16 @@ pub enum Method {
     Delete,
 }
 
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     pub method: Method,
@@ -178,7 +188,10 @@ impl std::error::Error for QueueError {}
 /// The producer sides of the Worker's queues: archive jobs and notification deliveries.
 pub trait JobQueue {
     /// Sends archive jobs in one call; the caller keeps each call inside the Queue limits.
-    async fn send_batch(&self, messages: Vec<crate::job::ArchiveJob>) -> Result<(), QueueError>;
+    async fn send_batch(
+        &self,
+        messages: Vec<crate::engine::job::ArchiveJob>,
+    ) -> Result<(), QueueError>;
 
     /// Sends notification messages in one call (at most 100, each a few bytes).
     async fn send_notifications(

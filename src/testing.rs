@@ -14,7 +14,7 @@ use std::collections::{HashMap, VecDeque};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use serde_json::{Map, Number, Value};
 
-use crate::job::ArchiveJob;
+use crate::engine::job::ArchiveJob;
 use crate::notify::NotifyMessage;
 use crate::ports::{
     Database, DatabaseError, HttpClient, HttpRequest, HttpResponse, JobQueue, KeyValueError,

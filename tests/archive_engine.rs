@@ -8,10 +8,10 @@ use std::collections::BTreeSet;
 use futures::executor::block_on;
 use serde_json::json;
 use support::{int, World};
-use time_machine::archive::{decide, ArchiveOutcome, MessageDecision, REFRESH_BUFFER_MS};
-use time_machine::breaker::FailureKind;
-use time_machine::gaps::{Gap, GapReason};
-use time_machine::job::ArchiveJob;
+use time_machine::engine::archive::{decide, ArchiveOutcome, MessageDecision, REFRESH_BUFFER_MS};
+use time_machine::engine::breaker::FailureKind;
+use time_machine::engine::gaps::{Gap, GapReason};
+use time_machine::engine::job::ArchiveJob;
 use time_machine::time::{HOUR_MS, MINUTE_MS, SECOND_MS};
 
 /// A listener whose only plays are the ones a test injects.
@@ -292,9 +292,9 @@ fn a_redelivery_after_the_slot_is_lost_is_recognised_by_the_users_state() {
     // A manual job runs whatever the state: at worst one call, never a row.
     let manual = ArchiveJob {
         shard: 0,
-        users: vec![time_machine::job::JobUser::new(
+        users: vec![time_machine::engine::job::JobUser::new(
             &di.user_id,
-            time_machine::slot::SlotKind::Manual,
+            time_machine::engine::slot::SlotKind::Manual,
             world.now(),
         )],
         enqueued_at: world.now(),
@@ -609,7 +609,7 @@ fn a_redelivered_message_respects_each_users_breaker() {
     };
 
     let first = world.archive_job(&job);
-    let labels = |report: &time_machine::archive::JobReport| {
+    let labels = |report: &time_machine::engine::archive::JobReport| {
         report
             .outcomes
             .iter()
@@ -660,9 +660,9 @@ fn a_redelivered_message_respects_each_users_breaker() {
     // A manual archive runs whatever the breaker says.
     let manual = ArchiveJob {
         shard: 0,
-        users: vec![time_machine::job::JobUser::new(
+        users: vec![time_machine::engine::job::JobUser::new(
             &failing.user_id,
-            time_machine::slot::SlotKind::Manual,
+            time_machine::engine::slot::SlotKind::Manual,
             world.now(),
         )],
         enqueued_at: world.now(),
@@ -713,9 +713,9 @@ fn the_apps_quota_rests_every_user_once_and_leaves_their_own_state_alone() {
     let calls = world.stats("qb").recently_played;
     let manual = ArchiveJob {
         shard: 0,
-        users: vec![time_machine::job::JobUser::new(
+        users: vec![time_machine::engine::job::JobUser::new(
             &qb.user_id,
-            time_machine::slot::SlotKind::Manual,
+            time_machine::engine::slot::SlotKind::Manual,
             at,
         )],
         enqueued_at: at,

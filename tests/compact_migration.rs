@@ -19,13 +19,13 @@ use chrono::{TimeZone, Utc};
 use futures::executor::block_on;
 use serde_json::{json, Value};
 use support::{SimulatedSpotify, World};
-use time_machine::archive::{Archiver, MessageDecision};
 use time_machine::config::ConfigError;
+use time_machine::engine::archive::{Archiver, MessageDecision};
+use time_machine::engine::sweep::{run_sweep, SweepConfig};
 use time_machine::notify::delivery::NotifyConfig;
 use time_machine::notify::target::UrlPolicy;
 use time_machine::ports::Method;
 use time_machine::shards::Shards;
-use time_machine::sweep::{run_sweep, SweepConfig};
 use time_machine::testing::web::{cookie_value, header, json_of, request, RequestBuilder};
 use time_machine::testing::{MemoryKv, MemoryQueue, SqliteDatabase, MIGRATIONS};
 use time_machine::time::{UnixMillis, HOUR_MS, MINUTE_MS, SECOND_MS};
@@ -97,9 +97,9 @@ impl Site {
         self.world.now()
     }
 
-    fn app(&self) -> App<'_, SqliteDatabase, MemoryKv, SimulatedSpotify, MemoryQueue> {
+    fn app(&self) -> App<'_, (SqliteDatabase, MemoryKv, SimulatedSpotify, MemoryQueue)> {
         let world = &self.world;
-        App {
+        App::<(_, _, _, _)> {
             shards: Shards::single(&self.db),
             kv: &world.kv,
             http: &world.spotify,

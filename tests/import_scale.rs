@@ -16,14 +16,14 @@ use std::time::{Duration, Instant};
 
 use futures::executor::block_on;
 use serde_json::{json, Value};
+use time_machine::engine::schedule::PollingPolicy;
+use time_machine::engine::write_plan::{plan_archive, PollState};
 use time_machine::import::plan::{plan_chunk, read_chunk};
-use time_machine::schedule::PollingPolicy;
 use time_machine::spotify::recently_played::parse_recently_played;
 use time_machine::store::Store;
 use time_machine::testing::web::{post, WebWorld};
 use time_machine::time::{to_rfc3339, UnixMillis, DAY_MS, SECOND_MS};
 use time_machine::web::WebResponse;
-use time_machine::write_plan::{plan_archive, PollState};
 
 const RECORDS: usize = if cfg!(debug_assertions) {
     5_000

@@ -7,8 +7,8 @@ mod support;
 
 use serde_json::json;
 use support::{World, TOKEN_KEY};
-use time_machine::archive::ArchiveOutcome;
 use time_machine::crypto::TokenCipher;
+use time_machine::engine::archive::ArchiveOutcome;
 use time_machine::time::HOUR_MS;
 
 const NEW_KEY: &str = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";

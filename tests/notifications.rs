@@ -11,8 +11,8 @@ use futures::executor::block_on;
 use serde_json::{json, Value};
 use support::{int, World};
 use time_machine::account::REFRESH_TOKEN_LIFETIME_MS;
-use time_machine::archive::ArchiveOutcome;
 use time_machine::crypto::TokenCipher;
+use time_machine::engine::archive::ArchiveOutcome;
 use time_machine::notify::delivery::{
     Deliverer, DeliveryOutcome, NotifyConfig, DEFAULT_MAX_ATTEMPTS,
 };

@@ -118,7 +118,7 @@ proptest! {
 
     #[test]
     fn any_retry_after_rests_a_user_for_a_week_at_most(text in prop_oneof![".{0,40}", any::<u64>().prop_map(|n| n.to_string())], now in 0i64..253_402_300_799_999) {
-        use time_machine::breaker::{cooldown_after, FailureKind};
+        use time_machine::engine::breaker::{cooldown_after, FailureKind};
         let cooldown = cooldown_after(FailureKind::RateLimited, 3, parse_retry_after(&text, now), now);
         prop_assert!(cooldown.until >= now && cooldown.until - now <= 7 * DAY_MS);
         prop_assert!(cooldown.until < 1 << 53);
@@ -797,9 +797,9 @@ proptest! {
 // The admin's queue jobs (POST /api/admin/jobs, replayed dead letters) and the slot keys
 // made from their user ids and clocks.
 
+use time_machine::engine::job::ArchiveJob;
+use time_machine::engine::slot::{slot_key, SlotKind};
 use time_machine::ids::local_track_id;
-use time_machine::job::ArchiveJob;
-use time_machine::slot::{slot_key, SlotKind};
 use time_machine::time::to_rfc3339;
 
 proptest! {
@@ -952,7 +952,7 @@ proptest! {
 
 mod regressions {
     use super::*;
-    use time_machine::breaker::{cooldown_after, FailureKind, MAX_RETRY_AFTER_SECONDS};
+    use time_machine::engine::breaker::{cooldown_after, FailureKind, MAX_RETRY_AFTER_SECONDS};
 
     /// Found by the fault campaign (e2e/tests/faults.rs): a 429 with
     /// `Retry-After: 10000000000000` stored `cooldown_until` 10001795883411344, past 2^53;

@@ -16,10 +16,10 @@ use futures::executor::block_on;
 use serde_json::json;
 use spotify_simulator::{ListeningProfile, ListeningStream};
 use support::{int, World, START};
-use time_machine::archive::MessageDecision;
-use time_machine::schedule::PollingPolicy;
+use time_machine::engine::archive::MessageDecision;
+use time_machine::engine::schedule::PollingPolicy;
+use time_machine::engine::sweep::{run_sweep, SweepConfig};
 use time_machine::shards::Shards;
-use time_machine::sweep::{run_sweep, SweepConfig};
 use time_machine::testing::MemoryQueue;
 use time_machine::time::{UnixMillis, DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS};
 

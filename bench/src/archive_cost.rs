@@ -6,11 +6,11 @@
 
 use futures::executor::block_on;
 use serde_json::{json, Value};
-use time_machine::archive::{ArchiveOutcome, Archiver};
-use time_machine::job::JobUser;
+use time_machine::engine::archive::{ArchiveOutcome, Archiver};
+use time_machine::engine::job::JobUser;
+use time_machine::engine::slot::scheduled_kind;
 use time_machine::notify::target::ChannelKind;
 use time_machine::shards::Shards;
-use time_machine::slot::scheduled_kind;
 use time_machine::store::Store;
 use time_machine::time::{UnixMillis, HOUR_MS, MINUTE_MS, SECOND_MS};
 

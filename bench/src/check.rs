@@ -6,8 +6,8 @@
 //! for index entries), which the full report checks against D1's own counter.
 
 use futures::executor::block_on;
+use time_machine::engine::sweep::{run_sweep, SweepConfig};
 use time_machine::shards::Shards;
-use time_machine::sweep::{run_sweep, SweepConfig};
 use time_machine::testing::{MemoryQueue, SqliteDatabase};
 
 use crate::archive_cost::{self, target, Case, Target};

@@ -6,11 +6,11 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use time_machine::engine::schedule::PollingPolicy;
+use time_machine::engine::write_plan::{plan_archive, PollState};
 use time_machine::import::plan::{plan_chunk, read_chunk};
-use time_machine::schedule::PollingPolicy;
 use time_machine::spotify::recently_played::parse_recently_played;
 use time_machine::time::{to_rfc3339, UnixMillis, DAY_MS, SECOND_MS};
-use time_machine::write_plan::{plan_archive, PollState};
 
 use crate::stats::{runs_ms, Spread};
 

@@ -18,12 +18,12 @@ use time_machine::shards::Shards;
 
 use futures::executor::block_on;
 use serde_json::{json, Value};
-use time_machine::archive::Archiver;
 use time_machine::config::ConfigError;
-use time_machine::job::{ArchiveJob, JobUser};
+use time_machine::engine::archive::Archiver;
+use time_machine::engine::job::{ArchiveJob, JobUser};
+use time_machine::engine::slot::scheduled_kind;
+use time_machine::engine::sweep::{run_sweep, SweepConfig};
 use time_machine::ports::{Database, HttpClient, KeyValueStore, Method};
-use time_machine::slot::scheduled_kind;
-use time_machine::sweep::{run_sweep, SweepConfig};
 use time_machine::testing::{MemoryKv, MemoryQueue, SqliteDatabase};
 use time_machine::time::{HOUR_MS, MINUTE_MS, SECOND_MS};
 use time_machine::web::{App, WebRequest, WebResponse};
@@ -72,8 +72,8 @@ fn app<'a, D: Database, K: KeyValueStore, H: HttpClient>(
     kv: &'a K,
     http: &'a H,
     queue: &'a MemoryQueue,
-) -> App<'a, D, K, H, MemoryQueue> {
-    App {
+) -> App<'a, (D, K, H, MemoryQueue)> {
+    App::<(_, _, _, _)> {
         shards: Shards::single(db),
         kv,
         http,
@@ -186,10 +186,12 @@ impl<'w> Bench<'w> {
         &self,
     ) -> App<
         '_,
-        Recorder<'w, SqliteDatabase>,
-        MemoryKv,
-        HttpRecorder<'w, SimulatedSpotify>,
-        MemoryQueue,
+        (
+            Recorder<'w, SqliteDatabase>,
+            MemoryKv,
+            HttpRecorder<'w, SimulatedSpotify>,
+            MemoryQueue,
+        ),
     > {
         app(
             self.world,

@@ -19,10 +19,10 @@
 
 use futures::executor::block_on;
 use serde_json::{json, Value};
-use time_machine::archive::ArchiveOutcome;
-use time_machine::job::JobUser;
+use time_machine::engine::archive::ArchiveOutcome;
+use time_machine::engine::job::JobUser;
+use time_machine::engine::slot::scheduled_kind;
 use time_machine::ports::{Database, Statement};
-use time_machine::slot::scheduled_kind;
 use time_machine::time::{UnixMillis, HOUR_MS, MINUTE_MS, SECOND_MS};
 
 use crate::archive_cost::{connect, last_polled_at};

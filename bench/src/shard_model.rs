@@ -28,7 +28,7 @@ pub const D1_MS_PER_ROUND_TRIP: f64 = 1.0;
 /// The cron's sweeps an hour, from its schedule (`CRONS_PER_DAY`).
 const SWEEPS_PER_HOUR: f64 = crate::model::CRONS_PER_DAY / 24.0;
 /// One `send_batch` carries at most this many messages (the sweep's own bound).
-const MESSAGES_PER_SEND: f64 = time_machine::sweep::MAX_MESSAGES_PER_SEND as f64;
+const MESSAGES_PER_SEND: f64 = time_machine::engine::sweep::MAX_MESSAGES_PER_SEND as f64;
 
 /// What the sweep over shards measured.
 #[derive(Debug, Clone, Default)]

@@ -15,12 +15,12 @@ use std::time::Instant;
 
 use futures::executor::block_on;
 use serde_json::json;
-use time_machine::job::ArchiveJob;
+use time_machine::engine::job::ArchiveJob;
+use time_machine::engine::sweep::{run_sweep, SweepConfig};
 use time_machine::notify::NotifyMessage;
 use time_machine::ports::{Database, DatabaseError, JobQueue, QueueError, Row, Statement};
 use time_machine::shards::{ShardIndex, Shards, DIRECTORY};
 use time_machine::store::SweepSummary;
-use time_machine::sweep::{run_sweep, SweepConfig};
 use time_machine::testing::{MemoryQueue, SqliteDatabase};
 
 use crate::meter::{migration_statements, MeterDb, Metered};
@@ -614,7 +614,7 @@ pub fn verdict(run: &ShardSweepRun) -> Vec<String> {
         }
         let sends = part
             .messages
-            .div_ceil(time_machine::sweep::MAX_MESSAGES_PER_SEND);
+            .div_ceil(time_machine::engine::sweep::MAX_MESSAGES_PER_SEND);
         if part.queue_sends != sends {
             verdict.push(format!(
                 "shard {} made {} Queue sends for {} messages, not {sends}",
@@ -902,8 +902,8 @@ pub fn directory_bytes_per_user(entries: usize, shards: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time_machine::job::JobUser;
-    use time_machine::slot::SlotKind;
+    use time_machine::engine::job::JobUser;
+    use time_machine::engine::slot::SlotKind;
 
     fn job(shard: ShardIndex, numbers: &[usize]) -> ArchiveJob {
         ArchiveJob {

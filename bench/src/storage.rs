@@ -8,9 +8,9 @@
 
 use futures::executor::block_on;
 use serde_json::json;
-use time_machine::job::JobUser;
-use time_machine::schedule::PollingPolicy;
-use time_machine::slot::scheduled_kind;
+use time_machine::engine::job::JobUser;
+use time_machine::engine::schedule::PollingPolicy;
+use time_machine::engine::slot::scheduled_kind;
 use time_machine::time::{MINUTE_MS, SECOND_MS};
 
 use crate::archive_cost::connect;

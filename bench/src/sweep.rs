@@ -6,8 +6,8 @@
 use std::time::Instant;
 
 use futures::executor::block_on;
+use time_machine::engine::sweep::{run_sweep, SweepConfig};
 use time_machine::shards::Shards;
-use time_machine::sweep::{run_sweep, SweepConfig};
 use time_machine::testing::{MemoryQueue, SqliteDatabase};
 use time_machine::time::{UnixMillis, DAY_MS, HOUR_MS, MINUTE_MS};
 

@@ -5,10 +5,10 @@
 use std::hint::black_box;
 
 use time_machine::crypto::TokenCipher;
+use time_machine::engine::schedule::PollingPolicy;
+use time_machine::engine::write_plan::{plan_archive, PollState};
 use time_machine::import::plan::{plan_chunk, read_chunk};
-use time_machine::schedule::PollingPolicy;
 use time_machine::spotify::recently_played::parse_recently_played;
-use time_machine::write_plan::{plan_archive, PollState};
 
 /// The instant the kernels take as now (2 March 2026).
 pub const NOW: i64 = 1_772_409_600_000;

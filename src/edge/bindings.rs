@@ -14,7 +14,7 @@ use worker::{
 };
 
 use crate::config::Settings;
-use crate::job::ArchiveJob;
+use crate::engine::job::ArchiveJob;
 use crate::notify::NotifyMessage;
 use crate::ports::{
     Database, DatabaseError, HttpClient, HttpRequest, HttpResponse, JobQueue, KeyValueError,

@@ -14,18 +14,18 @@ use worker::{
 use self::bindings::{
     bind_shards, ConsoleLog, EnvSettings, Kv, Queues, WorkerFetch, D1, IDEMPOTENCY_KV,
 };
-use crate::archive::{Archiver, MessageDecision, UNRECORDED_RETRY_SECONDS};
 use crate::config::{self, ConfigError, Settings};
 use crate::crypto::TokenCipher;
+use crate::engine::archive::{Archiver, MessageDecision, UNRECORDED_RETRY_SECONDS};
+use crate::engine::job::ArchiveJob;
+use crate::engine::sweep::run_sweep;
 use crate::history::export::ExportPlan;
-use crate::job::ArchiveJob;
 use crate::notify::delivery::{Deliverer, NotifyConfig};
 use crate::notify::{alert_operator, relay, NotifyMessage};
 use crate::ports::{Log, LogLine, Method};
 use crate::shards::{ShardIndex, Shards, DIRECTORY};
 use crate::store::notifications::OperatorAlert;
 use crate::store::{DeadLetter, Store};
-use crate::sweep::run_sweep;
 use crate::time::UnixMillis;
 use crate::web::body::{read_capped, BodyError};
 use crate::web::error::HttpError;
@@ -189,7 +189,7 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
             return misconfigured("The service is misconfigured.");
         }
     };
-    let app = App {
+    let app = App::<(_, _, _, _)> {
         shards,
         kv: &kv,
         http: &WorkerFetch,
@@ -207,7 +207,7 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
     let mut response = app.handle(&web_request, started, now).await;
     log(
         "request",
-        json!({ "method": format!("{:?}", web_request.method), "path": web_request.path,
+        json!({ "method": web_request.method.as_str(), "path": web_request.path,
                 "status": response.status, "ms": now() - started }),
     );
     if let Some(plan) = response.stream.take() {
@@ -234,7 +234,17 @@ async fn read_request(request: &mut Request) -> Result<WebRequest, HttpError> {
         "GET" | "HEAD" => Method::Get,
         "POST" => Method::Post,
         "DELETE" => Method::Delete,
-        _ => return Err(HttpError::method_not_allowed()),
+        _ => {
+            let mut error = HttpError::new(
+                405,
+                "method_not_allowed",
+                "This service takes GET, POST and DELETE.",
+            );
+            error
+                .headers
+                .push(("Allow", "GET, POST, DELETE".to_owned()));
+            return Err(error);
+        }
     };
     // The import's chunks are larger (crate::web::imports::MAX_CHUNK_BYTES).
     let max_body = crate::web::imports::body_limit(url.path()).unwrap_or(MAX_BODY_BYTES);

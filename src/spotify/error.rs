@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::breaker::FailureKind;
+use crate::engine::breaker::FailureKind;
 use crate::ports::TransportError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,11 +9,11 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::breaker::{Cooldown, FailureKind};
+use crate::engine::breaker::{Cooldown, FailureKind};
+use crate::engine::write_plan::ArchivePlan;
 use crate::ports::{Database, DatabaseError, Row, Statement};
 use crate::spotify::profile::Profile;
 use crate::time::UnixMillis;
-use crate::write_plan::ArchivePlan;
 
 mod dead_letters;
 mod directory;

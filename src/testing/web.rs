@@ -8,14 +8,14 @@ use serde_json::{json, Value};
 use super::{MemoryKv, MemoryLog, MemoryQueue, ScriptedHttp, SqliteDatabase};
 use crate::config::ConfigError;
 use crate::crypto::{sha256_hex, TokenCipher};
+use crate::engine::schedule::PollingPolicy;
+use crate::engine::sweep::SweepConfig;
 use crate::notify::delivery::NotifyConfig;
 use crate::notify::target::UrlPolicy;
 use crate::ports::Method;
-use crate::schedule::PollingPolicy;
 use crate::shards::Shards;
 use crate::spotify::client::ClientCredentials;
 use crate::spotify::SpotifyEndpoints;
-use crate::sweep::SweepConfig;
 use crate::time::{UnixMillis, DAY_MS};
 use crate::web::{App, WebRequest, WebResponse};
 
@@ -86,8 +86,8 @@ impl WebWorld {
     pub fn app<'a>(
         &'a self,
         http: &'a ScriptedHttp,
-    ) -> App<'a, SqliteDatabase, MemoryKv, ScriptedHttp, MemoryQueue> {
-        App {
+    ) -> App<'a, (SqliteDatabase, MemoryKv, ScriptedHttp, MemoryQueue)> {
+        App::<(_, _, _, _)> {
             shards: self.shards(),
             kv: &self.kv,
             http,

@@ -6,8 +6,8 @@ use serde_json::json;
 
 use super::auth::{clear_session_cookie, writer};
 use super::error::HttpError;
-use super::{App, WebRequest, WebResponse};
-use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, LogLine};
+use super::{App, Bindings, WebRequest, WebResponse};
+use crate::ports::{KeyValueStore, LogLine};
 use crate::store::Store;
 use crate::time::UnixMillis;
 
@@ -19,8 +19,8 @@ fn done(request: &WebRequest, body: serde_json::Value) -> WebResponse {
 }
 
 /// Pauses (`paused`) or resumes the user's polling; resuming polls them again at once.
-pub async fn set_paused<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn set_paused<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     paused: bool,
     now: UnixMillis,
@@ -38,8 +38,8 @@ pub async fn set_paused<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueu
 /// Deletes the user, their plays, gaps, sessions and idempotency keys, and empties the
 /// catalogue rows their imports made; Spotify's rows, shared with others, stay. Answers
 /// what was deleted.
-pub async fn delete<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn delete<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {

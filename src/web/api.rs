@@ -6,24 +6,24 @@ use serde_json::json;
 
 use super::auth::reader;
 use super::error::HttpError;
-use super::{App, WebRequest, WebResponse};
+use super::{App, Bindings, WebRequest, WebResponse};
 use crate::crypto::{constant_time_eq, sha256_hex};
-use crate::job::{ArchiveJob, JobUser};
+use crate::engine::job::{ArchiveJob, JobUser};
+use crate::engine::slot::SlotKind;
+use crate::engine::sweep::run_sweep;
 use crate::notify::event::EventKind;
 use crate::notify::{alert_operator, NotifyMessage};
-use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, LogLine};
+use crate::ports::{Database, JobQueue, KeyValueStore, LogLine};
 use crate::shards::{binding_name, ShardIndex, Shards, DIRECTORY};
-use crate::slot::SlotKind;
 use crate::store::notifications::OperatorAlert;
 use crate::store::Store;
-use crate::sweep::run_sweep;
 use crate::time::{UnixMillis, HOUR_MS, MINUTE_MS};
 
 /// What the service can say about itself, and only what it checked: D1 answers a read,
 /// KV answers a read. The queue's producer cannot be probed without sending a job, so it
 /// is listed as not probed (the last sweep's `enqueued` shows it worked then).
-pub async fn health<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn health<P: Bindings>(
+    app: &App<'_, P>,
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {
     let store = Store::new(app.shards.directory());
@@ -136,8 +136,8 @@ fn binding_alert(binding: &str, error: &str, now: UnixMillis) -> OperatorAlert {
 /// Raises what the health check found into the outbox and relays it; when the database
 /// is what failed, the alert goes to the queue as it is, once an hour per key as far as
 /// the KV remembers. Best effort: the health answer says the same to whoever asked.
-async fn tell_the_operator<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+async fn tell_the_operator<P: Bindings>(
+    app: &App<'_, P>,
     findings: Vec<OperatorAlert>,
     database_ok: bool,
     now: UnixMillis,
@@ -199,8 +199,8 @@ fn isolate_may_alert(now: UnixMillis) -> bool {
     })
 }
 
-pub async fn gaps<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn gaps<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {
@@ -234,8 +234,8 @@ fn admin_only(app_secret: Option<&str>, request: &WebRequest) -> Result<(), Http
     }
 }
 
-pub async fn admin_sweep<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn admin_sweep<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     now: UnixMillis,
     clock: impl Fn() -> UnixMillis,
@@ -258,8 +258,8 @@ pub async fn admin_sweep<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQue
     ))
 }
 
-pub async fn admin_archive<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn admin_archive<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     user_id: &str,
     now: UnixMillis,
@@ -304,8 +304,8 @@ fn unknown_user() -> HttpError {
 
 /// Sends an archive job exactly as given: how an operator replays a message from the
 /// dead-letter queue, and how tests deliver the same message twice.
-pub async fn admin_enqueue<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn admin_enqueue<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
 ) -> Result<WebResponse, HttpError> {
     admin_only(app.cron_secret, request)?;
@@ -335,8 +335,8 @@ pub async fn admin_enqueue<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQ
 }
 
 /// The newest dead letters: jobs that failed every retry, with their bodies for replay.
-pub async fn admin_dead_letters<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn admin_dead_letters<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
 ) -> Result<WebResponse, HttpError> {
     admin_only(app.cron_secret, request)?;
@@ -391,8 +391,8 @@ async fn probe_shards<D: Database>(
 
 /// `GET /api/admin/shards`: each shard's binding, weight for new users, users filed under
 /// it by the directory, and whether it answers a read. (Its size: `wrangler d1 info`.)
-pub async fn admin_shards<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn admin_shards<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
 ) -> Result<WebResponse, HttpError> {
     admin_only(app.cron_secret, request)?;

@@ -11,14 +11,14 @@ use super::cookies::{cookie_name, read_cookie, set_cookie, LOGIN_COOKIE, SESSION
 use super::error::HttpError;
 use super::notifications::NotificationsPanel;
 use super::pages;
-use super::{App, WebRequest, WebResponse};
+use super::{App, Bindings, WebRequest, WebResponse};
 use crate::crypto::{random_token, sha256_hex, TokenCipher};
+use crate::engine::job::{ArchiveJob, JobUser};
+use crate::engine::slot::SlotKind;
 use crate::history::ARCHIVE_REQUEST_INTERVAL_MS;
-use crate::job::{ArchiveJob, JobUser};
 use crate::oauth::{read_callback, CallbackOutcome, PendingLogin, LOGIN_TTL_MS};
-use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, LogLine};
+use crate::ports::{Database, JobQueue, KeyValueStore, LogLine};
 use crate::shards::{ShardIndex, Shards, UserShard, DIRECTORY};
-use crate::slot::SlotKind;
 use crate::spotify::profile::Profile;
 use crate::spotify::SpotifyClient;
 use crate::store::{LoginWrite, SealedTokens, Store, StoreError};
@@ -141,8 +141,8 @@ fn failure_page(status: u16, title: &str, text: &str) -> WebResponse {
 
 /// The page that answers a page's request (not the API's) that failed on our side: the
 /// error's cause is logged here, since no [`HttpError`] reaches the router.
-pub fn failed_page<D, K, H, Q>(
-    app: &App<'_, D, K, H, Q>,
+pub fn failed_page<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     error: &HttpError,
 ) -> WebResponse {
@@ -172,8 +172,8 @@ fn login_failure(step: &'static str, cause: impl std::fmt::Display) -> LogLine {
         .field("cause", cause.to_string())
 }
 
-pub async fn home<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn home<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {
@@ -235,8 +235,8 @@ async fn notifications_panel<D: Database>(
     }))
 }
 
-pub async fn login<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn login<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
@@ -302,8 +302,8 @@ fn browser_login(
 /// How long a used state is remembered: as long as a login may take.
 const SPENT_STATE_TTL_SECONDS: u64 = (LOGIN_TTL_MS / SECOND_MS) as u64;
 
-pub async fn callback<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn callback<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     now: UnixMillis,
 ) -> WebResponse {
@@ -556,8 +556,8 @@ pub fn clear_session_cookie(request: &WebRequest) -> String {
     )
 }
 
-pub async fn logout<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn logout<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
 ) -> Result<WebResponse, HttpError> {
     if !same_origin(request) {
@@ -579,8 +579,8 @@ pub async fn logout<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
 }
 
 /// Ends every session of the user, on every device ("log out everywhere").
-pub async fn logout_everywhere<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn logout_everywhere<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {

@@ -15,7 +15,7 @@ use super::WebResponse;
 use crate::history::ParamError;
 use crate::import::plan::ChunkRefused;
 use crate::notify::target::TargetError;
-use crate::ports::LogLine;
+use crate::ports::{LogLine, Method};
 use crate::store::StoreError;
 
 /// What the user is told when the database failed: the same words whichever read or
@@ -62,13 +62,16 @@ impl HttpError {
         Self::new(503, "queue_unavailable", message).with_cause(cause)
     }
 
-    /// `405 method_not_allowed` for a route that exists.
-    pub fn method_not_allowed() -> Self {
-        Self::new(
+    /// `405 method_not_allowed` for a route that exists, with `Allow` naming the method
+    /// it takes.
+    pub fn method_not_allowed(allowed: Method) -> Self {
+        let mut error = Self::new(
             405,
             "method_not_allowed",
-            "This route does not take that method.",
-        )
+            format!("This route takes {}.", allowed.as_str()),
+        );
+        error.headers.push(("Allow", allowed.as_str().to_owned()));
+        error
     }
 
     /// `404 not_found` for an API path that names no route.

@@ -852,7 +852,7 @@ impl crate::ports::Database for DownDatabase {
 fn a_database_outage_is_told_to_the_operator_through_the_queue_once_an_hour() {
     let world = WebWorld::new();
     let http = ScriptedHttp::new(vec![]);
-    let app = super::App {
+    let app = super::App::<(_, _, _, _)> {
         shards: crate::shards::Shards::single(&DownDatabase),
         kv: &world.kv,
         http: &http,
@@ -861,8 +861,8 @@ fn a_database_outage_is_told_to_the_operator_through_the_queue_once_an_hour() {
         credentials: Ok::<_, crate::config::ConfigError>(&world.credentials),
         cipher: Ok::<_, crate::config::ConfigError>(&world.cipher),
         cron_secret: None,
-        sweep: crate::sweep::SweepConfig::default(),
-        policy: crate::schedule::PollingPolicy::default(),
+        sweep: crate::engine::sweep::SweepConfig::default(),
+        policy: crate::engine::schedule::PollingPolicy::default(),
         notify: &world.notify,
         zones: &crate::testing::zones::TzdbZones,
         log: &world.log,

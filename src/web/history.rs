@@ -7,18 +7,18 @@ use serde_json::{json, Value};
 
 use super::auth::{not_logged_in, reader, writer, SignedIn};
 use super::error::HttpError;
-use super::{App, WebRequest, WebResponse};
+use super::{App, Bindings, WebRequest, WebResponse};
 use crate::account::{AccountStatus, Connection};
+use crate::engine::job::{ArchiveJob, JobUser};
+use crate::engine::slot::SlotKind;
 use crate::form::{decode_pairs, find};
 use crate::history::export::ExportPlan;
 use crate::history::zone::{offset_segments, parse_zone, zone_name};
 use crate::history::{
     stats, unknown_zone, ArchiveRequestState, ExportQuery, StatsQuery, ARCHIVE_REQUEST_INTERVAL_MS,
 };
-use crate::job::{ArchiveJob, JobUser};
-use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, LogLine};
+use crate::ports::{Database, JobQueue, LogLine};
 use crate::shards::Shards;
-use crate::slot::SlotKind;
 use crate::store::history::{ArchiveClaim, HistorySettings};
 use crate::store::{Store, UserStatus};
 use crate::time::{to_rfc3339, UnixMillis, SECOND_MS};
@@ -75,8 +75,8 @@ impl<'a> StatusView<'a> {
     }
 }
 
-pub async fn status<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn status<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {
@@ -94,8 +94,8 @@ pub async fn status<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
 pub const MAX_PAGE: usize = 200;
 
 /// `GET /api/plays?before=&before_id=&limit=`: newest first, by keyset.
-pub async fn plays<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn plays<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {
@@ -156,8 +156,8 @@ pub async fn plays<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
 }
 
 /// `GET /api/stats?from=&to=&tz=&limit=`.
-pub async fn stats<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn stats<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {
@@ -173,8 +173,8 @@ pub async fn stats<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
 
 /// `GET /api/export?format=csv|json|jsonl&from=&to=`: the archive (or the range),
 /// streamed. The response carries the plan; the edge pulls its chunks.
-pub async fn export<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn export<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {
@@ -197,8 +197,8 @@ pub async fn export<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
 
 /// `POST /api/archive`: an archive of the user's newest plays, now, through the queue;
 /// once in five minutes.
-pub async fn archive_now<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn archive_now<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {
@@ -295,8 +295,8 @@ fn too_soon(requested_at: UnixMillis, now: UnixMillis) -> HttpError {
 
 /// `POST /api/settings`: `{"time_zone": "Europe/Berlin"}` (or `null` for UTC), or the
 /// same as a form field.
-pub async fn settings<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn settings<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {

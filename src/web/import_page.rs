@@ -10,9 +10,8 @@
 use super::auth::{failed_page, session_user};
 use super::error::HttpError;
 use super::pages::{escape, layout_with};
-use super::{App, WebRequest, WebResponse};
+use super::{App, Bindings, WebRequest, WebResponse};
 use crate::import::rules::{MERGE_WINDOW_MS, MINUTE_SLACK_MS, MIN_PLAY_MS};
-use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore};
 use crate::time::{UnixMillis, MINUTE_MS, SECOND_MS};
 
 const IMPORT_JS: &str = include_str!("assets/import.js");
@@ -35,8 +34,8 @@ pub fn script() -> WebResponse {
     response
 }
 
-pub async fn page<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub async fn page<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {

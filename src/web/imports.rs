@@ -16,10 +16,10 @@ use serde_json::json;
 
 use super::auth::{reader, writer, SignedIn};
 use super::error::HttpError;
-use super::{App, WebRequest, WebResponse};
+use super::{App, Bindings, WebRequest, WebResponse};
 use crate::ids::owner_key;
 use crate::import::plan::{plan_chunk, read_chunk, RecordError, MAX_STORED_ERRORS};
-use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, LogLine, Method};
+use crate::ports::{Database, LogLine};
 use crate::store::{ImportErrorView, ImportReport, ImportUsage, Store};
 use crate::time::{to_rfc3339, UnixMillis, DAY_MS, SECOND_MS};
 
@@ -126,23 +126,6 @@ impl ReportView {
     }
 }
 
-/// The routes under `/api/imports`; `rest` is the path after it.
-pub async fn route<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
-    request: &WebRequest,
-    rest: &[&str],
-    now: UnixMillis,
-) -> Result<WebResponse, HttpError> {
-    match (request.method, rest) {
-        (Method::Post, []) => create(app, request, now).await,
-        (Method::Post, [id, "chunks"]) => chunk(app, request, id, now).await,
-        (Method::Post, [id, "finish"]) => finish(app, request, id, now).await,
-        (Method::Get, [id]) => report(app, request, id, now).await,
-        (_, [] | [_] | [_, "chunks" | "finish"]) => Err(HttpError::method_not_allowed()),
-        _ => Err(HttpError::no_such_route()),
-    }
-}
-
 fn not_found() -> HttpError {
     HttpError::new(404, "import_not_found", "There is no such import of yours.")
 }
@@ -158,9 +141,9 @@ fn import_id(text: &str) -> Result<i64, HttpError> {
 /// Relays the outbox of the user's shard, where `import_finished` waits: it goes out now
 /// when the queue takes it; otherwise the next sweep relays it (so a failure is logged,
 /// not answered).
-async fn relay_now<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
-    user: &SignedIn<'_, D>,
+async fn relay_now<P: Bindings>(
+    app: &App<'_, P>,
+    user: &SignedIn<'_, P::Database>,
     now: UnixMillis,
 ) {
     if let Err(error) = crate::notify::relay(user.shard, user.db, app.queue, now).await {
@@ -172,8 +155,8 @@ async fn relay_now<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     }
 }
 
-async fn create<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub(super) async fn create<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {
@@ -192,8 +175,8 @@ async fn create<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     Ok(WebResponse::json(201, &json!({ "id": id })))
 }
 
-async fn chunk<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub(super) async fn chunk<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     id: &str,
     now: UnixMillis,
@@ -260,8 +243,8 @@ async fn chunk<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     ))
 }
 
-async fn finish<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub(super) async fn finish<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     id: &str,
     now: UnixMillis,
@@ -279,8 +262,8 @@ async fn finish<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
     ))
 }
 
-async fn report<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub(super) async fn report<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     id: &str,
     now: UnixMillis,

@@ -15,25 +15,30 @@ pub mod import_page;
 pub mod imports;
 pub mod notifications;
 pub mod pages;
+pub mod routes;
 
 #[cfg(test)]
 mod flow_tests;
 #[cfg(test)]
 mod shard_tests;
 
+use std::future::Future;
+use std::pin::Pin;
+
 use serde::Serialize;
 
 use crate::config::ConfigError;
 use crate::crypto::TokenCipher;
+use crate::engine::schedule::PollingPolicy;
+use crate::engine::sweep::SweepConfig;
 use crate::notify::delivery::NotifyConfig;
 use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, Log, Method, TimeZones};
-use crate::schedule::PollingPolicy;
 use crate::shards::Shards;
 use crate::spotify::client::ClientCredentials;
 use crate::spotify::SpotifyEndpoints;
-use crate::sweep::SweepConfig;
 use crate::time::UnixMillis;
 use error::HttpError;
+use routes::Route;
 
 /// A request as the core sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,13 +173,34 @@ impl WebResponse {
 /// `Strict-Transport-Security` of every answer over HTTPS.
 const STS_POLICY: &str = "max-age=31536000";
 
+/// The four bindings the handlers reach, named once: [`App`] is generic over one
+/// `P: Bindings` rather than over four parameters that every handler would list again.
+/// Any `(database, kv, http, queue)` of the ports' types is one.
+pub trait Bindings {
+    type Database: Database;
+    type KeyValue: KeyValueStore;
+    type Http: HttpClient;
+    type Queue: JobQueue;
+}
+
+impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> Bindings for (D, K, H, Q) {
+    type Database = D;
+    type KeyValue = K;
+    type Http = H;
+    type Queue = Q;
+}
+
+/// A handler's answer, on its way.
+type Handling<'f> = Pin<Box<dyn Future<Output = Result<WebResponse, HttpError>> + 'f>>;
+
 /// What the handlers reach: the ports, the settings, and what failed to configure.
-pub struct App<'a, D, K, H, Q> {
+/// Built as `App::<(_, _, _, _)> { … }`: the tuple's types are read off the fields.
+pub struct App<'a, P: Bindings> {
     /// The D1 databases: shard 0 is also the directory (see [`crate::shards`]).
-    pub shards: Shards<'a, D>,
-    pub kv: &'a K,
-    pub http: &'a H,
-    pub queue: &'a Q,
+    pub shards: Shards<'a, P::Database>,
+    pub kv: &'a P::KeyValue,
+    pub http: &'a P::Http,
+    pub queue: &'a P::Queue,
     pub endpoints: &'a SpotifyEndpoints,
     /// `Err` names the missing secret; login answers a clear page instead of failing.
     pub credentials: Result<&'a ClientCredentials, ConfigError>,
@@ -189,7 +215,7 @@ pub struct App<'a, D, K, H, Q> {
     pub log: &'a dyn Log,
 }
 
-impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H, Q> {
+impl<P: Bindings> App<'_, P> {
     /// Answers a request. `clock` reads the time again where a duration is measured.
     pub async fn handle(
         &self,
@@ -225,69 +251,73 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> App<'_, D, K, H,
             .split('/')
             .filter(|segment| !segment.is_empty())
             .collect();
-        match (request.method, segments.as_slice()) {
-            (Method::Get, []) => auth::home(self, request, now).await,
-            (Method::Get, ["login"]) => Ok(auth::login(self, request, now).await),
-            (Method::Get, ["callback"]) => Ok(auth::callback(self, request, now).await),
-            (Method::Post, ["logout"]) => auth::logout(self, request).await,
-            (Method::Post, ["logout", "everywhere"]) => {
-                auth::logout_everywhere(self, request, now).await
+        let Some(route) = Route::parse(&segments) else {
+            if path.starts_with("/api") {
+                return Err(HttpError::no_such_route());
             }
-            (Method::Get, ["api", "health"]) => api::health(self, now).await,
-            (Method::Get, ["api", "status"]) => history::status(self, request, now).await,
-            (Method::Get, ["api", "plays"]) => history::plays(self, request, now).await,
-            (Method::Get, ["api", "stats"]) => history::stats(self, request, now).await,
-            (Method::Get, ["api", "export"]) => history::export(self, request, now).await,
-            (Method::Post, ["api", "archive"]) => history::archive_now(self, request, now).await,
-            (Method::Post, ["api", "settings"]) => history::settings(self, request, now).await,
-            (Method::Get, ["assets", "app.js"]) => Ok(history::app_js()),
-            (Method::Get, ["api", "gaps"]) => api::gaps(self, request, now).await,
-            (Method::Get, ["import"]) => import_page::page(self, request, now).await,
-            (Method::Get, ["assets", "import.js"]) => Ok(import_page::script()),
-            (_, ["api", "imports", rest @ ..]) => imports::route(self, request, rest, now).await,
-            (_, ["api", "notifications", rest @ ..]) => {
-                notifications::route(self, request, rest, now).await
-            }
-            (_, ["import"]) => Err(HttpError::new(
-                405,
-                "method_not_allowed",
-                "This page takes GET.",
-            )),
-            (Method::Post, ["api", "account", "pause"]) => {
-                account::set_paused(self, request, true, now).await
-            }
-            (Method::Post, ["api", "account", "resume"]) => {
-                account::set_paused(self, request, false, now).await
-            }
-            // DELETE for the API; POST for the dashboard's form, which cannot send DELETE.
-            (Method::Delete, ["api", "account"]) | (Method::Post, ["api", "account", "delete"]) => {
-                account::delete(self, request, now).await
-            }
-            (Method::Post, ["api", "admin", "sweep"]) => {
-                api::admin_sweep(self, request, now, clock).await
-            }
-            (Method::Post, ["api", "admin", "jobs"]) => api::admin_enqueue(self, request).await,
-            (Method::Get, ["api", "admin", "dead-letters"]) => {
-                api::admin_dead_letters(self, request).await
-            }
-            (Method::Get, ["api", "admin", "shards"]) => api::admin_shards(self, request).await,
-            (Method::Post, ["api", "admin", "archive", user_id]) => {
-                api::admin_archive(self, request, user_id, now).await
-            }
-            (_, ["login" | "callback" | "logout"])
-            | (_, ["logout", "everywhere"])
-            | (_, [])
-            | (_, ["api", "health" | "status" | "plays" | "gaps" | "account"])
-            | (_, ["api", "stats" | "export" | "archive" | "settings"])
-            | (_, ["api", "account", "pause" | "resume" | "delete"])
-            // Only the admin routes that exist: any other path under it is a 404.
-            | (_, ["api", "admin", "sweep" | "jobs" | "dead-letters" | "shards"])
-            | (_, ["api", "admin", "archive", _]) => Err(HttpError::method_not_allowed()),
-            _ if path.starts_with("/api") => Err(HttpError::no_such_route()),
-            _ => Ok(WebResponse::html(
+            return Ok(WebResponse::html(
                 404,
                 pages::message_page("Not found", "There is nothing at this address.", None),
-            )),
+            ));
+        };
+        if request.method != route.method() {
+            return Err(HttpError::method_not_allowed(route.method()));
+        }
+        self.dispatch(route, request, now, clock).await
+    }
+
+    /// The handler of a route, boxed: each handler's future is its own function
+    /// rather than a variant inlined into one state machine of every route, which
+    /// was a sixth of the wasm.
+    fn dispatch<'f>(
+        &'f self,
+        route: Route<'f>,
+        request: &'f WebRequest,
+        now: UnixMillis,
+        clock: impl Fn() -> UnixMillis + 'f,
+    ) -> Handling<'f> {
+        match route {
+            Route::Home => Box::pin(auth::home(self, request, now)),
+            Route::Login => Box::pin(async move { Ok(auth::login(self, request, now).await) }),
+            Route::Callback => {
+                Box::pin(async move { Ok(auth::callback(self, request, now).await) })
+            }
+            Route::Logout => Box::pin(auth::logout(self, request)),
+            Route::LogoutEverywhere => Box::pin(auth::logout_everywhere(self, request, now)),
+            Route::AppScript => Box::pin(std::future::ready(Ok(history::app_js()))),
+            Route::ImportPage => Box::pin(import_page::page(self, request, now)),
+            Route::ImportScript => Box::pin(std::future::ready(Ok(import_page::script()))),
+            Route::Health => Box::pin(api::health(self, now)),
+            Route::Status => Box::pin(history::status(self, request, now)),
+            Route::Plays => Box::pin(history::plays(self, request, now)),
+            Route::Stats => Box::pin(history::stats(self, request, now)),
+            Route::Export => Box::pin(history::export(self, request, now)),
+            Route::ArchiveNow => Box::pin(history::archive_now(self, request, now)),
+            Route::Settings => Box::pin(history::settings(self, request, now)),
+            Route::Gaps => Box::pin(api::gaps(self, request, now)),
+            Route::Pause => Box::pin(account::set_paused(self, request, true, now)),
+            Route::Resume => Box::pin(account::set_paused(self, request, false, now)),
+            Route::Account | Route::AccountDelete => Box::pin(account::delete(self, request, now)),
+            Route::Imports => Box::pin(imports::create(self, request, now)),
+            Route::Import(id) => Box::pin(imports::report(self, request, id, now)),
+            Route::ImportChunks(id) => Box::pin(imports::chunk(self, request, id, now)),
+            Route::ImportFinish(id) => Box::pin(imports::finish(self, request, id, now)),
+            Route::Notifications => Box::pin(notifications::overview(self, request, now)),
+            Route::NotificationSettings => {
+                Box::pin(notifications::save_settings(self, request, now))
+            }
+            Route::Channels => Box::pin(notifications::add_channel(self, request, now)),
+            Route::Channel(id) | Route::ChannelDelete(id) => {
+                Box::pin(notifications::delete_channel(self, request, id, now))
+            }
+            Route::ChannelTest(id) => Box::pin(notifications::test_channel(self, request, id, now)),
+            Route::AdminSweep => Box::pin(api::admin_sweep(self, request, now, clock)),
+            Route::AdminJobs => Box::pin(api::admin_enqueue(self, request)),
+            Route::AdminDeadLetters => Box::pin(api::admin_dead_letters(self, request)),
+            Route::AdminShards => Box::pin(api::admin_shards(self, request)),
+            Route::AdminArchive(user_id) => {
+                Box::pin(api::admin_archive(self, request, user_id, now))
+            }
         }
     }
 }

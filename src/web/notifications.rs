@@ -9,12 +9,12 @@ use serde_json::{json, Map, Value};
 use super::auth::{reader, writer, SignedIn};
 use super::error::HttpError;
 use super::pages::{escape, message_page};
-use super::{App, WebRequest, WebResponse};
+use super::{App, Bindings, WebRequest, WebResponse};
 use crate::form::decode_pairs;
 use crate::notify::message::new_secret;
 use crate::notify::relay;
 use crate::notify::target::{self, ChannelKind};
-use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, LogLine, Method};
+use crate::ports::LogLine;
 use crate::store::notifications::{
     channel_seal_context, ChannelView, DeliveryView, NotifySettings, MAX_CHANNELS_PER_USER,
 };
@@ -27,27 +27,6 @@ pub const FAILING_AFTER_HOURS: std::ops::RangeInclusive<i64> = 1..=168;
 pub const DAILY_LIMIT: std::ops::RangeInclusive<i64> = 1..=100;
 /// Deliveries the API and the dashboard list.
 const RECENT: usize = 20;
-
-/// Routes under `/api/notifications`.
-pub async fn route<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
-    request: &WebRequest,
-    rest: &[&str],
-    now: UnixMillis,
-) -> Result<WebResponse, HttpError> {
-    match (request.method, rest) {
-        (Method::Get, []) => overview(app, request, now).await,
-        (Method::Post, ["settings"]) => save_settings(app, request, now).await,
-        (Method::Post, ["channels"]) => add_channel(app, request, now).await,
-        (Method::Delete, ["channels", id]) | (Method::Post, ["channels", id, "delete"]) => {
-            delete_channel(app, request, id, now).await
-        }
-        (Method::Post, ["channels", id, "test"]) => test_channel(app, request, id, now).await,
-        (_, [] | ["settings"] | ["channels"] | ["channels", _])
-        | (_, ["channels", _, "delete" | "test"]) => Err(HttpError::method_not_allowed()),
-        _ => Err(HttpError::no_such_route()),
-    }
-}
 
 /// A refusal, as a page for a form (answered: the page is what the person sees) and as
 /// JSON for the API (the error).
@@ -114,8 +93,8 @@ fn channel_id(text: &str) -> Option<i64> {
     text.parse().ok().filter(|id| *id > 0)
 }
 
-async fn overview<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub(super) async fn overview<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {
@@ -152,8 +131,8 @@ fn settings_json(settings: &NotifySettings) -> Value {
     })
 }
 
-async fn save_settings<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub(super) async fn save_settings<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {
@@ -204,8 +183,8 @@ async fn save_settings<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue
     ))
 }
 
-async fn add_channel<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub(super) async fn add_channel<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {
@@ -289,8 +268,8 @@ fn added_page(kind: ChannelKind, hint: &str, secret: Option<&str>) -> String {
     )
 }
 
-async fn delete_channel<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub(super) async fn delete_channel<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     id: &str,
     now: UnixMillis,
@@ -308,8 +287,8 @@ async fn delete_channel<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueu
     Ok(WebResponse::json(200, &json!({ "deleted": id })))
 }
 
-async fn test_channel<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue>(
-    app: &App<'_, D, K, H, Q>,
+pub(super) async fn test_channel<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
     id: &str,
     now: UnixMillis,

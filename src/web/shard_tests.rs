@@ -7,17 +7,17 @@ use futures::executor::block_on;
 use serde_json::{json, Value};
 
 use super::{App, WebRequest, WebResponse};
-use crate::archive::{ArchiveOutcome, Archiver, MessageDecision};
 use crate::config::ConfigError;
+use crate::engine::archive::{ArchiveOutcome, Archiver, MessageDecision};
+use crate::engine::job::{ArchiveJob, JobUser};
+use crate::engine::schedule::PollingPolicy;
+use crate::engine::slot::SlotKind;
+use crate::engine::sweep::SweepConfig;
 use crate::form::{decode_pairs, find};
-use crate::job::{ArchiveJob, JobUser};
 use crate::notify::delivery::{delivery_key, sent_mark, Deliverer, DeliveryOutcome};
 use crate::notify::NotifyMessage;
 use crate::ports::{Database, DatabaseError, Method, Row, Statement};
-use crate::schedule::PollingPolicy;
 use crate::shards::{ShardIndex, Shards};
-use crate::slot::SlotKind;
-use crate::sweep::SweepConfig;
 use crate::testing::web::{
     cookie_value, get, header, json_of, post, request, set_cookies, RequestBuilder, WebWorld,
 };
@@ -936,8 +936,8 @@ fn app_over<'a, D: Database>(
     web: &'a WebWorld,
     databases: Vec<&'a D>,
     http: &'a ScriptedHttp,
-) -> App<'a, D, MemoryKv, ScriptedHttp, MemoryQueue> {
-    App {
+) -> App<'a, (D, MemoryKv, ScriptedHttp, MemoryQueue)> {
+    App::<(_, _, _, _)> {
         shards: Shards::new(databases).expect("a directory"),
         kv: &web.kv,
         http,
@@ -1204,7 +1204,7 @@ fn a_delivery_the_queue_missed_is_relayed_by_the_sweep_naming_its_shard() {
     assert_eq!(json_of(&test)["test"]["queued"], false, "{}", test.body);
     world.web.queue.fail.set(false);
 
-    let summary = block_on(crate::sweep::run_sweep(
+    let summary = block_on(crate::engine::sweep::run_sweep(
         &world.web.shards(),
         &world.web.queue,
         &SweepConfig::default(),
@@ -1268,7 +1268,7 @@ fn a_quota_rest_heard_in_one_shard_rests_every_shard() {
             .db(shard)
             .sql("UPDATE users SET next_due_at = ?1", vec![json!(NOW)]);
     }
-    let summary = block_on(crate::sweep::run_sweep(
+    let summary = block_on(crate::engine::sweep::run_sweep(
         &world.web.shards(),
         &world.web.queue,
         &SweepConfig::default(),

@@ -6,14 +6,14 @@ use chrono::{TimeZone, Utc};
 use futures::executor::block_on;
 use serde_json::{json, Value};
 
+use crate::engine::schedule::PollingPolicy;
+use crate::engine::write_plan::{plan_archive, PollState};
 use crate::ports::Method;
-use crate::schedule::PollingPolicy;
 use crate::spotify::recently_played::parse_recently_played;
 use crate::store::Store;
 use crate::testing::web::{get, json_of, post, request, WebWorld};
 use crate::time::{UnixMillis, MINUTE_MS, SECOND_MS};
 use crate::web::{WebRequest, WebResponse};
-use crate::write_plan::{plan_archive, PollState};
 
 const NOW: UnixMillis = 1_800_000_000_000;
 /// Saturday 1 June 2019, 12:00 UTC.

@@ -9,8 +9,8 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use crate::catalogue::{stored_cover, stored_track_uri};
-use crate::gaps::{detect_gap, Gap};
-use crate::schedule::{PollObservation, PollingPolicy};
+use crate::engine::gaps::{detect_gap, Gap};
+use crate::engine::schedule::{PollObservation, PollingPolicy};
 use crate::spotify::recently_played::RecentlyPlayedPage;
 use crate::time::UnixMillis;
 
@@ -196,7 +196,7 @@ pub fn plan_archive(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gaps::GapReason;
+    use crate::engine::gaps::GapReason;
     use crate::spotify::recently_played::{Album, Artist, PlayedItem, Track};
     use crate::time::{HOUR_MS, MINUTE_MS};
 

@@ -3,11 +3,11 @@
 
 use futures::future::join_all;
 
-use crate::job::{ArchiveJob, JobUser};
+use crate::engine::job::{ArchiveJob, JobUser};
+use crate::engine::slot::scheduled_kind;
 use crate::notify::{self, NotifyMessage};
 use crate::ports::{Database, JobQueue};
 use crate::shards::{ShardIndex, Shards, DIRECTORY};
-use crate::slot::scheduled_kind;
 use crate::store::{DueUser, ShardSweep, Store, SweepSummary};
 use crate::time::{UnixMillis, MINUTE_MS};
 

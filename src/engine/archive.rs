@@ -11,20 +11,20 @@ use std::collections::HashSet;
 
 use futures::future::join_all;
 
-use crate::breaker::{cooldown_after, FailureKind};
 use crate::crypto::{CryptoError, TokenCipher};
-use crate::gaps::Gap;
-use crate::job::{ArchiveJob, JobUser};
+use crate::engine::breaker::{cooldown_after, FailureKind};
+use crate::engine::gaps::Gap;
+use crate::engine::job::{ArchiveJob, JobUser};
+use crate::engine::schedule::PollingPolicy;
+use crate::engine::slot::SLOT_TTL_SECONDS;
+use crate::engine::write_plan::{plan_archive, PollState};
 use crate::ports::{Database, HttpClient, KeyValueStore};
-use crate::schedule::PollingPolicy;
 use crate::shards::{ShardIndex, Shards, DIRECTORY};
-use crate::slot::SLOT_TTL_SECONDS;
 use crate::spotify::client::ClientCredentials;
 use crate::spotify::token::TokenGrant;
 use crate::spotify::{SpotifyClient, SpotifyEndpoints, SpotifyError};
 use crate::store::{ArchiveUser, SealedTokens, Store, StoreError};
 use crate::time::{UnixMillis, MINUTE_MS, SECOND_MS};
-use crate::write_plan::{plan_archive, PollState};
 
 /// An access token expiring sooner than this is refreshed before use.
 pub const REFRESH_BUFFER_MS: i64 = 5 * MINUTE_MS;

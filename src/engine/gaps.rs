@@ -5,7 +5,7 @@
 //! out of reach. We cannot know whether any did, so we record the span honestly instead
 //! of pretending the archive is complete.
 
-use crate::schedule::SPOTIFY_WINDOW;
+use crate::engine::schedule::SPOTIFY_WINDOW;
 use crate::time::UnixMillis;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

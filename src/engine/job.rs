@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::slot::{slot_key, SlotKind};
 use crate::shards::{is_directory, ShardIndex};
-use crate::slot::{slot_key, SlotKind};
 use crate::time::UnixMillis;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

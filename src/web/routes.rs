@@ -1,0 +1,171 @@
+//! The one route table: every address the Worker answers and the method each takes.
+//!
+//! The router parses a path into a [`Route`] and dispatches on it; a request whose method
+//! is not its route's is answered from the same table (405, `Allow` naming the method),
+//! so a route cannot be added without its 405, nor a 405 kept for a route that went.
+
+use crate::ports::Method;
+
+/// A path the Worker answers, with the parts of it that are parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route<'p> {
+    Home,
+    Login,
+    Callback,
+    Logout,
+    LogoutEverywhere,
+    AppScript,
+    ImportPage,
+    ImportScript,
+    Health,
+    Status,
+    Plays,
+    Stats,
+    Export,
+    ArchiveNow,
+    Settings,
+    Gaps,
+    Pause,
+    Resume,
+    /// `DELETE /api/account`: the API's way to delete an account.
+    Account,
+    /// `POST /api/account/delete`: the dashboard's, since a form cannot send DELETE.
+    AccountDelete,
+    Imports,
+    Import(&'p str),
+    ImportChunks(&'p str),
+    ImportFinish(&'p str),
+    Notifications,
+    NotificationSettings,
+    Channels,
+    /// `DELETE /api/notifications/channels/{id}`; the form's twin is [`Route::ChannelDelete`].
+    Channel(&'p str),
+    ChannelDelete(&'p str),
+    ChannelTest(&'p str),
+    AdminSweep,
+    AdminJobs,
+    AdminDeadLetters,
+    AdminShards,
+    AdminArchive(&'p str),
+}
+
+impl<'p> Route<'p> {
+    /// The route of a path's segments (empty segments already dropped), if any.
+    pub fn parse(segments: &[&'p str]) -> Option<Self> {
+        use Route::*;
+        Some(match segments {
+            [] => Home,
+            ["login"] => Login,
+            ["callback"] => Callback,
+            ["logout"] => Logout,
+            ["logout", "everywhere"] => LogoutEverywhere,
+            ["assets", "app.js"] => AppScript,
+            ["import"] => ImportPage,
+            ["assets", "import.js"] => ImportScript,
+            ["api", "health"] => Health,
+            ["api", "status"] => Status,
+            ["api", "plays"] => Plays,
+            ["api", "stats"] => Stats,
+            ["api", "export"] => Export,
+            ["api", "archive"] => ArchiveNow,
+            ["api", "settings"] => Settings,
+            ["api", "gaps"] => Gaps,
+            ["api", "account"] => Account,
+            ["api", "account", "pause"] => Pause,
+            ["api", "account", "resume"] => Resume,
+            ["api", "account", "delete"] => AccountDelete,
+            ["api", "imports"] => Imports,
+            ["api", "imports", id] => Import(id),
+            ["api", "imports", id, "chunks"] => ImportChunks(id),
+            ["api", "imports", id, "finish"] => ImportFinish(id),
+            ["api", "notifications"] => Notifications,
+            ["api", "notifications", "settings"] => NotificationSettings,
+            ["api", "notifications", "channels"] => Channels,
+            ["api", "notifications", "channels", id] => Channel(id),
+            ["api", "notifications", "channels", id, "delete"] => ChannelDelete(id),
+            ["api", "notifications", "channels", id, "test"] => ChannelTest(id),
+            ["api", "admin", "sweep"] => AdminSweep,
+            ["api", "admin", "jobs"] => AdminJobs,
+            ["api", "admin", "dead-letters"] => AdminDeadLetters,
+            ["api", "admin", "shards"] => AdminShards,
+            ["api", "admin", "archive", user_id] => AdminArchive(user_id),
+            _ => return None,
+        })
+    }
+
+    /// The method the route takes (a `HEAD` arrives as `GET`).
+    pub fn method(self) -> Method {
+        use Route::*;
+        match self {
+            Home | Login | Callback | AppScript | ImportPage | ImportScript | Health | Status
+            | Plays | Stats | Export | Gaps | Import(_) | Notifications | AdminDeadLetters
+            | AdminShards => Method::Get,
+            Account | Channel(_) => Method::Delete,
+            Logout | LogoutEverywhere | ArchiveNow | Settings | Pause | Resume | AccountDelete
+            | Imports | ImportChunks(_) | ImportFinish(_) | NotificationSettings | Channels
+            | ChannelDelete(_) | ChannelTest(_) | AdminSweep | AdminJobs | AdminArchive(_) => {
+                Method::Post
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segments(path: &str) -> Vec<&str> {
+        path.split('/').filter(|part| !part.is_empty()).collect()
+    }
+
+    #[test]
+    fn every_route_parses_and_takes_one_method() {
+        let table = [
+            ("/", Route::Home, Method::Get),
+            ("/logout/everywhere", Route::LogoutEverywhere, Method::Post),
+            ("/api/account", Route::Account, Method::Delete),
+            ("/api/account/delete", Route::AccountDelete, Method::Post),
+            ("/api/imports/7", Route::Import("7"), Method::Get),
+            (
+                "/api/imports/7/chunks",
+                Route::ImportChunks("7"),
+                Method::Post,
+            ),
+            (
+                "/api/notifications/channels/3",
+                Route::Channel("3"),
+                Method::Delete,
+            ),
+            (
+                "/api/notifications/channels/3/test",
+                Route::ChannelTest("3"),
+                Method::Post,
+            ),
+            (
+                "/api/admin/archive/u1",
+                Route::AdminArchive("u1"),
+                Method::Post,
+            ),
+        ];
+        for (path, route, method) in table {
+            assert_eq!(Route::parse(&segments(path)), Some(route), "{path}");
+            assert_eq!(route.method(), method, "{path}");
+        }
+    }
+
+    #[test]
+    fn paths_outside_the_table_have_no_route() {
+        for path in [
+            "/api",
+            "/api/admin",
+            "/api/admin/other",
+            "/api/admin/archive/u1/more",
+            "/api/imports/7/other",
+            "/api/notifications/channels/3/other",
+            "/assets/other.js",
+            "/login/more",
+        ] {
+            assert_eq!(Route::parse(&segments(path)), None, "{path}");
+        }
+    }
+}
