@@ -22,9 +22,6 @@ mod flow_tests;
 #[cfg(test)]
 mod shard_tests;
 
-use std::future::Future;
-use std::pin::Pin;
-
 use serde::Serialize;
 
 use crate::config::ConfigError;
@@ -190,9 +187,6 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> Bindings for (D,
     type Queue = Q;
 }
 
-/// A handler's answer, on its way.
-type Handling<'f> = Pin<Box<dyn Future<Output = Result<WebResponse, HttpError>> + 'f>>;
-
 /// What the handlers reach: the ports, the settings, and what failed to configure.
 /// Built as `App::<(_, _, _, _)> { … }`: the tuple's types are read off the fields.
 pub struct App<'a, P: Bindings> {
@@ -263,61 +257,42 @@ impl<P: Bindings> App<'_, P> {
         if request.method != route.method() {
             return Err(HttpError::method_not_allowed(route.method()));
         }
-        self.dispatch(route, request, now, clock).await
-    }
-
-    /// The handler of a route, boxed: each handler's future is its own function
-    /// rather than a variant inlined into one state machine of every route, which
-    /// was a sixth of the wasm.
-    fn dispatch<'f>(
-        &'f self,
-        route: Route<'f>,
-        request: &'f WebRequest,
-        now: UnixMillis,
-        clock: impl Fn() -> UnixMillis + 'f,
-    ) -> Handling<'f> {
         match route {
-            Route::Home => Box::pin(auth::home(self, request, now)),
-            Route::Login => Box::pin(async move { Ok(auth::login(self, request, now).await) }),
-            Route::Callback => {
-                Box::pin(async move { Ok(auth::callback(self, request, now).await) })
-            }
-            Route::Logout => Box::pin(auth::logout(self, request)),
-            Route::LogoutEverywhere => Box::pin(auth::logout_everywhere(self, request, now)),
-            Route::AppScript => Box::pin(std::future::ready(Ok(history::app_js()))),
-            Route::ImportPage => Box::pin(import_page::page(self, request, now)),
-            Route::ImportScript => Box::pin(std::future::ready(Ok(import_page::script()))),
-            Route::Health => Box::pin(api::health(self, now)),
-            Route::Status => Box::pin(history::status(self, request, now)),
-            Route::Plays => Box::pin(history::plays(self, request, now)),
-            Route::Stats => Box::pin(history::stats(self, request, now)),
-            Route::Export => Box::pin(history::export(self, request, now)),
-            Route::ArchiveNow => Box::pin(history::archive_now(self, request, now)),
-            Route::Settings => Box::pin(history::settings(self, request, now)),
-            Route::Gaps => Box::pin(api::gaps(self, request, now)),
-            Route::Pause => Box::pin(account::set_paused(self, request, true, now)),
-            Route::Resume => Box::pin(account::set_paused(self, request, false, now)),
-            Route::Account | Route::AccountDelete => Box::pin(account::delete(self, request, now)),
-            Route::Imports => Box::pin(imports::create(self, request, now)),
-            Route::Import(id) => Box::pin(imports::report(self, request, id, now)),
-            Route::ImportChunks(id) => Box::pin(imports::chunk(self, request, id, now)),
-            Route::ImportFinish(id) => Box::pin(imports::finish(self, request, id, now)),
-            Route::Notifications => Box::pin(notifications::overview(self, request, now)),
-            Route::NotificationSettings => {
-                Box::pin(notifications::save_settings(self, request, now))
-            }
-            Route::Channels => Box::pin(notifications::add_channel(self, request, now)),
+            Route::Home => auth::home(self, request, now).await,
+            Route::Login => Ok(auth::login(self, request, now).await),
+            Route::Callback => Ok(auth::callback(self, request, now).await),
+            Route::Logout => auth::logout(self, request).await,
+            Route::LogoutEverywhere => auth::logout_everywhere(self, request, now).await,
+            Route::AppScript => Ok(history::app_js()),
+            Route::ImportPage => import_page::page(self, request, now).await,
+            Route::ImportScript => Ok(import_page::script()),
+            Route::Health => api::health(self, now).await,
+            Route::Status => history::status(self, request, now).await,
+            Route::Plays => history::plays(self, request, now).await,
+            Route::Stats => history::stats(self, request, now).await,
+            Route::Export => history::export(self, request, now).await,
+            Route::ArchiveNow => history::archive_now(self, request, now).await,
+            Route::Settings => history::settings(self, request, now).await,
+            Route::Gaps => api::gaps(self, request, now).await,
+            Route::Pause => account::set_paused(self, request, true, now).await,
+            Route::Resume => account::set_paused(self, request, false, now).await,
+            Route::Account | Route::AccountDelete => account::delete(self, request, now).await,
+            Route::Imports => imports::create(self, request, now).await,
+            Route::Import(id) => imports::report(self, request, id, now).await,
+            Route::ImportChunks(id) => imports::chunk(self, request, id, now).await,
+            Route::ImportFinish(id) => imports::finish(self, request, id, now).await,
+            Route::Notifications => notifications::overview(self, request, now).await,
+            Route::NotificationSettings => notifications::save_settings(self, request, now).await,
+            Route::Channels => notifications::add_channel(self, request, now).await,
             Route::Channel(id) | Route::ChannelDelete(id) => {
-                Box::pin(notifications::delete_channel(self, request, id, now))
+                notifications::delete_channel(self, request, id, now).await
             }
-            Route::ChannelTest(id) => Box::pin(notifications::test_channel(self, request, id, now)),
-            Route::AdminSweep => Box::pin(api::admin_sweep(self, request, now, clock)),
-            Route::AdminJobs => Box::pin(api::admin_enqueue(self, request)),
-            Route::AdminDeadLetters => Box::pin(api::admin_dead_letters(self, request)),
-            Route::AdminShards => Box::pin(api::admin_shards(self, request)),
-            Route::AdminArchive(user_id) => {
-                Box::pin(api::admin_archive(self, request, user_id, now))
-            }
+            Route::ChannelTest(id) => notifications::test_channel(self, request, id, now).await,
+            Route::AdminSweep => api::admin_sweep(self, request, now, clock).await,
+            Route::AdminJobs => api::admin_enqueue(self, request).await,
+            Route::AdminDeadLetters => api::admin_dead_letters(self, request).await,
+            Route::AdminShards => api::admin_shards(self, request).await,
+            Route::AdminArchive(user_id) => api::admin_archive(self, request, user_id, now).await,
         }
     }
 }
