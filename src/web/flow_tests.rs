@@ -454,6 +454,24 @@ fn unknown_routes_and_wrong_methods_answer_cleanly() {
     assert_eq!(world.plain(get("/nothing", None)).status, 404);
 }
 
+#[test]
+fn a_wrong_method_is_told_the_one_its_route_takes() {
+    let world = World::new();
+    for (method, path, allowed) in [
+        (Method::Delete, "/api/status", "GET"),
+        (Method::Get, "/api/account", "DELETE"),
+        (Method::Get, "/api/account/delete", "POST"),
+        (Method::Post, "/assets/app.js", "GET"),
+        (Method::Get, "/api/imports/7/finish", "POST"),
+        (Method::Post, "/api/notifications/channels/3", "DELETE"),
+    ] {
+        let response = world.plain(request(method, path, None));
+        assert_eq!(response.status, 405, "{method:?} {path}");
+        assert_eq!(header(&response, "Allow"), Some(allowed), "{method:?} {path}");
+        assert!(response.body.contains(allowed), "{path}: {}", response.body);
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // The outside review's findings, each pinned.
 
