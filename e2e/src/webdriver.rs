@@ -204,6 +204,21 @@ impl Browser {
         )
     }
 
+    /// Chooses files in an `<input type="file" multiple>`, as a person does in the file
+    /// dialog: WebDriver types the absolute paths into it, one per line.
+    pub fn choose_files(&self, element: &str, paths: &[&Path]) {
+        let text = paths
+            .iter()
+            .map(|path| path.display().to_string())
+            .collect::<Vec<_>>()
+            .join("\n");
+        self.command(
+            "POST",
+            &format!("element/{element}/value"),
+            json!({ "text": text }),
+        );
+    }
+
     /// Selects the `<option>` with this value in a `<select>`.
     pub fn select_value(&self, select_css: &str, value: &str) {
         self.execute(

@@ -2,7 +2,7 @@
 //! connects Spotify on the Worker's page, approves on the simulator's consent page, lands
 //! back logged in and sees the backfilled plays; another person denies and is told so.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::json;
@@ -208,4 +208,100 @@ fn a_person_pauses_resumes_logs_out_and_deletes_their_archive_in_a_browser() {
     }
     chrome.goto(&stack.worker_url);
     chrome.wait_for(By::Css("#connect"), PAGE);
+}
+
+/// Writes `records` as a streaming history file inside a folder named as Spotify's
+/// export names it, and zips the folder with Info-ZIP's `zip` and its `flags`: the
+/// archives a person really receives, not ones this test composed byte by byte.
+fn zip_export(dir: &Path, name: &str, flags: &[&str], records: &[serde_json::Value]) -> PathBuf {
+    let work = dir.join(name);
+    let folder = work.join("Spotify Extended Streaming History");
+    std::fs::create_dir_all(&folder).expect("export folder");
+    let history = serde_json::to_vec_pretty(records).expect("records serialise");
+    std::fs::write(folder.join("Streaming_History_Audio_2019.json"), history)
+        .expect("history file");
+    let archive = dir.join(format!("{name}.zip"));
+    let status = std::process::Command::new("zip")
+        .current_dir(&work)
+        .args(["-q", "-r"])
+        .args(flags)
+        .arg(&archive)
+        .arg("Spotify Extended Streaming History")
+        .status()
+        .expect("Info-ZIP's zip runs (scripts/setup installs it)");
+    assert!(status.success(), "zip {flags:?} failed");
+    archive
+}
+
+/// `count` plays of 2019, an hour apart from `first_hour`, each a track of its own.
+fn plays_of_2019(first_hour: u32, count: u32) -> Vec<serde_json::Value> {
+    (first_hour..first_hour + count)
+        .map(|hour| {
+            json!({
+                "ts": format!("2019-03-{:02}T{:02}:00:00Z", 1 + hour / 24, hour % 24),
+                "ms_played": 200_000,
+                "spotify_track_uri": format!("spotify:track:0zipTrack{hour:013}"),
+                "master_metadata_track_name": format!("Zipped song {hour}"),
+                "master_metadata_album_artist_name": "The Archivists",
+                "master_metadata_album_album_name": "Compressed",
+            })
+        })
+        .collect()
+}
+
+fn counter(chrome: &Chromium, id: &str) -> u64 {
+    text_at(chrome, &format!("#{id}"))
+        .and_then(|text| text.replace([',', '.', '\u{a0}', ' '], "").parse().ok())
+        .unwrap_or(u64::MAX)
+}
+
+/// The import page opens the zip Spotify sends in the browser (its own zip reader, the
+/// platform's DecompressionStream for deflate): a deflated, a stored and a Zip64 archive,
+/// chosen together in the file dialog, are read, imported and reported.
+#[test]
+fn a_person_imports_their_export_zips_in_a_browser() {
+    let stack = Stack::start();
+    stack.create_user("zed", 4.0, 1.0);
+    let chrome = Chromium::start(&stack.dir().join("downloads"));
+    stack.connect_in_browser(&chrome, "zed");
+
+    let exports = stack.dir().join("exports");
+    let deflated = zip_export(&exports, "deflated", &[], &plays_of_2019(0, 30));
+    let stored = zip_export(&exports, "stored", &["-0"], &plays_of_2019(100, 20));
+    let zip64 = zip_export(&exports, "zip64", &["-fz"], &plays_of_2019(200, 10));
+    let zip64_bytes = std::fs::read(&zip64).expect("zip64 archive");
+    assert!(
+        zip64_bytes.windows(4).any(|w| w == b"PK\x06\x06"),
+        "zip -fz wrote a Zip64 end record"
+    );
+
+    chrome.goto(&format!("{}/import", stack.worker_url));
+    let input = chrome.wait_for(By::Css("#import-files"), PAGE);
+    chrome.choose_files(&input, &[&deflated, &stored, &zip64]);
+    let start = chrome.wait_for(By::Css("#import-start"), PAGE);
+    chrome.click(&start);
+    chrome.wait_until("the import's report", BACKFILL, |chrome| {
+        chrome
+            .execute(
+                "const r = document.querySelector('#import-report'); return !!r && !r.hidden",
+                json!([]),
+            )
+            .as_bool()
+            .unwrap_or(false)
+    });
+    let summary = text_at(&chrome, "#import-summary").unwrap_or_default();
+    chrome.screenshot(&screenshots().join("import-zips.png"));
+    assert!(
+        summary.contains("60 records read from 3 file(s)"),
+        "{summary}"
+    );
+    assert_eq!(counter(&chrome, "n-read"), 60, "{summary}");
+    assert_eq!(counter(&chrome, "n-imported"), 60, "{summary}");
+    assert_eq!(counter(&chrome, "n-errors"), 0, "{summary}");
+    // The simulator's own plays are of today; every play of 2019 came from the zips.
+    let imported = stack
+        .d1("SELECT count(*) AS n FROM play_events WHERE played_at < 1577836800000")[0]["n"]
+        .as_u64()
+        .expect("a count");
+    assert_eq!(imported, 60);
 }

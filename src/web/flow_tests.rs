@@ -467,7 +467,11 @@ fn a_wrong_method_is_told_the_one_its_route_takes() {
     ] {
         let response = world.plain(request(method, path, None));
         assert_eq!(response.status, 405, "{method:?} {path}");
-        assert_eq!(header(&response, "Allow"), Some(allowed), "{method:?} {path}");
+        assert_eq!(
+            header(&response, "Allow"),
+            Some(allowed),
+            "{method:?} {path}"
+        );
         assert!(response.body.contains(allowed), "{path}: {}", response.body);
     }
 }
