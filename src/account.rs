@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::store::UserStatus;
+use crate::store::accounts::UserStatus;
 use crate::time::{UnixMillis, DAY_MS};
 
 /// Spotify refresh tokens expire six months after the user's authorization; refreshing

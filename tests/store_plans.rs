@@ -14,7 +14,8 @@ use time_machine::engine::write_plan::{plan_archive, PollState};
 use time_machine::shards::Shards;
 use time_machine::spotify::profile::Profile;
 use time_machine::spotify::recently_played::parse_recently_played;
-use time_machine::store::{SealedTokens, Store, ALL_STATEMENTS};
+use time_machine::store::archive::SealedTokens;
+use time_machine::store::{Store, ALL_STATEMENTS};
 use time_machine::testing::{MemoryQueue, SqliteDatabase, MIGRATIONS};
 use time_machine::time::{UnixMillis, HOUR_MS, MINUTE_MS};
 

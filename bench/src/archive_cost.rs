@@ -243,7 +243,7 @@ pub struct Target {
 }
 
 /// The archive's write batch: the catalogue's four upserts (artists, albums, tracks, their
-/// links), the contexts, the plays, the gap and the user's row (`src/store/mod.rs`).
+/// links), the contexts, the plays, the gap and the user's row (`src/store/archive.rs`).
 pub const BATCH_STATEMENTS: usize = 8;
 
 /// Two round trips with a valid or a refreshed token: the user's row (one statement), then

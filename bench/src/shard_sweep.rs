@@ -20,7 +20,7 @@ use time_machine::engine::sweep::{run_sweep, SweepConfig};
 use time_machine::notify::NotifyMessage;
 use time_machine::ports::{Database, DatabaseError, JobQueue, QueueError, Row, Statement};
 use time_machine::shards::{ShardIndex, Shards, DIRECTORY};
-use time_machine::store::SweepSummary;
+use time_machine::store::sweeps::SweepSummary;
 use time_machine::testing::{MemoryQueue, SqliteDatabase};
 
 use crate::meter::{migration_statements, MeterDb, Metered};

@@ -23,7 +23,8 @@ use crate::shards::{ShardIndex, Shards, DIRECTORY};
 use crate::spotify::client::ClientCredentials;
 use crate::spotify::token::TokenGrant;
 use crate::spotify::{SpotifyClient, SpotifyEndpoints, SpotifyError};
-use crate::store::{ArchiveUser, SealedTokens, Store, StoreError};
+use crate::store::archive::{ArchiveUser, SealedTokens};
+use crate::store::{Store, StoreError};
 use crate::time::{UnixMillis, MINUTE_MS, SECOND_MS};
 
 /// An access token expiring sooner than this is refreshed before use.

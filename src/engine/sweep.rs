@@ -8,7 +8,8 @@ use crate::engine::slot::scheduled_kind;
 use crate::notify::{self, NotifyMessage};
 use crate::ports::{Database, JobQueue};
 use crate::shards::{ShardIndex, Shards, DIRECTORY};
-use crate::store::{DueUser, ShardSweep, Store, SweepSummary};
+use crate::store::sweeps::{DueUser, ShardSweep, SweepSummary};
+use crate::store::Store;
 use crate::time::{UnixMillis, MINUTE_MS};
 
 /// A Queue `send_batch` takes at most 100 messages…

@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{decode, decode_all, Store, StoreError, UserStatus, USER_STATUS};
+use super::accounts::{UserStatus, USER_STATUS};
+use super::{decode, decode_all, Store, StoreError};
 use crate::catalogue::{cover_url, track_uri};
 use crate::history::zone::Segment;
 use crate::ids::public_id;

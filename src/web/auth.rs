@@ -21,7 +21,9 @@ use crate::ports::{Database, JobQueue, KeyValueStore, LogLine};
 use crate::shards::{ShardIndex, Shards, UserShard, DIRECTORY};
 use crate::spotify::profile::Profile;
 use crate::spotify::SpotifyClient;
-use crate::store::{LoginWrite, SealedTokens, Store, StoreError};
+use crate::store::accounts::LoginWrite;
+use crate::store::archive::SealedTokens;
+use crate::store::{Store, StoreError};
 use crate::time::{UnixMillis, DAY_MS, SECOND_MS};
 
 /// Plays the dashboard's timeline shows before "Load older plays".

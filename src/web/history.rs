@@ -19,8 +19,9 @@ use crate::history::{
 };
 use crate::ports::{Database, JobQueue, LogLine};
 use crate::shards::Shards;
+use crate::store::accounts::UserStatus;
 use crate::store::history::{ArchiveClaim, HistorySettings};
-use crate::store::{Store, UserStatus};
+use crate::store::Store;
 use crate::time::{to_rfc3339, UnixMillis, SECOND_MS};
 
 /// The dashboard's one script, served from the Worker (`script-src 'self'`).

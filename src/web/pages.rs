@@ -4,8 +4,9 @@
 use crate::account::{AccountStatus, Connection};
 use crate::history::zone::zone_name;
 use crate::history::ArchiveRequestState;
+use crate::store::accounts::UserStatus;
+use crate::store::gaps::GapView;
 use crate::store::history::{HistoryPlay, HistorySettings};
-use crate::store::{GapView, UserStatus};
 use crate::time::{to_rfc3339, UnixMillis};
 use crate::web::notifications::{panel_html, NotificationsPanel};
 

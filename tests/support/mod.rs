@@ -34,7 +34,8 @@ use time_machine::ports::{HttpClient, HttpRequest, HttpResponse, Method, Row, Tr
 use time_machine::shards::Shards;
 use time_machine::spotify::client::ClientCredentials;
 use time_machine::spotify::{SpotifyClient, SpotifyEndpoints};
-use time_machine::store::{SealedTokens, Store};
+use time_machine::store::archive::SealedTokens;
+use time_machine::store::Store;
 use time_machine::testing::{MemoryKv, SqliteDatabase};
 use time_machine::time::{UnixMillis, SECOND_MS};
 
