@@ -210,19 +210,18 @@ fn a_person_pauses_resumes_logs_out_and_deletes_their_archive_in_a_browser() {
     chrome.wait_for(By::Css("#connect"), PAGE);
 }
 
-/// Writes `records` as a streaming history file of its own name inside a folder named as
-/// Spotify's export names it (the import knows a file by its name), and zips the folder with Info-ZIP's `zip` and its `flags`: the
+/// Writes `records` as a streaming history file inside a folder named as Spotify's export
+/// names it, and zips the folder with Info-ZIP's `zip` and its `flags`: the
 /// archives a person really receives, not ones this test composed byte by byte.
 fn zip_export(dir: &Path, name: &str, flags: &[&str], records: &[serde_json::Value]) -> PathBuf {
     let work = dir.join(name);
     let folder = work.join("Spotify Extended Streaming History");
     std::fs::create_dir_all(&folder).expect("export folder");
     let history = serde_json::to_vec_pretty(records).expect("records serialise");
-    std::fs::write(
-        folder.join(format!("Streaming_History_Audio_2019_{name}.json")),
-        history,
-    )
-    .expect("history file");
+    // One file name in every archive, as in two exports requested a year apart: each
+    // holds a `Streaming_History_Audio_2019.json` of its own.
+    std::fs::write(folder.join("Streaming_History_Audio_2019.json"), history)
+        .expect("history file");
     let archive = dir.join(format!("{name}.zip"));
     let status = std::process::Command::new("zip")
         .current_dir(&work)

@@ -242,8 +242,11 @@
       const head = new Uint8Array(await file.slice(0, 4).arrayBuffer());
       if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
         try {
+          // Known by the zip's name and the entry's path: the server takes a file it has
+          // seen in this import as resent, and two exports each hold files of the same
+          // names (Streaming_History_Audio_2019.json) with other plays in them.
           for (const entry of await zipEntries(file)) {
-            sources.push({ name: entry.name, read: () => entryText(file, entry) });
+            sources.push({ name: file.name + "/" + entry.name, read: () => entryText(file, entry) });
           }
         } catch (error) {
           noteFile(file.name, error.message, true);
