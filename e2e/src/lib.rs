@@ -847,8 +847,9 @@ pub struct Stack {
     sim: Option<Proc>,
     /// `wrangler dev`; replaced by [`Stack::restart_worker`].
     wrangler: RefCell<Option<Proc>>,
-    /// The stdout of every `wrangler dev` this stack ran, in order (its structured logs).
-    worker_logs: RefCell<Vec<PathBuf>>,
+    /// The stdout and stderr of every `wrangler dev` this stack ran, in order: its
+    /// structured logs (`console.log` lines on stdout, `console.warn`/`error` on stderr).
+    worker_logs: RefCell<Vec<[PathBuf; 2]>>,
     agent: ureq::Agent,
     /// UTC minute (Unix ms / 60 000) at which the last sweep had surely started.
     last_sweep_minute: Cell<Option<i64>>,
@@ -1056,7 +1057,9 @@ impl Stack {
 
     fn spawn_wrangler(&self, name: &str, port: u16, inspector: u16) {
         let proc = Proc::spawn(name, self.wrangler_dev(port, inspector), &self.dir);
-        self.worker_logs.borrow_mut().push(proc.stdout.clone());
+        self.worker_logs
+            .borrow_mut()
+            .push([proc.stdout.clone(), proc.stderr.clone()]);
         *self.wrangler.borrow_mut() = Some(proc);
     }
 
@@ -1568,12 +1571,14 @@ impl Stack {
         );
     }
 
-    /// Wrangler's structured log lines (`{"event": …}`) so far.
-    /// (Across restarts: every `wrangler dev` this stack ran, in order.)
+    /// Wrangler's structured log lines (`{"event": …}`) so far: across restarts, every
+    /// `wrangler dev` this stack ran, in order; within one run, its info lines in order,
+    /// then its warnings and errors in order (two streams: their interleaving is lost).
     pub fn worker_events(&self) -> Vec<Value> {
         self.worker_logs
             .borrow()
             .iter()
+            .flatten()
             .flat_map(|log| {
                 fs::read_to_string(log)
                     .unwrap_or_default()

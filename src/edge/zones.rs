@@ -7,7 +7,8 @@ use js_sys::{Array, Date, Function, Intl, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::history::zone::day_of_date_parts;
-use crate::ports::{TimeZones, UtcOffsets};
+use super::bindings::ConsoleLog;
+use crate::ports::{Log, LogLine, TimeZones, UtcOffsets};
 use crate::time::{UnixMillis, DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS};
 
 /// The runtime's zones. Each lookup builds one formatter; a request looks up one zone.
@@ -17,7 +18,7 @@ pub struct IntlZones;
 impl TimeZones for IntlZones {
     fn offsets(&self, name: &'static str) -> Option<Rc<dyn UtcOffsets>> {
         let format = zone_format(name).ok()?;
-        let offsets = IntlOffsets { format };
+        let offsets = IntlOffsets { zone: name, format };
         // The wall clock is read from the formatted text (see `wall_clock`); a runtime
         // whose text we cannot read has no zone for us rather than wrong offsets.
         wall_clock(&offsets.format, 0)?;
@@ -50,6 +51,7 @@ fn zone_format(name: &str) -> Result<Intl::DateTimeFormat, JsValue> {
 }
 
 struct IntlOffsets {
+    zone: &'static str,
     format: Intl::DateTimeFormat,
 }
 
@@ -59,7 +61,19 @@ impl UtcOffsets for IntlOffsets {
         // whole second. Every instant the core asks about lies in 1970–9999, where the
         // text always reads (the check in `offsets` proved the format).
         let second = at.div_euclid(SECOND_MS) * SECOND_MS;
-        wall_clock(&self.format, second).map_or(0, |local| local - second)
+        match wall_clock(&self.format, second) {
+            Some(local) => local - second,
+            None => {
+                // Not expected (see above), and not silent if it happens: UTC is shown,
+                // and the log says which instant the runtime would not format.
+                ConsoleLog.write(
+                    LogLine::error("zone_offset_unreadable")
+                        .field("zone", self.zone)
+                        .field("at", at),
+                );
+                0
+            }
+        }
     }
 }
 
