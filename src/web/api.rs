@@ -265,7 +265,7 @@ pub async fn admin_archive<P: Bindings>(
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {
     admin_only(app.cron_secret, request)?;
-    let user_id = crate::form::decode_component(user_id);
+    let user_id = super::routes::decode_segment(user_id);
     // The directory says where the user lives; their shard, whether they still do.
     let shard = Store::new(app.shards.directory())
         .user_shard(&user_id)

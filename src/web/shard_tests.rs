@@ -1102,6 +1102,33 @@ fn admin_archive_queues_the_users_shard_and_a_job_of_no_bound_shard_is_refused()
     assert_eq!(world.web.queue.take()[0].shard, 2);
 }
 
+#[test]
+fn admin_archive_reads_its_user_id_as_a_path_segment_where_plus_is_no_space() {
+    // '+' means a space only in a query string or a form body, never in a path.
+    let world = World::new(1);
+    for name in ["a+b", "c d"] {
+        world.login(name);
+    }
+    world.web.queue.take();
+    for (path, user_id) in [
+        ("/api/admin/archive/acc-a+b", "acc-a+b"),
+        ("/api/admin/archive/acc-a%2Bb", "acc-a+b"),
+        ("/api/admin/archive/acc-c%20d", "acc-c d"),
+    ] {
+        let queued = world.admin(Method::Post, path, "");
+        assert_eq!(queued.status, 202, "{path}: {}", queued.body);
+        assert_eq!(json_of(&queued)["queued"], user_id, "{path}");
+        assert_eq!(
+            world.web.queue.take()[0].users[0].user_id,
+            user_id,
+            "{path}"
+        );
+    }
+    // And "acc-c+d" is not "acc-c d".
+    let unknown = world.admin(Method::Post, "/api/admin/archive/acc-c+d", "");
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+}
+
 // ---------------------------------------------------------------------------------------
 // Notifications and archive jobs per shard
 
