@@ -113,7 +113,9 @@ impl<'p> Route<'p> {
 /// A path segment a route carries, percent-decoded. Unlike a query string or a form body,
 /// a path has no `+` for a space: `+` is itself, a space is `%20`.
 pub fn decode_segment(segment: &str) -> String {
-    crate::form::decode_component(&segment.replace('+', "%2B"))
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]

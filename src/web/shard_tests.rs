@@ -13,13 +13,13 @@ use crate::engine::job::{ArchiveJob, JobUser};
 use crate::engine::schedule::PollingPolicy;
 use crate::engine::slot::SlotKind;
 use crate::engine::sweep::SweepConfig;
-use crate::form::{decode_pairs, find};
 use crate::notify::delivery::{delivery_key, sent_mark, Deliverer, DeliveryOutcome};
 use crate::notify::NotifyMessage;
 use crate::ports::{Database, DatabaseError, Method, Row, Statement};
 use crate::shards::{ShardIndex, Shards};
 use crate::testing::web::{
-    cookie_value, get, header, json_of, post, request, set_cookies, RequestBuilder, WebWorld,
+    cookie_value, get, header, json_of, post, query_param, request, set_cookies, RequestBuilder,
+    WebWorld,
 };
 use crate::testing::{MemoryKv, MemoryQueue, ScriptedHttp, SqliteDatabase};
 use crate::time::{UnixMillis, MINUTE_MS, SECOND_MS};
@@ -77,8 +77,7 @@ impl World {
         let response = self.plain(get("/login", None));
         assert_eq!(response.status, 302);
         let location = header(&response, "Location").expect("location");
-        let pairs = decode_pairs(location.split_once('?').expect("query").1);
-        let state = find(&pairs, "state").expect("state").to_owned();
+        let state = query_param(location, "state").expect("state");
         (
             state,
             cookie_value(&response, "stm_login").expect("login cookie"),
