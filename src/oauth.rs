@@ -4,7 +4,9 @@
 //! login cookie for ten minutes, and redirects to Spotify; `/callback` reads what Spotify
 //! sent back and opens the cookie.
 
-use crate::crypto::{constant_time_eq, random_token, sha256_base64url, CryptoError, TokenCipher};
+use subtle::ConstantTimeEq;
+
+use crate::crypto::{random_token, sha256_base64url, CryptoError, TokenCipher};
 use crate::time::{UnixMillis, MINUTE_MS};
 
 /// What we ask Spotify for: the plays, and the email to tell the user who they are.
@@ -51,7 +53,7 @@ impl PendingLogin {
 
     /// Whether the callback's `state` is this login's, before it expired.
     pub fn accepts(&self, state: &str, now: UnixMillis) -> bool {
-        self.expires_at > now && constant_time_eq(self.state.as_bytes(), state.as_bytes())
+        self.expires_at > now && bool::from(self.state.as_bytes().ct_eq(state.as_bytes()))
     }
 
     /// The URL of Spotify's consent page for this login.
