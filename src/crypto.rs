@@ -181,17 +181,6 @@ pub fn random_bytes(count: usize) -> Result<Vec<u8>, CryptoError> {
     Ok(buffer)
 }
 
-/// Compares two secrets in time that does not depend on where they differ.
-pub fn constant_time_eq(left: &[u8], right: &[u8]) -> bool {
-    // The length is not secret (it is fixed per deployment); the contents are.
-    left.len() == right.len()
-        && left
-            .iter()
-            .zip(right)
-            .fold(0_u8, |diff, (a, b)| diff | (a ^ b))
-            == 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,10 +269,18 @@ mod tests {
         assert_ne!(token, random_token(32).expect("random"));
     }
 
+    /// What the comparisons of secrets (`admin_only`, `PendingLogin::accepts`) rely on:
+    /// subtle's slice `ct_eq` is equal only for the same contents of the same length (the
+    /// length is not secret, so a different one may answer early).
     #[test]
-    fn constant_time_eq_compares_contents_and_length() {
-        assert!(constant_time_eq(b"secret", b"secret"));
-        assert!(!constant_time_eq(b"secret", b"secreT"));
-        assert!(!constant_time_eq(b"secret", b"secret2"));
+    fn secrets_compare_by_contents_and_length() {
+        use subtle::ConstantTimeEq;
+        let eq = |left: &[u8], right: &[u8]| -> bool { left.ct_eq(right).into() };
+        assert!(eq(b"secret", b"secret"));
+        assert!(!eq(b"secret", b"secreT"));
+        assert!(!eq(b"secret", b"secret2"));
+        assert!(!eq(b"secret2", b"secret"));
+        assert!(!eq(b"", b"secret"));
+        assert!(eq(b"", b""));
     }
 }

@@ -12,7 +12,6 @@ pub mod catalogue;
 pub mod config;
 pub mod crypto;
 pub mod engine;
-pub mod form;
 pub mod history;
 pub mod ids;
 pub mod import;

@@ -4,8 +4,9 @@
 //! login cookie for ten minutes, and redirects to Spotify; `/callback` reads what Spotify
 //! sent back and opens the cookie.
 
-use crate::crypto::{constant_time_eq, random_token, sha256_base64url, CryptoError, TokenCipher};
-use crate::form::{decode_pairs, encode_pairs, find};
+use subtle::ConstantTimeEq;
+
+use crate::crypto::{random_token, sha256_base64url, CryptoError, TokenCipher};
 use crate::time::{UnixMillis, MINUTE_MS};
 
 /// What we ask Spotify for: the plays, and the email to tell the user who they are.
@@ -52,21 +53,23 @@ impl PendingLogin {
 
     /// Whether the callback's `state` is this login's, before it expired.
     pub fn accepts(&self, state: &str, now: UnixMillis) -> bool {
-        self.expires_at > now && constant_time_eq(self.state.as_bytes(), state.as_bytes())
+        self.expires_at > now && bool::from(self.state.as_bytes().ct_eq(state.as_bytes()))
     }
 
     /// The URL of Spotify's consent page for this login.
     pub fn authorize_url(&self, accounts_url: &str, client_id: &str, redirect_uri: &str) -> String {
         let challenge = sha256_base64url(&self.code_verifier);
-        let query = encode_pairs([
-            ("client_id", client_id),
-            ("response_type", "code"),
-            ("redirect_uri", redirect_uri),
-            ("state", self.state.as_str()),
-            ("scope", SCOPES),
-            ("code_challenge_method", "S256"),
-            ("code_challenge", challenge.as_str()),
-        ]);
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("client_id", client_id),
+                ("response_type", "code"),
+                ("redirect_uri", redirect_uri),
+                ("state", self.state.as_str()),
+                ("scope", SCOPES),
+                ("code_challenge_method", "S256"),
+                ("code_challenge", challenge.as_str()),
+            ])
+            .finish();
         format!("{}/authorize?{query}", accounts_url.trim_end_matches('/'))
     }
 }
@@ -88,21 +91,23 @@ pub enum CallbackOutcome {
 }
 
 pub fn read_callback(query: &str) -> CallbackOutcome {
-    let pairs = decode_pairs(query);
-    let state = find(&pairs, "state")
-        .filter(|state| !state.is_empty())
-        .map(str::to_owned);
-    if let Some(error) = find(&pairs, "error") {
-        return CallbackOutcome::Refused {
-            error: error.to_owned(),
-            state,
+    // The first value of each name counts.
+    let (mut code, mut state, mut error) = (None, None, None);
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        let slot = match &*name {
+            "code" => &mut code,
+            "state" => &mut state,
+            "error" => &mut error,
+            _ => continue,
         };
+        slot.get_or_insert_with(|| value.into_owned());
     }
-    match (find(&pairs, "code").filter(|code| !code.is_empty()), state) {
-        (Some(code), Some(state)) => CallbackOutcome::Approved {
-            code: code.to_owned(),
-            state,
-        },
+    let state = state.filter(|state| !state.is_empty());
+    if let Some(error) = error {
+        return CallbackOutcome::Refused { error, state };
+    }
+    match (code.filter(|code| !code.is_empty()), state) {
+        (Some(code), Some(state)) => CallbackOutcome::Approved { code, state },
         _ => CallbackOutcome::Invalid,
     }
 }
@@ -110,7 +115,10 @@ pub fn read_callback(query: &str) -> CallbackOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::form::decode_pairs;
+
+    fn find<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+        crate::history::param(pairs, name)
+    }
 
     #[test]
     fn the_authorize_url_carries_a_s256_challenge_of_the_verifier() {
@@ -118,7 +126,18 @@ mod tests {
         let url = login.authorize_url("http://sim/", "client", "http://127.0.0.1:8787/callback");
         let (base, query) = url.split_once('?').expect("query");
         assert_eq!(base, "http://sim/authorize");
-        let pairs = decode_pairs(query);
+        // Spaces as `+`, as `application/x-www-form-urlencoded` writes them.
+        assert!(
+            query.contains("&scope=user-read-recently-played+user-read-email&"),
+            "{query}"
+        );
+        assert!(
+            query.contains("&redirect_uri=http%3A%2F%2F127.0.0.1%3A8787%2Fcallback&"),
+            "{query}"
+        );
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
         assert_eq!(
             find(&pairs, "redirect_uri"),
             Some("http://127.0.0.1:8787/callback")
@@ -188,6 +207,24 @@ mod tests {
             CallbackOutcome::Refused {
                 error: "access_denied".into(),
                 state: Some("s1".into())
+            }
+        );
+    }
+
+    #[test]
+    fn the_first_value_of_a_name_counts_and_plus_is_a_space() {
+        assert_eq!(
+            read_callback("code=A+B%2B&state=s1&code=other&state=s2"),
+            CallbackOutcome::Approved {
+                code: "A B+".into(),
+                state: "s1".into()
+            }
+        );
+        assert_eq!(
+            read_callback("error=&state="),
+            CallbackOutcome::Refused {
+                error: String::new(),
+                state: None
             }
         );
     }

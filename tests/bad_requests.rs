@@ -15,7 +15,7 @@ use futures::executor::block_on;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-use time_machine::form::{decode_pairs, find};
+use time_machine::oauth::{read_callback, CallbackOutcome};
 use time_machine::ports::{HttpResponse, Method, TransportError};
 use time_machine::testing::web::{header, RequestBuilder, WebWorld, CIPHER_KEY, ORIGIN};
 use time_machine::testing::ScriptedHttp;
@@ -690,8 +690,13 @@ proptest! {
 /// property above (the callback route reads `code` and `state` like this).
 #[test]
 fn the_callback_reads_its_query_like_the_fuzzer_writes_it() {
-    let pairs = decode_pairs("code=a%20b&state=c");
-    assert_eq!(find(&pairs, "code"), Some("a b"));
+    assert_eq!(
+        read_callback("code=a%20b&state=c"),
+        CallbackOutcome::Approved {
+            code: "a b".into(),
+            state: "c".into()
+        }
+    );
 }
 
 /// The cases of a property with its own default: `PROPTEST_CASES` when set (a long run).

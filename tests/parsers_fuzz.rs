@@ -3,7 +3,7 @@
 //! played, tokens, profiles, Retry-After), the browser's (cookies, query strings, the
 //! login callback), the history API's parameters (ranges, time zones, limits, formats),
 //! the import's chunks and Spotify's export records in them, the admin's queue jobs and
-//! what the CSV export writes of it all.
+//! the user ids in its paths, and what the CSV export writes of it all.
 //!
 //! cargo fuzz needs a nightly toolchain; proptest runs on stable. CI runs the default
 //! number of cases (256 per property); a long run, e.g. a million cases each:
@@ -14,7 +14,6 @@
 use proptest::prelude::*;
 use serde_json::json;
 
-use time_machine::form::{decode_component, decode_pairs, encode_component};
 use time_machine::oauth::read_callback;
 use time_machine::spotify::profile::parse_profile;
 use time_machine::spotify::recently_played::parse_recently_played;
@@ -22,6 +21,7 @@ use time_machine::spotify::retry_after::parse_retry_after;
 use time_machine::spotify::token::parse_token_response;
 use time_machine::time::parse_rfc3339;
 use time_machine::web::cookies::read_cookie;
+use time_machine::web::routes::decode_segment;
 
 /// JSON values of any shape, a few levels deep.
 fn any_json() -> impl Strategy<Value = serde_json::Value> {
@@ -136,13 +136,19 @@ proptest! {
 
     #[test]
     fn query_strings_never_panic(query in ".{0,300}") {
-        let _ = decode_pairs(&query);
         let _ = read_callback(&query);
     }
 
     #[test]
-    fn percent_encoding_round_trips(text in ".{0,100}") {
-        prop_assert_eq!(decode_component(&encode_component(&text)), text);
+    fn a_path_segment_round_trips(text in ".{0,100}") {
+        let segment = percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC).to_string();
+        prop_assert_eq!(decode_segment(&segment), text);
+    }
+
+    #[test]
+    fn a_path_segment_never_panics_and_keeps_plus(segment in ".{0,100}") {
+        let plus = segment.matches('+').count() + segment.to_ascii_uppercase().matches("%2B").count();
+        prop_assert_eq!(decode_segment(&segment).matches('+').count(), plus);
     }
 }
 
@@ -722,7 +728,7 @@ proptest! {
 
     #[test]
     fn the_whole_query_string_of_a_history_route_never_panics(query in ".{0,200}", now in EARLIEST..MAX_INSTANT) {
-        let pairs = decode_pairs(&query);
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
         let _ = StatsQuery::parse(&pairs, None, &TzdbZones, now);
         let _ = ExportQuery::parse(&pairs, Some("Europe/Berlin"), &TzdbZones);
     }

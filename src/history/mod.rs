@@ -86,8 +86,11 @@ impl Bound {
 }
 
 /// A query parameter by name: `None` when absent, the first value otherwise.
-fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    crate::form::find(pairs, name)
+pub(crate) fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
 }
 
 fn bound(
@@ -297,7 +300,6 @@ impl ArchiveRequestState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::form::decode_pairs;
     use crate::testing::zones::TzdbZones;
     use crate::time::{parse_rfc3339, HOUR_MS};
 
@@ -305,13 +307,14 @@ mod tests {
         parse_rfc3339(text).expect("test instant")
     }
 
+    fn pairs(query: &str) -> Vec<(String, String)> {
+        form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect()
+    }
+
     fn stats(query: &str, saved: Option<&str>) -> Result<StatsQuery, ParamError> {
-        StatsQuery::parse(
-            &decode_pairs(query),
-            saved,
-            &TzdbZones,
-            at("2026-03-29T12:00:00Z"),
-        )
+        StatsQuery::parse(&pairs(query), saved, &TzdbZones, at("2026-03-29T12:00:00Z"))
     }
 
     #[test]
@@ -401,7 +404,7 @@ mod tests {
             (export::ExportFormat::Csv, 0, MAX_INSTANT + 1)
         );
         let code = |query: &str| {
-            ExportQuery::parse(&decode_pairs(query), None, &TzdbZones).map_err(|error| error.code)
+            ExportQuery::parse(&pairs(query), None, &TzdbZones).map_err(|error| error.code)
         };
         assert_eq!(code("format=xml"), Err("invalid_format"));
         assert_eq!(code("format=jsonl&from=x"), Err("invalid_from"));

@@ -12,7 +12,6 @@ use super::profile::{parse_profile, Profile};
 use super::recently_played::{parse_recently_played, RecentlyPlayedPage};
 use super::retry_after::parse_retry_after;
 use super::token::{parse_token_response, TokenGrant};
-use crate::form::encode_pairs;
 use crate::ports::{HttpClient, HttpRequest, HttpResponse, Method};
 use crate::time::UnixMillis;
 
@@ -98,7 +97,11 @@ impl<'a, H: HttpClient> SpotifyClient<'a, H> {
                         "application/x-www-form-urlencoded".into(),
                     ),
                 ],
-                body: Some(encode_pairs(form.iter().copied())),
+                body: Some(
+                    form_urlencoded::Serializer::new(String::new())
+                        .extend_pairs(form)
+                        .finish(),
+                ),
                 follow_redirects: true,
                 max_response_bytes: None,
             })

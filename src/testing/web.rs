@@ -271,6 +271,14 @@ pub fn header<'a>(response: &'a WebResponse, name: &str) -> Option<&'a str> {
         .map(|(_, value)| value.as_str())
 }
 
+/// The first value of `name` in the query string of `url`, decoded.
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    let (_, query) = url.split_once('?')?;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
 /// Every Set-Cookie header of the answer.
 pub fn set_cookies(response: &WebResponse) -> Vec<&str> {
     response

@@ -4,10 +4,9 @@
 use serde_json::{json, Value};
 
 use super::{WebRequest, WebResponse};
-use crate::form::{decode_pairs, find};
 use crate::ports::{HttpResponse, Method};
 use crate::testing::web::{
-    cookie_value, get, header, json_of, request, set_cookies, RequestBuilder, WebWorld,
+    cookie_value, get, header, json_of, query_param, request, set_cookies, RequestBuilder, WebWorld,
 };
 use crate::testing::ScriptedHttp;
 
@@ -38,8 +37,7 @@ impl World {
         let response = self.plain(get("/login", None));
         assert_eq!(response.status, 302);
         let location = header(&response, "Location").expect("location");
-        let pairs = decode_pairs(location.split_once('?').expect("query").1);
-        let state = find(&pairs, "state").expect("state").to_owned();
+        let state = query_param(location, "state").expect("state");
         (
             state,
             cookie_value(&response, "stm_login").expect("login cookie"),
@@ -670,12 +668,7 @@ fn over_https_cookies_carry_the_host_prefix_and_every_answer_asks_for_https_only
         "{login_cookie}"
     );
     let location = header(&start, "Location").expect("location");
-    let state = find(
-        &decode_pairs(location.split_once('?').expect("query").1),
-        "state",
-    )
-    .expect("state")
-    .to_owned();
+    let state = query_param(location, "state").expect("state");
     let sealed = cookie_value(&start, "__Host-stm_login").expect("sealed");
 
     // The unprefixed name is not the login cookie over HTTPS.
@@ -692,12 +685,7 @@ fn over_https_cookies_carry_the_host_prefix_and_every_answer_asks_for_https_only
     let (state, sealed) = {
         let start = world.plain(over_https(Method::Get, "/login", None));
         let location = header(&start, "Location").expect("location").to_owned();
-        let state = find(
-            &decode_pairs(location.split_once('?').expect("query").1),
-            "state",
-        )
-        .expect("state")
-        .to_owned();
+        let state = query_param(&location, "state").expect("state");
         (
             state,
             cookie_value(&start, "__Host-stm_login").expect("sealed"),

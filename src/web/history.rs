@@ -11,11 +11,11 @@ use super::{App, Bindings, WebRequest, WebResponse};
 use crate::account::{AccountStatus, Connection};
 use crate::engine::job::{ArchiveJob, JobUser};
 use crate::engine::slot::SlotKind;
-use crate::form::{decode_pairs, find};
 use crate::history::export::ExportPlan;
 use crate::history::zone::{offset_segments, parse_zone, zone_name};
 use crate::history::{
-    stats, unknown_zone, ArchiveRequestState, ExportQuery, StatsQuery, ARCHIVE_REQUEST_INTERVAL_MS,
+    param, stats, unknown_zone, ArchiveRequestState, ExportQuery, StatsQuery,
+    ARCHIVE_REQUEST_INTERVAL_MS,
 };
 use crate::ports::{Database, JobQueue, LogLine};
 use crate::shards::Shards;
@@ -101,9 +101,11 @@ pub async fn plays<P: Bindings>(
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {
     let user = reader(&app.shards, request, now).await?;
-    let pairs = decode_pairs(&request.query);
+    let pairs = form_urlencoded::parse(request.query.as_bytes())
+        .into_owned()
+        .collect::<Vec<_>>();
     let positive = |name: &str| -> Result<Option<i64>, ()> {
-        match find(&pairs, name).map(str::parse::<i64>) {
+        match param(&pairs, name).map(str::parse::<i64>) {
             None => Ok(None),
             Some(Ok(value)) if value > 0 => Ok(Some(value)),
             Some(_) => Err(()),
@@ -130,7 +132,7 @@ pub async fn plays<P: Bindings>(
             "`before_id` goes with `before`.",
         ));
     }
-    let limit = match find(&pairs, "limit").map(str::parse::<usize>) {
+    let limit = match param(&pairs, "limit").map(str::parse::<usize>) {
         None => 50,
         Some(Ok(limit)) if (1..=MAX_PAGE).contains(&limit) => limit,
         Some(_) => {
@@ -163,7 +165,9 @@ pub async fn stats<P: Bindings>(
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {
     let (user, settings) = user_with_settings(&app.shards, request, now).await?;
-    let pairs = decode_pairs(&request.query);
+    let pairs = form_urlencoded::parse(request.query.as_bytes())
+        .into_owned()
+        .collect::<Vec<_>>();
     let query = StatsQuery::parse(&pairs, settings.time_zone.as_deref(), app.zones, now)?;
     let segments = offset_segments(&query.zone, query.from, query.to);
     let rows = Store::new(user.db)
@@ -181,7 +185,9 @@ pub async fn export<P: Bindings>(
 ) -> Result<WebResponse, HttpError> {
     let (user, settings) = user_with_settings(&app.shards, request, now).await?;
     let query = ExportQuery::parse(
-        &decode_pairs(&request.query),
+        &form_urlencoded::parse(request.query.as_bytes())
+            .into_owned()
+            .collect::<Vec<_>>(),
         settings.time_zone.as_deref(),
         app.zones,
     )?;
@@ -303,8 +309,10 @@ pub async fn settings<P: Bindings>(
 ) -> Result<WebResponse, HttpError> {
     let user = writer(&app.shards, request, now).await?;
     let requested: Option<String> = if request.is_form() {
-        let pairs = decode_pairs(&request.body);
-        match find(&pairs, "time_zone") {
+        let pairs = form_urlencoded::parse(request.body.as_bytes())
+            .into_owned()
+            .collect::<Vec<_>>();
+        match param(&pairs, "time_zone") {
             None => return Err(invalid_settings()),
             Some(name) => Some(name.trim().to_owned()).filter(|name| !name.is_empty()),
         }

@@ -10,7 +10,6 @@ use super::auth::{reader, writer, SignedIn};
 use super::error::HttpError;
 use super::pages::{escape, message_page};
 use super::{App, Bindings, WebRequest, WebResponse};
-use crate::form::decode_pairs;
 use crate::notify::message::new_secret;
 use crate::notify::relay;
 use crate::notify::target::{self, ChannelKind};
@@ -52,8 +51,8 @@ fn no_such_channel() -> HttpError {
 fn fields(request: &WebRequest) -> Option<Map<String, Value>> {
     if request.is_form() {
         return Some(
-            decode_pairs(&request.body)
-                .into_iter()
+            form_urlencoded::parse(request.body.as_bytes())
+                .into_owned()
                 .map(|(key, value)| (key, Value::String(value)))
                 .collect(),
         );

@@ -110,9 +110,25 @@ impl<'p> Route<'p> {
     }
 }
 
+/// A path segment a route carries, percent-decoded. Unlike a query string or a form body,
+/// a path has no `+` for a space: `+` is itself, a space is `%20`.
+pub fn decode_segment(segment: &str) -> String {
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_segment_decodes_percent_escapes_but_keeps_plus() {
+        assert_eq!(decode_segment("a+b"), "a+b");
+        assert_eq!(decode_segment("a%20b"), "a b");
+        assert_eq!(decode_segment("a%2Bb+c%20d"), "a+b+c d");
+        assert_eq!(decode_segment("%F0%9F%8E%B5%zz%"), "\u{1f3b5}%zz%");
+    }
 
     fn segments(path: &str) -> Vec<&str> {
         path.split('/').filter(|part| !part.is_empty()).collect()

@@ -13,13 +13,13 @@ use crate::engine::job::{ArchiveJob, JobUser};
 use crate::engine::schedule::PollingPolicy;
 use crate::engine::slot::SlotKind;
 use crate::engine::sweep::SweepConfig;
-use crate::form::{decode_pairs, find};
 use crate::notify::delivery::{delivery_key, sent_mark, Deliverer, DeliveryOutcome};
 use crate::notify::NotifyMessage;
 use crate::ports::{Database, DatabaseError, Method, Row, Statement};
 use crate::shards::{ShardIndex, Shards};
 use crate::testing::web::{
-    cookie_value, get, header, json_of, post, request, set_cookies, RequestBuilder, WebWorld,
+    cookie_value, get, header, json_of, post, query_param, request, set_cookies, RequestBuilder,
+    WebWorld,
 };
 use crate::testing::{MemoryKv, MemoryQueue, ScriptedHttp, SqliteDatabase};
 use crate::time::{UnixMillis, MINUTE_MS, SECOND_MS};
@@ -77,8 +77,7 @@ impl World {
         let response = self.plain(get("/login", None));
         assert_eq!(response.status, 302);
         let location = header(&response, "Location").expect("location");
-        let pairs = decode_pairs(location.split_once('?').expect("query").1);
-        let state = find(&pairs, "state").expect("state").to_owned();
+        let state = query_param(location, "state").expect("state");
         (
             state,
             cookie_value(&response, "stm_login").expect("login cookie"),
@@ -1100,6 +1099,33 @@ fn admin_archive_queues_the_users_shard_and_a_job_of_no_bound_shard_is_refused()
     let accepted = world.admin(Method::Post, "/api/admin/jobs", &job(2));
     assert_eq!(accepted.status, 202, "{}", accepted.body);
     assert_eq!(world.web.queue.take()[0].shard, 2);
+}
+
+#[test]
+fn admin_archive_reads_its_user_id_as_a_path_segment_where_plus_is_no_space() {
+    // '+' means a space only in a query string or a form body, never in a path.
+    let world = World::new(1);
+    for name in ["a+b", "c d"] {
+        world.login(name);
+    }
+    world.web.queue.take();
+    for (path, user_id) in [
+        ("/api/admin/archive/acc-a+b", "acc-a+b"),
+        ("/api/admin/archive/acc-a%2Bb", "acc-a+b"),
+        ("/api/admin/archive/acc-c%20d", "acc-c d"),
+    ] {
+        let queued = world.admin(Method::Post, path, "");
+        assert_eq!(queued.status, 202, "{path}: {}", queued.body);
+        assert_eq!(json_of(&queued)["queued"], user_id, "{path}");
+        assert_eq!(
+            world.web.queue.take()[0].users[0].user_id,
+            user_id,
+            "{path}"
+        );
+    }
+    // And "acc-c+d" is not "acc-c d".
+    let unknown = world.admin(Method::Post, "/api/admin/archive/acc-c+d", "");
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -27,7 +27,6 @@ use time_machine::engine::archive::{ArchiveOutcome, Archiver, JobReport};
 use time_machine::engine::job::{ArchiveJob, JobUser};
 use time_machine::engine::schedule::PollingPolicy;
 use time_machine::engine::slot::scheduled_kind;
-use time_machine::form::{decode_pairs, encode_pairs};
 use time_machine::ids::local_track_id;
 use time_machine::oauth::{read_callback, CallbackOutcome, PendingLogin};
 use time_machine::ports::{HttpClient, HttpRequest, HttpResponse, Method, Row, TransportError};
@@ -86,10 +85,11 @@ impl SimulatedSpotify {
         assert_eq!(consent.status, 200, "consent page: {}", consent.body);
         // The browser posts the request back with the chosen account and the decision.
         let (_, query) = authorize_url.split_once('?').expect("a query");
-        let mut form = decode_pairs(query);
-        form.push(("user".to_owned(), sim_id.to_owned()));
-        form.push(("decision".to_owned(), "approve".to_owned()));
-        let form = encode_pairs(form.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let form = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form_urlencoded::parse(query.as_bytes()))
+            .append_pair("user", sim_id)
+            .append_pair("decision", "approve")
+            .finish();
         let headers = [(
             "Content-Type".to_owned(),
             "application/x-www-form-urlencoded".to_owned(),
