@@ -7,6 +7,11 @@
 //! `cargo test` against in-memory twins ([`testing`]). The [`edge`] module, compiled for
 //! wasm32 only, binds those traits to D1, KV, Queues and `fetch` and wires the handlers.
 
+// A panic in a handler is a request lost, and outside input has typed errors: the
+// Worker's code neither unwraps nor expects (clippy.toml allows both in its tests; the
+// native twins in `testing` allow them where they say so).
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod account;
 pub mod catalogue;
 pub mod config;

@@ -4,6 +4,8 @@
 //! D1, with the migrations applied; the others keep their state in memory and record
 //! what they were asked, so tests can count D1 round trips, KV operations and Spotify
 //! calls instead of guessing them; [`MemoryLog`] keeps the log lines for tests to read.
+// The twins are test equipment: a twin that cannot do its job fails the test there.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod web;
 pub mod zones;
@@ -231,6 +233,8 @@ impl Database for SqliteDatabase {
 pub struct MemoryKv {
     entries: RefCell<HashMap<String, (String, u64)>>,
     operations: Cell<usize>,
+    /// A KV that answers reads and refuses writes (a namespace over its write limit).
+    refuses_writes: Cell<bool>,
 }
 
 impl MemoryKv {
@@ -255,6 +259,10 @@ impl MemoryKv {
     pub fn clear(&self) {
         self.entries.borrow_mut().clear();
     }
+
+    pub fn refuse_writes(&self, refuse: bool) {
+        self.refuses_writes.set(refuse);
+    }
 }
 
 impl KeyValueStore for MemoryKv {
@@ -272,6 +280,11 @@ impl KeyValueStore for MemoryKv {
         if ttl_seconds < 60 {
             return Err(KeyValueError {
                 message: "expiration_ttl must be at least 60".into(),
+            });
+        }
+        if self.refuses_writes.get() {
+            return Err(KeyValueError {
+                message: "KV put() limit exceeded for the day".into(),
             });
         }
         self.entries

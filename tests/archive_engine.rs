@@ -242,6 +242,30 @@ fn the_same_job_delivered_twice_writes_once_and_calls_spotify_once() {
 }
 
 #[test]
+fn a_slot_that_cannot_be_marked_is_logged_and_the_plays_are_archived_all_the_same() {
+    let world = World::new();
+    world.create_listener("cy", json!({ "plays_per_hour": 20, "history_hours": 2 }));
+    let cy = world.connect("cy");
+    world.kv.refuse_writes(true);
+
+    let report = world.archive_job(&ArchiveJob {
+        shard: 0,
+        users: vec![world.scheduled_job(&cy.user_id)],
+        enqueued_at: world.now(),
+    });
+
+    assert!(archived_ok(&report.outcomes[0].1), "{report:?}");
+    assert_eq!(report.decision, MessageDecision::Ack);
+    let lines = world.log.events("slot_unmarked");
+    assert_eq!(lines.len(), 1, "{:?}", world.log.lines());
+    assert_eq!(lines[0]["level"], "warn");
+    assert_eq!(lines[0]["user"], cy.user_id.as_str());
+    assert!(lines[0]["error"]
+        .as_str()
+        .is_some_and(|error| error.contains("limit")));
+}
+
+#[test]
 fn the_same_job_twice_in_one_batch_calls_spotify_once() {
     let world = World::new();
     world.create_listener("ed", json!({ "plays_per_hour": 20, "history_hours": 2 }));

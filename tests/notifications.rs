@@ -22,7 +22,7 @@ use time_machine::notify::{relay, NotifyMessage};
 use time_machine::ports::{HttpClient, HttpRequest, HttpResponse, TransportError};
 use time_machine::shards::Shards;
 use time_machine::store::notifications::channel_seal_context;
-use time_machine::testing::MemoryQueue;
+use time_machine::testing::{MemoryQueue, SilentLog};
 use time_machine::time::{DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS};
 
 const SINK: &str = "https://hooks.example.com/time-machine";
@@ -164,6 +164,7 @@ impl Notified {
             http: sink,
             cipher: &self.world.cipher,
             config: &self.config,
+            log: &SilentLog,
         };
         block_on(deliverer.deliver(message, self.world.now()))
     }
@@ -646,6 +647,7 @@ fn a_channel_sealed_under_the_previous_key_is_sealed_again_when_it_delivers() {
         http: &sink,
         cipher: &rotated,
         config: &n.config,
+        log: &SilentLog,
     };
     let message = n.only_delivery();
     assert_eq!(

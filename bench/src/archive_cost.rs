@@ -12,6 +12,7 @@ use time_machine::engine::slot::scheduled_kind;
 use time_machine::notify::target::ChannelKind;
 use time_machine::shards::Shards;
 use time_machine::store::Store;
+use time_machine::testing::SilentLog;
 use time_machine::time::{UnixMillis, HOUR_MS, MINUTE_MS, SECOND_MS};
 
 use crate::meter::Metered;
@@ -90,6 +91,7 @@ pub fn run() -> Scenario {
         credentials: &world.credentials,
         cipher: &world.cipher,
         policy: world.policy,
+        log: &SilentLog,
     };
     rec.label("login");
     let ana = connect(&world, &rec, "ana");

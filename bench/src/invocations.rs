@@ -24,7 +24,7 @@ use time_machine::engine::job::{ArchiveJob, JobUser};
 use time_machine::engine::slot::scheduled_kind;
 use time_machine::engine::sweep::{run_sweep, SweepConfig};
 use time_machine::ports::{Database, HttpClient, KeyValueStore, Method};
-use time_machine::testing::{MemoryKv, MemoryQueue, SqliteDatabase};
+use time_machine::testing::{MemoryKv, MemoryQueue, SilentLog, SqliteDatabase};
 use time_machine::time::{HOUR_MS, MINUTE_MS, SECOND_MS};
 use time_machine::web::{App, WebRequest, WebResponse};
 
@@ -260,6 +260,7 @@ impl<'w> Bench<'w> {
                 credentials: &world.credentials,
                 cipher: &world.cipher,
                 policy: world.policy,
+                log: &SilentLog,
             }
         }
         let (reports, recorded) = self.record(what, |bench| {
@@ -429,6 +430,7 @@ pub fn measure(sweeps: &[&SweepRun], import_chunk: &str, runs: usize) -> Vec<Inv
             credentials: &world.credentials,
             cipher: &world.cipher,
             policy: world.policy,
+            log: &SilentLog,
         }
         .archive_batch(
             &[ArchiveJob {

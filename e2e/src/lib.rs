@@ -1571,20 +1571,34 @@ impl Stack {
         );
     }
 
-    /// Wrangler's structured log lines (`{"event": …}`) so far: across restarts, every
-    /// `wrangler dev` this stack ran, in order; within one run, its info lines in order,
-    /// then its warnings and errors in order (two streams: their interleaving is lost).
+    /// The Worker's info lines (`{"event": …}`, `console.log`, on stdout) so far, in order;
+    /// across restarts, every `wrangler dev` this stack ran, in order.
     pub fn worker_events(&self) -> Vec<Value> {
+        self.worker_lines(0)
+    }
+
+    /// The Worker's warnings and errors (`console.warn`/`console.error`, on stderr) so
+    /// far, in order: a failure's line, apart from the info lines' order.
+    pub fn worker_errors(&self) -> Vec<Value> {
+        self.worker_lines(1)
+    }
+
+    fn worker_lines(&self, stream: usize) -> Vec<Value> {
+        /// The JSON object a line carries: wrangler may prefix the lines it relays
+        /// (a level marker, colour codes), so from the first `{` to the last `}`.
+        fn json_of_line(line: &str) -> Option<Value> {
+            let object = line.get(line.find('{')?..=line.rfind('}')?)?;
+            serde_json::from_str(object).ok()
+        }
+
         self.worker_logs
             .borrow()
             .iter()
-            .flatten()
-            .flat_map(|log| {
-                fs::read_to_string(log)
+            .flat_map(|logs| {
+                fs::read_to_string(&logs[stream])
                     .unwrap_or_default()
                     .lines()
-                    .filter(|line| line.starts_with('{'))
-                    .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+                    .filter_map(json_of_line)
                     .filter(|event| event.get("event").is_some())
                     .collect::<Vec<_>>()
             })

@@ -191,10 +191,12 @@ fn enqueue_all(stack: &Stack, members: &[&Member<'_>], tag: &str) {
     }
 }
 
+/// The Worker's lines of one event, info or error.
 fn events(stack: &Stack, event: &str) -> Vec<Value> {
     stack
         .worker_events()
         .into_iter()
+        .chain(stack.worker_errors())
         .filter(|line| line["event"] == event)
         .collect()
 }

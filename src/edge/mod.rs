@@ -37,7 +37,15 @@ fn now() -> UnixMillis {
 
 /// One structured log line of what a handler did (Workers Logs indexes JSON fields).
 fn log(event: &'static str, fields: serde_json::Value) {
-    let mut line = LogLine::info(event);
+    write_log(LogLine::info(event), fields);
+}
+
+/// A failure's line: Workers Logs shows it as an error, and the operator filters on that.
+fn log_error(event: &'static str, fields: serde_json::Value) {
+    write_log(LogLine::error(event), fields);
+}
+
+fn write_log(mut line: LogLine, fields: serde_json::Value) {
     if let serde_json::Value::Object(fields) = fields {
         line.fields = fields;
     }
@@ -65,7 +73,7 @@ async fn keep_dead_letters(
     let databases = match bind_shards(env) {
         Ok(databases) => databases,
         Err(error) => {
-            log("dead_letters_unbound", json!({ "error": error }));
+            log_error("dead_letters_unbound", json!({ "error": error }));
             for message in messages {
                 message.retry();
             }
@@ -89,7 +97,7 @@ async fn keep_dead_letters(
         };
         if let Err(error) = sent {
             // Raised but not relayed, the sweep relays it; the log says what happened.
-            log(
+            log_error(
                 "operator_alert_unsent",
                 json!({ "event": "dead_letters", "error": error }),
             );
@@ -103,14 +111,14 @@ async fn keep_dead_letters(
         };
         match store.record_dead_letter(&letter).await {
             Ok(()) => {
-                log(
+                log_error(
                     "dead_letter",
                     json!({ "id": letter.message_id, "body": message.body() }),
                 );
                 message.ack();
             }
             Err(error) => {
-                log(
+                log_error(
                     "dead_letter_unrecorded",
                     json!({ "id": letter.message_id, "error": error.to_string() }),
                 );
@@ -158,7 +166,7 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
     ) {
         (Ok(databases), Ok(kv), Ok(queue)) => (databases, Kv(kv), queue),
         (databases, _, _) => {
-            log(
+            log_error(
                 "binding_missing",
                 json!({ "path": web_request.path, "error": databases.err() }),
             );
@@ -168,7 +176,7 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
     let shards = match shards(&databases, &settings) {
         Ok(shards) => shards,
         Err(error) => {
-            log("config_invalid", json!({ "error": error }));
+            log_error("config_invalid", json!({ "error": error }));
             return misconfigured("The service is misconfigured.");
         }
     };
@@ -185,7 +193,7 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
     ) {
         (Ok(sweep), Ok(policy), Ok(notify)) => (sweep, policy, notify),
         (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
-            log("config_invalid", json!({ "error": error.to_string() }));
+            log_error("config_invalid", json!({ "error": error.to_string() }));
             return misconfigured("The service is misconfigured.");
         }
     };
@@ -303,7 +311,7 @@ fn into_streamed_response(
             Ok(Some(chunk)) => Some((Ok(chunk.into_bytes()), Some((plan, db)))),
             Ok(None) => None,
             Err(error) => {
-                log(
+                log_error(
                     "export_failed",
                     json!({ "user": plan.user_id, "rows": plan.rows_written(), "error": error.to_string() }),
                 );
@@ -327,7 +335,7 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
             let error = databases
                 .err()
                 .unwrap_or_else(|| "a queue is not bound".to_owned());
-            return log("sweep_failed", json!({ "error": error }));
+            return log_error("sweep_failed", json!({ "error": error }));
         }
     };
     let (shards, config) = match (
@@ -337,7 +345,7 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         (Ok(shards), Ok(config)) => (shards, config),
         (shards, config) => {
             let error = shards.err().or(config.err().map(|error| error.to_string()));
-            return log("sweep_failed", json!({ "error": error }));
+            return log_error("sweep_failed", json!({ "error": error }));
         }
     };
     let summary = run_sweep(&shards, &queue, &config, "cron", started, now).await;
@@ -361,7 +369,7 @@ async fn queue(
     let messages = match batch.messages() {
         Ok(messages) => messages,
         Err(error) => {
-            log(
+            log_error(
                 "queue_batch_unreadable",
                 json!({ "error": error.to_string() }),
             );
@@ -410,7 +418,7 @@ async fn deliver_notifications(messages: &[worker::Message<serde_json::Value>], 
                 .err()
                 .or(cipher.err().map(|error| error.to_string()))
                 .or(config.err().map(|error| error.to_string()));
-            log(
+            log_error(
                 "notify_misconfigured",
                 json!({ "messages": messages.len(), "error": error }),
             );
@@ -432,6 +440,7 @@ async fn deliver_notifications(messages: &[worker::Message<serde_json::Value>], 
         http: &WorkerFetch,
         cipher: &cipher,
         config: &config,
+        log: &ConsoleLog,
     };
     let started = now();
     let attempts = messages.iter().map(|message| {
@@ -449,7 +458,7 @@ async fn deliver_notifications(messages: &[worker::Message<serde_json::Value>], 
                 }
                 Err(error) => {
                     // It can never succeed; retried, it reaches the dead-letter queue.
-                    log(
+                    log_error(
                         "queue_message_unreadable",
                         json!({ "id": message.id(), "error": error.to_string() }),
                     );
@@ -484,7 +493,7 @@ async fn archive_messages(
             (shards, Kv(kv), credentials, cipher, policy)
         }
         (shards, ..) => {
-            log(
+            log_error(
                 "queue_misconfigured",
                 json!({ "messages": messages.len(), "error": shards.err() }),
             );
@@ -501,6 +510,7 @@ async fn archive_messages(
         credentials: &credentials,
         cipher: &cipher,
         policy,
+        log: &ConsoleLog,
     };
     let mut readable = Vec::with_capacity(messages.len());
     for message in messages {
@@ -508,7 +518,7 @@ async fn archive_messages(
             Ok(job) => readable.push((message, job)),
             Err(error) => {
                 // It can never succeed; retried, it reaches the dead-letter queue for an operator.
-                log(
+                log_error(
                     "queue_message_unreadable",
                     json!({ "id": message.id(), "error": error.to_string() }),
                 );
@@ -550,7 +560,7 @@ async fn archive_messages(
     let queues = match Queues::bind(env) {
         Ok(queues) => queues,
         Err(error) => {
-            return log(
+            return log_error(
                 "notifications_unrelayed",
                 json!({ "error": error.to_string() }),
             )
@@ -564,7 +574,7 @@ async fn archive_messages(
                 "notifications_relayed",
                 json!({ "shard": shard, "count": relayed }),
             ),
-            Err(error) => log(
+            Err(error) => log_error(
                 "notifications_unrelayed",
                 json!({ "shard": shard, "error": error.to_string() }),
             ),

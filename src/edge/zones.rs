@@ -6,8 +6,8 @@ use std::rc::Rc;
 use js_sys::{Array, Date, Function, Intl, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::history::zone::day_of_date_parts;
 use super::bindings::ConsoleLog;
+use crate::history::zone::day_of_date_parts;
 use crate::ports::{Log, LogLine, TimeZones, UtcOffsets};
 use crate::time::{UnixMillis, DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS};
 

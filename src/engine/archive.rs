@@ -18,7 +18,7 @@ use crate::engine::job::{ArchiveJob, JobUser};
 use crate::engine::schedule::PollingPolicy;
 use crate::engine::slot::SLOT_TTL_SECONDS;
 use crate::engine::write_plan::{plan_archive, PollState};
-use crate::ports::{Database, HttpClient, KeyValueStore};
+use crate::ports::{Database, HttpClient, KeyValueStore, Log, LogLine};
 use crate::shards::{ShardIndex, Shards, DIRECTORY};
 use crate::spotify::client::ClientCredentials;
 use crate::spotify::token::TokenGrant;
@@ -54,6 +54,8 @@ pub struct Archiver<'a, D, K, H> {
     pub credentials: &'a ClientCredentials,
     pub cipher: &'a TokenCipher,
     pub policy: PollingPolicy,
+    /// Where a failure that changes no outcome is told (a slot not marked).
+    pub log: &'a dyn Log,
 }
 
 /// How one user's archive ended.
@@ -259,7 +261,13 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Archiver<'_, D, K, H> {
         match self.archive(&store, &spotify, &user, now).await {
             Ok(outcome) => {
                 // Best effort: without the key a redelivery costs one call, never a row.
-                let _ = self.kv.put(&job.slot, "done", SLOT_TTL_SECONDS).await;
+                if let Err(error) = self.kv.put(&job.slot, "done", SLOT_TTL_SECONDS).await {
+                    self.log.write(
+                        LogLine::warn("slot_unmarked")
+                            .field("user", user.id.as_str())
+                            .field("error", error.to_string()),
+                    );
+                }
                 outcome
             }
             Err(error) => self.record_failure(&store, &user, error, now).await,

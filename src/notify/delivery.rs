@@ -13,7 +13,9 @@ use super::NotifyMessage;
 use crate::config::ConfigError;
 use crate::crypto::{sha256_hex, TokenCipher};
 use crate::engine::archive::{MessageDecision, MAX_QUEUE_DELAY_SECONDS, UNRECORDED_RETRY_SECONDS};
-use crate::ports::{Database, HttpClient, HttpResponse, KeyValueStore, TransportError};
+use crate::ports::{
+    Database, HttpClient, HttpResponse, KeyValueStore, Log, LogLine, TransportError,
+};
 use crate::shards::{ShardIndex, Shards, DIRECTORY};
 use crate::spotify::retry_after::parse_retry_after;
 use crate::store::notifications::{
@@ -213,6 +215,8 @@ pub struct Deliverer<'a, D, K, H> {
     pub http: &'a H,
     pub cipher: &'a TokenCipher,
     pub config: &'a NotifyConfig,
+    /// Where a failure that changes no outcome is told (a mark or a reseal not written).
+    pub log: &'a dyn Log,
 }
 
 /// Where a claimed delivery goes, or why it goes nowhere.
@@ -265,10 +269,18 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Deliverer<'_, D, K, H> {
             _ => self.attempt(db, shard, &delivery, now).await,
         };
         if outcome == DeliveryOutcome::Delivered {
-            let _ = self
+            let marked = self
                 .kv
                 .put(&sent_mark(shard, id), "sent", SENT_MARK_TTL_SECONDS)
                 .await;
+            if let Err(error) = marked {
+                self.log.write(
+                    LogLine::warn("delivery_unmarked")
+                        .field("shard", shard)
+                        .field("delivery", id)
+                        .field("error", error.to_string()),
+                );
+            }
         }
         let settlement = match &outcome {
             DeliveryOutcome::Delivered => Settlement::Delivered,
@@ -349,9 +361,17 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Deliverer<'_, D, K, H> {
             Destination::Channel(kind, target) => (kind, target),
             Destination::Reseal(kind, target, before, now_sealed) => {
                 // Best effort: the next delivery tries again.
-                let _ = Store::new(db)
+                let resealed = Store::new(db)
                     .reseal_channel(delivery.channel_id, &before, &now_sealed)
                     .await;
+                if let Err(error) = resealed {
+                    self.log.write(
+                        LogLine::warn("channel_unresealed")
+                            .field("shard", shard)
+                            .field("channel", delivery.channel_id)
+                            .field("error", error.to_string()),
+                    );
+                }
                 (kind, target)
             }
             Destination::Nowhere(error) => return DeliveryOutcome::Dropped { error },

@@ -251,15 +251,10 @@ pub(super) async fn finish<P: Bindings>(
 ) -> Result<WebResponse, HttpError> {
     let user = writer(&app.shards, request, now).await?;
     let import_id = import_id(id)?;
-    let (report, errors) = Store::new(user.db)
+    let finished = Store::new(user.db)
         .finish_import(&user.id, import_id, now)
-        .await?
-        .ok_or_else(not_found)?;
-    relay_now(app, &user, now).await;
-    Ok(WebResponse::json(
-        200,
-        &json!({ "import": ReportView::new(report, Some(errors)) }),
-    ))
+        .await?;
+    report_answer(app, &user, finished, now).await
 }
 
 pub(super) async fn report<P: Bindings>(
@@ -270,11 +265,22 @@ pub(super) async fn report<P: Bindings>(
 ) -> Result<WebResponse, HttpError> {
     let user = reader(&app.shards, request, now).await?;
     let import_id = import_id(id)?;
-    let (report, errors) = Store::new(user.db)
+    let found = Store::new(user.db)
         .import_with_errors(&user.id, import_id)
-        .await?
-        .ok_or_else(not_found)?;
-    relay_now(app, &user, now).await;
+        .await?;
+    report_answer(app, &user, found, now).await
+}
+
+/// The answer of `finish` and of the report: the import with its error list, after the
+/// outbox is relayed (`import_finished` waits there).
+async fn report_answer<P: Bindings>(
+    app: &App<'_, P>,
+    user: &SignedIn<'_, P::Database>,
+    found: Option<(ImportReport, Vec<ImportErrorView>)>,
+    now: UnixMillis,
+) -> Result<WebResponse, HttpError> {
+    let (report, errors) = found.ok_or_else(not_found)?;
+    relay_now(app, user, now).await;
     Ok(WebResponse::json(
         200,
         &json!({ "import": ReportView::new(report, Some(errors)) }),

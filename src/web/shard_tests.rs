@@ -21,7 +21,7 @@ use crate::testing::web::{
     cookie_value, get, header, json_of, post, query_param, request, set_cookies, RequestBuilder,
     WebWorld,
 };
-use crate::testing::{MemoryKv, MemoryQueue, ScriptedHttp, SqliteDatabase};
+use crate::testing::{MemoryKv, MemoryQueue, ScriptedHttp, SilentLog, SqliteDatabase};
 use crate::time::{UnixMillis, MINUTE_MS, SECOND_MS};
 
 const NOW: UnixMillis = 1_800_000_000_000;
@@ -200,6 +200,7 @@ impl World {
             credentials: &self.web.credentials,
             cipher: &self.web.cipher,
             policy: PollingPolicy::default(),
+            log: &SilentLog,
         }
     }
 
@@ -1174,6 +1175,7 @@ fn a_shard_two_delivery_is_sent_from_its_shard_under_its_own_key() {
         http: &http,
         cipher: &world.web.cipher,
         config: &world.web.notify,
+        log: &SilentLog,
     };
     for message in cyd_messages.iter().chain(&ada_messages) {
         assert_eq!(

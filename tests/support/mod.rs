@@ -35,7 +35,7 @@ use time_machine::spotify::client::ClientCredentials;
 use time_machine::spotify::{SpotifyClient, SpotifyEndpoints};
 use time_machine::store::archive::SealedTokens;
 use time_machine::store::Store;
-use time_machine::testing::{MemoryKv, SqliteDatabase};
+use time_machine::testing::{MemoryKv, MemoryLog, SqliteDatabase};
 use time_machine::time::{UnixMillis, SECOND_MS};
 
 /// Monday 2 March 2026, 00:00 UTC: where every test's clock starts.
@@ -235,6 +235,8 @@ pub struct World {
     pub credentials: ClientCredentials,
     pub cipher: TokenCipher,
     pub policy: PollingPolicy,
+    /// What the archiver logged.
+    pub log: MemoryLog,
 }
 
 /// The simulator's settings for these tests: no default users, no request log.
@@ -269,6 +271,7 @@ impl World {
             },
             cipher: TokenCipher::new(TOKEN_KEY, None).expect("a valid key"),
             policy,
+            log: MemoryLog::default(),
         }
     }
 
@@ -303,6 +306,7 @@ impl World {
             credentials: &self.credentials,
             cipher: &self.cipher,
             policy: self.policy,
+            log: &self.log,
         }
     }
 
