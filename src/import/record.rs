@@ -127,64 +127,52 @@ pub const MAX_MS_PLAYED: i64 = DAY_MS;
 /// `offline_timestamp` below this is in seconds (10^11 s is the year 5138; 10^11 ms is 1973).
 const SECONDS_BELOW: i64 = 100_000_000_000;
 
-/// The fields a record may have that we read; the rest are skipped unread.
-const FIELDS: [&str; 26] = [
-    "ts",
-    "ms_played",
-    "master_metadata_track_name",
-    "master_metadata_album_artist_name",
-    "master_metadata_album_album_name",
-    "spotify_track_uri",
-    "episode_name",
-    "episode_show_name",
-    "spotify_episode_uri",
-    "audiobook_title",
-    "audiobook_uri",
-    "audiobook_chapter_uri",
-    "audiobook_chapter_title",
-    "reason_start",
-    "reason_end",
-    "shuffle",
-    "skipped",
-    "offline",
-    "offline_timestamp",
-    "incognito_mode",
-    "endTime",
-    "artistName",
-    "trackName",
-    "podcastName",
-    "episodeName",
-    "msPlayed",
-];
+/// The fields a record may have that we read (the rest are skipped unread), each with the
+/// constant in [`field`] that indexes it in [`FIELDS`] and in a [`RawRecord`]: one list,
+/// so that a name and its index cannot drift apart.
+macro_rules! known_fields {
+    ($($index:ident = $name:literal,)+) => {
+        const FIELDS: &[&str] = &[$($name),+];
 
-/// The index of each field in [`FIELDS`].
-mod field {
-    pub const TS: usize = 0;
-    pub const MS_PLAYED: usize = 1;
-    pub const MASTER_METADATA_TRACK_NAME: usize = 2;
-    pub const MASTER_METADATA_ALBUM_ARTIST_NAME: usize = 3;
-    pub const MASTER_METADATA_ALBUM_ALBUM_NAME: usize = 4;
-    pub const SPOTIFY_TRACK_URI: usize = 5;
-    pub const EPISODE_NAME: usize = 6;
-    pub const EPISODE_SHOW_NAME: usize = 7;
-    pub const SPOTIFY_EPISODE_URI: usize = 8;
-    pub const AUDIOBOOK_TITLE: usize = 9;
-    pub const AUDIOBOOK_URI: usize = 10;
-    pub const AUDIOBOOK_CHAPTER_URI: usize = 11;
-    pub const AUDIOBOOK_CHAPTER_TITLE: usize = 12;
-    pub const REASON_START: usize = 13;
-    pub const REASON_END: usize = 14;
-    pub const SHUFFLE: usize = 15;
-    pub const SKIPPED: usize = 16;
-    pub const OFFLINE: usize = 17;
-    pub const OFFLINE_TIMESTAMP: usize = 18;
-    pub const INCOGNITO_MODE: usize = 19;
-    pub const END_TIME: usize = 20;
-    pub const ARTIST_NAME: usize = 21;
-    pub const TRACK_NAME: usize = 22;
-    pub const PODCAST_NAME: usize = 23;
-    pub const ACCOUNT_EPISODE_NAME: usize = 24;
-    pub const ACCOUNT_MS_PLAYED: usize = 25;
+        /// The index of each field in [`FIELDS`].
+        mod field {
+            known_fields!(@number 0; $($index)+);
+        }
+    };
+    (@number $at:expr; $first:ident $($rest:ident)*) => {
+        pub const $first: usize = $at;
+        known_fields!(@number $at + 1; $($rest)*);
+    };
+    (@number $at:expr;) => {};
+}
+
+known_fields! {
+    TS = "ts",
+    MS_PLAYED = "ms_played",
+    MASTER_METADATA_TRACK_NAME = "master_metadata_track_name",
+    MASTER_METADATA_ALBUM_ARTIST_NAME = "master_metadata_album_artist_name",
+    MASTER_METADATA_ALBUM_ALBUM_NAME = "master_metadata_album_album_name",
+    SPOTIFY_TRACK_URI = "spotify_track_uri",
+    EPISODE_NAME = "episode_name",
+    EPISODE_SHOW_NAME = "episode_show_name",
+    SPOTIFY_EPISODE_URI = "spotify_episode_uri",
+    AUDIOBOOK_TITLE = "audiobook_title",
+    AUDIOBOOK_URI = "audiobook_uri",
+    AUDIOBOOK_CHAPTER_URI = "audiobook_chapter_uri",
+    AUDIOBOOK_CHAPTER_TITLE = "audiobook_chapter_title",
+    REASON_START = "reason_start",
+    REASON_END = "reason_end",
+    SHUFFLE = "shuffle",
+    SKIPPED = "skipped",
+    OFFLINE = "offline",
+    OFFLINE_TIMESTAMP = "offline_timestamp",
+    INCOGNITO_MODE = "incognito_mode",
+    END_TIME = "endTime",
+    ARTIST_NAME = "artistName",
+    TRACK_NAME = "trackName",
+    PODCAST_NAME = "podcastName",
+    ACCOUNT_EPISODE_NAME = "episodeName",
+    ACCOUNT_MS_PLAYED = "msPlayed",
 }
 
 /// One element of a chunk's records as sent: an object (its known fields, each holding
