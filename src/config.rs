@@ -17,6 +17,8 @@ pub const DEFAULT_API_URL: &str = "https://api.spotify.com";
 pub enum ConfigError {
     Missing(&'static str),
     Invalid(&'static str),
+    /// A setting refused with the reason the operator needs to mend it (a URL's).
+    Refused(&'static str, &'static str),
 }
 
 impl std::fmt::Display for ConfigError {
@@ -24,6 +26,7 @@ impl std::fmt::Display for ConfigError {
         match self {
             Self::Missing(name) => write!(f, "{name} is not set"),
             Self::Invalid(name) => write!(f, "{name} is not valid"),
+            Self::Refused(name, reason) => write!(f, "{name} is not valid: {reason}"),
         }
     }
 }
@@ -187,7 +190,7 @@ fn operator_channel(
         .then_some(secret.as_deref())
         .flatten();
     let mut target = target::validate(kind, &url, token, url_policy)
-        .map_err(|_| ConfigError::Invalid("OPERATOR_ALERT_URL"))?;
+        .map_err(|refusal| ConfigError::Refused("OPERATOR_ALERT_URL", refusal.0))?;
     if kind == ChannelKind::Webhook {
         let secret = secret.ok_or(ConfigError::Missing("OPERATOR_ALERT_SECRET"))?;
         if !secret.starts_with(SECRET_PREFIX) {
@@ -288,8 +291,22 @@ mod tests {
         ]));
         assert_eq!(
             notify_config(&plain_http).map(|config| config.operator),
-            Ok(Err(ConfigError::Invalid("OPERATOR_ALERT_URL")))
+            Ok(Err(ConfigError::Refused(
+                "OPERATOR_ALERT_URL",
+                "The URL must start with https://."
+            )))
         );
+        // An international host is refused with how to write it (the Worker carries no
+        // IDNA tables), and the rest of the settings still work.
+        let international = Map(HashMap::from([
+            ("OPERATOR_ALERT_URL", "https://bücher.example/ops"),
+            ("OPERATOR_ALERT_SECRET", "whsec_c2VjcmV0"),
+        ]));
+        let refused = notify_config(&international)
+            .expect("the rest is valid")
+            .operator
+            .expect_err("refused");
+        assert!(refused.to_string().contains("xn--"), "{refused}");
         let base = Map(HashMap::from([("NOTIFY_RETRY_BASE_SECONDS", "0")]));
         assert_eq!(
             notify_config(&base),

@@ -219,6 +219,8 @@ fn every_route_refuses_bad_requests_with_a_clear_4xx_and_no_side_effect() {
         case("OPTIONS", "/api/status", 405, "method_not_allowed"),
         case("PUT", "/api/admin/jobs", 405, "method_not_allowed"),
         case("PROPFIND", "/", 405, "method_not_allowed"),
+        // ... on a path with no route: no route, whatever the method.
+        case("PUT", "/api/nothing", 404, "not_found"),
         // Methods a route does not take.
         case("POST", "/api/status", 405, "method_not_allowed"),
         case("DELETE", "/api/plays", 405, "method_not_allowed"),

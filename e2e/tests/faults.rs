@@ -412,6 +412,7 @@ fn thirty_percent_of_spotify_failing_over_twenty_sweeps_loses_nothing() {
                 let outcomes: Vec<Value> = stack
                     .worker_events()
                     .into_iter()
+                    .chain(stack.worker_errors())
                     .filter(|event| event["user"] == member.user_id.as_str())
                     .collect();
                 stack.fail(&format!(

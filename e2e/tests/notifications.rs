@@ -272,11 +272,13 @@ fn show(received: &[Value]) -> String {
     format!("{} received:\n{}", received.len(), lines.join("\n"))
 }
 
-/// What the notification consumer logged, one line each.
+/// What the notification consumer logged, one line each: its info lines, then its
+/// errors (`operator_alert_unsent`, `notifications_unrelayed`).
 fn consumer_log(stack: &Stack) -> String {
     stack
         .worker_events()
         .iter()
+        .chain(&stack.worker_errors())
         .filter(|event| {
             event["event"].as_str().is_some_and(|name| {
                 name.starts_with("notification") || name.starts_with("operator")

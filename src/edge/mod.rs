@@ -149,7 +149,10 @@ fn cipher(settings: &impl Settings) -> Result<TokenCipher, ConfigError> {
 #[event(fetch)]
 async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     let started = now();
-    let web_request = match read_request(&mut request).await {
+    let Some(method) = known_method(&request) else {
+        return into_response(crate::web::refuse_unknown_method(&request.path()));
+    };
+    let web_request = match read_request(&mut request, method).await {
         Ok(web_request) => web_request,
         Err(error) => {
             if let Some(line) = error.log_line(&request.path()) {
@@ -232,28 +235,21 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
 /// The largest request body we read: login and admin forms are tiny.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
-async fn read_request(request: &mut Request) -> Result<WebRequest, HttpError> {
+/// The method as sent: `worker::Method` reads any method it does not know (PROPFIND,
+/// MKCOL, …) as GET. `None`: none the Worker takes.
+fn known_method(request: &Request) -> Option<Method> {
+    match request.inner().method().to_ascii_uppercase().as_str() {
+        "GET" | "HEAD" => Some(Method::Get),
+        "POST" => Some(Method::Post),
+        "DELETE" => Some(Method::Delete),
+        _ => None,
+    }
+}
+
+async fn read_request(request: &mut Request, method: Method) -> Result<WebRequest, HttpError> {
     let url = request.url().map_err(|error| {
         HttpError::new(400, "bad_request", "The URL is not valid.").with_cause(error)
     })?;
-    // The method as sent: `worker::Method` reads any method it does not know
-    // (PROPFIND, MKCOL, …) as GET.
-    let method = match request.inner().method().to_ascii_uppercase().as_str() {
-        "GET" | "HEAD" => Method::Get,
-        "POST" => Method::Post,
-        "DELETE" => Method::Delete,
-        _ => {
-            let mut error = HttpError::new(
-                405,
-                "method_not_allowed",
-                "This service takes GET, POST and DELETE.",
-            );
-            error
-                .headers
-                .push(("Allow", "GET, POST, DELETE".to_owned()));
-            return Err(error);
-        }
-    };
     // The import's chunks are larger (crate::web::imports::MAX_CHUNK_BYTES).
     let max_body = crate::web::imports::body_limit(url.path()).unwrap_or(MAX_BODY_BYTES);
     let declared = request

@@ -21,8 +21,10 @@ use crate::time::UnixMillis;
 pub const MAX_CHUNK_RECORDS: usize = 1_000;
 /// Malformed records kept with their message, per import (all are counted).
 pub const MAX_STORED_ERRORS: usize = 100;
-/// The longest file name a chunk may carry.
-pub const MAX_FILE_NAME: usize = 300;
+/// The longest file name a chunk may carry, in bytes. The page names a zip's entry by the
+/// zip's name and the entry's path (Spotify's is about 75 bytes), and a zip's name may be
+/// long and not ASCII: 1,000 leaves it room, and a name is stored once per chunk.
+pub const MAX_FILE_NAME: usize = 1_000;
 
 /// A catalogue album an import creates (never changes an existing one). It is the
 /// importing user's own row: exports carry no album ids, so nothing ties it to Spotify's.

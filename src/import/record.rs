@@ -132,7 +132,7 @@ const SECONDS_BELOW: i64 = 100_000_000_000;
 /// so that a name and its index cannot drift apart.
 macro_rules! known_fields {
     ($($index:ident = $name:literal,)+) => {
-        const FIELDS: &[&str] = &[$($name),+];
+        pub(crate) const FIELDS: &[&str] = &[$($name),+];
 
         /// The index of each field in [`FIELDS`].
         mod field {

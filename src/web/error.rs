@@ -63,14 +63,18 @@ impl HttpError {
     }
 
     /// `405 method_not_allowed` for a route that exists, with `Allow` naming the method
-    /// it takes.
+    /// it takes (and HEAD beside GET: a HEAD is answered as the GET).
     pub fn method_not_allowed(allowed: Method) -> Self {
         let mut error = Self::new(
             405,
             "method_not_allowed",
             format!("This route takes {}.", allowed.as_str()),
         );
-        error.headers.push(("Allow", allowed.as_str().to_owned()));
+        let allow = match allowed {
+            Method::Get => "GET, HEAD".to_owned(),
+            other => other.as_str().to_owned(),
+        };
+        error.headers.push(("Allow", allow));
         error
     }
 

@@ -112,6 +112,23 @@ pub fn render() -> String {
 mod tests {
     use super::*;
 
+    /// The page keeps the fields the Worker reads and drops the rest (the IP address, the
+    /// device): its list must be the Worker's, or a field is lost before it is sent.
+    #[test]
+    fn the_page_sends_exactly_the_fields_the_worker_reads() {
+        let list = IMPORT_JS
+            .split_once("const FIELDS = [")
+            .and_then(|(_, rest)| rest.split_once("];"))
+            .map(|(list, _)| list)
+            .expect("import.js has its FIELDS list");
+        let page_fields: Vec<&str> = list
+            .split(',')
+            .map(|item| item.trim().trim_matches('"'))
+            .filter(|item| !item.is_empty())
+            .collect();
+        assert_eq!(page_fields, crate::import::record::FIELDS);
+    }
+
     #[test]
     fn the_page_has_the_file_input_the_counts_and_the_script() {
         let page = render();

@@ -167,6 +167,28 @@ impl WebResponse {
     }
 }
 
+/// The answer at a path with no route: JSON under `/api`, a page elsewhere.
+fn not_found(path: &str) -> Result<WebResponse, HttpError> {
+    if path.starts_with("/api") {
+        return Err(HttpError::no_such_route());
+    }
+    Ok(WebResponse::html(
+        404,
+        pages::message_page("Not found", "There is nothing at this address.", None),
+    ))
+}
+
+/// The answer to a method the Worker does not know at all (`PUT`, `PROPFIND`, …), from
+/// the same table as a known wrong one: a 405 naming the route's method, or the 404 of a
+/// path with no route.
+pub fn refuse_unknown_method(path: &str) -> WebResponse {
+    let refusal = match Route::at(path) {
+        Some(route) => Err(HttpError::method_not_allowed(route.method())),
+        None => not_found(path),
+    };
+    refusal.unwrap_or_else(|error| error.to_response())
+}
+
 /// `Strict-Transport-Security` of every answer over HTTPS.
 const STS_POLICY: &str = "max-age=31536000";
 
@@ -240,19 +262,8 @@ impl<P: Bindings> App<'_, P> {
         now: UnixMillis,
         clock: impl Fn() -> UnixMillis,
     ) -> Result<WebResponse, HttpError> {
-        let path = request.path.trim_end_matches('/');
-        let segments: Vec<&str> = path
-            .split('/')
-            .filter(|segment| !segment.is_empty())
-            .collect();
-        let Some(route) = Route::parse(&segments) else {
-            if path.starts_with("/api") {
-                return Err(HttpError::no_such_route());
-            }
-            return Ok(WebResponse::html(
-                404,
-                pages::message_page("Not found", "There is nothing at this address.", None),
-            ));
+        let Some(route) = Route::at(&request.path) else {
+            return not_found(&request.path);
         };
         if request.method != route.method() {
             return Err(HttpError::method_not_allowed(route.method()));

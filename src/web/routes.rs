@@ -50,6 +50,15 @@ pub enum Route<'p> {
 }
 
 impl<'p> Route<'p> {
+    /// The route at a request's path (a trailing or doubled `/` changes nothing), if any.
+    pub fn at(path: &'p str) -> Option<Self> {
+        let segments: Vec<&'p str> = path
+            .split('/')
+            .filter(|segment| !segment.is_empty())
+            .collect();
+        Self::parse(&segments)
+    }
+
     /// The route of a path's segments (empty segments already dropped), if any.
     pub fn parse(segments: &[&'p str]) -> Option<Self> {
         use Route::*;
