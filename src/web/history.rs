@@ -101,9 +101,7 @@ pub async fn plays<P: Bindings>(
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {
     let user = reader(&app.shards, request, now).await?;
-    let pairs = form_urlencoded::parse(request.query.as_bytes())
-        .into_owned()
-        .collect::<Vec<_>>();
+    let pairs = request.query_pairs();
     let positive = |name: &str| -> Result<Option<i64>, ()> {
         match param(&pairs, name).map(str::parse::<i64>) {
             None => Ok(None),
@@ -165,9 +163,7 @@ pub async fn stats<P: Bindings>(
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {
     let (user, settings) = user_with_settings(&app.shards, request, now).await?;
-    let pairs = form_urlencoded::parse(request.query.as_bytes())
-        .into_owned()
-        .collect::<Vec<_>>();
+    let pairs = request.query_pairs();
     let query = StatsQuery::parse(&pairs, settings.time_zone.as_deref(), app.zones, now)?;
     let segments = offset_segments(&query.zone, query.from, query.to);
     let rows = Store::new(user.db)
@@ -185,9 +181,7 @@ pub async fn export<P: Bindings>(
 ) -> Result<WebResponse, HttpError> {
     let (user, settings) = user_with_settings(&app.shards, request, now).await?;
     let query = ExportQuery::parse(
-        &form_urlencoded::parse(request.query.as_bytes())
-            .into_owned()
-            .collect::<Vec<_>>(),
+        &request.query_pairs(),
         settings.time_zone.as_deref(),
         app.zones,
     )?;
@@ -309,9 +303,7 @@ pub async fn settings<P: Bindings>(
 ) -> Result<WebResponse, HttpError> {
     let user = writer(&app.shards, request, now).await?;
     let requested: Option<String> = if request.is_form() {
-        let pairs = form_urlencoded::parse(request.body.as_bytes())
-            .into_owned()
-            .collect::<Vec<_>>();
+        let pairs = request.form_pairs();
         match param(&pairs, "time_zone") {
             None => return Err(invalid_settings()),
             Some(name) => Some(name.trim().to_owned()).filter(|name| !name.is_empty()),

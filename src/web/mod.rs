@@ -58,6 +58,20 @@ impl WebRequest {
             .map(|(_, value)| value.as_str())
     }
 
+    /// The query string's `name=value` pairs, decoded, in order.
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        form_urlencoded::parse(self.query.as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    /// A form body's `name=value` pairs, decoded, in order.
+    pub fn form_pairs(&self) -> Vec<(String, String)> {
+        form_urlencoded::parse(self.body.as_bytes())
+            .into_owned()
+            .collect()
+    }
+
     /// Whether a page's form (no script) sent it: such a request is answered with a
     /// redirect back to the dashboard rather than JSON.
     pub fn is_form(&self) -> bool {

@@ -51,8 +51,9 @@ fn no_such_channel() -> HttpError {
 fn fields(request: &WebRequest) -> Option<Map<String, Value>> {
     if request.is_form() {
         return Some(
-            form_urlencoded::parse(request.body.as_bytes())
-                .into_owned()
+            request
+                .form_pairs()
+                .into_iter()
                 .map(|(key, value)| (key, Value::String(value)))
                 .collect(),
         );
