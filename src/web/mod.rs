@@ -301,15 +301,17 @@ impl<P: Bindings> App<'_, P> {
             Route::Gaps => api::gaps(self, request, now).await,
             Route::Pause => account::set_paused(self, request, true, now).await,
             Route::Resume => account::set_paused(self, request, false, now).await,
-            Route::Account | Route::AccountDelete => account::delete(self, request, now).await,
+            Route::DeleteAccount | Route::DeleteAccountForm => {
+                account::delete(self, request, now).await
+            }
             Route::Imports => imports::create(self, request, now).await,
-            Route::Import(id) => imports::report(self, request, id, now).await,
+            Route::ImportReport(id) => imports::report(self, request, id, now).await,
             Route::ImportChunks(id) => imports::chunk(self, request, id, now).await,
             Route::ImportFinish(id) => imports::finish(self, request, id, now).await,
             Route::Notifications => notifications::overview(self, request, now).await,
             Route::NotificationSettings => notifications::save_settings(self, request, now).await,
             Route::Channels => notifications::add_channel(self, request, now).await,
-            Route::Channel(id) | Route::ChannelDelete(id) => {
+            Route::DeleteChannel(id) | Route::DeleteChannelForm(id) => {
                 notifications::delete_channel(self, request, id, now).await
             }
             Route::ChannelTest(id) => notifications::test_channel(self, request, id, now).await,

@@ -28,19 +28,19 @@ pub enum Route<'p> {
     Pause,
     Resume,
     /// `DELETE /api/account`: the API's way to delete an account.
-    Account,
+    DeleteAccount,
     /// `POST /api/account/delete`: the dashboard's, since a form cannot send DELETE.
-    AccountDelete,
+    DeleteAccountForm,
     Imports,
-    Import(&'p str),
+    ImportReport(&'p str),
     ImportChunks(&'p str),
     ImportFinish(&'p str),
     Notifications,
     NotificationSettings,
     Channels,
-    /// `DELETE /api/notifications/channels/{id}`; the form's twin is [`Route::ChannelDelete`].
-    Channel(&'p str),
-    ChannelDelete(&'p str),
+    /// `DELETE /api/notifications/channels/{id}`; the form's twin is [`Route::DeleteChannelForm`].
+    DeleteChannel(&'p str),
+    DeleteChannelForm(&'p str),
     ChannelTest(&'p str),
     AdminSweep,
     AdminJobs,
@@ -79,19 +79,19 @@ impl<'p> Route<'p> {
             ["api", "archive"] => ArchiveNow,
             ["api", "settings"] => Settings,
             ["api", "gaps"] => Gaps,
-            ["api", "account"] => Account,
+            ["api", "account"] => DeleteAccount,
             ["api", "account", "pause"] => Pause,
             ["api", "account", "resume"] => Resume,
-            ["api", "account", "delete"] => AccountDelete,
+            ["api", "account", "delete"] => DeleteAccountForm,
             ["api", "imports"] => Imports,
-            ["api", "imports", id] => Import(id),
+            ["api", "imports", id] => ImportReport(id),
             ["api", "imports", id, "chunks"] => ImportChunks(id),
             ["api", "imports", id, "finish"] => ImportFinish(id),
             ["api", "notifications"] => Notifications,
             ["api", "notifications", "settings"] => NotificationSettings,
             ["api", "notifications", "channels"] => Channels,
-            ["api", "notifications", "channels", id] => Channel(id),
-            ["api", "notifications", "channels", id, "delete"] => ChannelDelete(id),
+            ["api", "notifications", "channels", id] => DeleteChannel(id),
+            ["api", "notifications", "channels", id, "delete"] => DeleteChannelForm(id),
             ["api", "notifications", "channels", id, "test"] => ChannelTest(id),
             ["api", "admin", "sweep"] => AdminSweep,
             ["api", "admin", "jobs"] => AdminJobs,
@@ -107,14 +107,13 @@ impl<'p> Route<'p> {
         use Route::*;
         match self {
             Home | Login | Callback | AppScript | ImportPage | ImportScript | Health | Status
-            | Plays | Stats | Export | Gaps | Import(_) | Notifications | AdminDeadLetters
-            | AdminShards => Method::Get,
-            Account | Channel(_) => Method::Delete,
-            Logout | LogoutEverywhere | ArchiveNow | Settings | Pause | Resume | AccountDelete
-            | Imports | ImportChunks(_) | ImportFinish(_) | NotificationSettings | Channels
-            | ChannelDelete(_) | ChannelTest(_) | AdminSweep | AdminJobs | AdminArchive(_) => {
-                Method::Post
-            }
+            | Plays | Stats | Export | Gaps | ImportReport(_) | Notifications
+            | AdminDeadLetters | AdminShards => Method::Get,
+            DeleteAccount | DeleteChannel(_) => Method::Delete,
+            Logout | LogoutEverywhere | ArchiveNow | Settings | Pause | Resume
+            | DeleteAccountForm | Imports | ImportChunks(_) | ImportFinish(_)
+            | NotificationSettings | Channels | DeleteChannelForm(_) | ChannelTest(_)
+            | AdminSweep | AdminJobs | AdminArchive(_) => Method::Post,
         }
     }
 }
@@ -148,9 +147,13 @@ mod tests {
         let table = [
             ("/", Route::Home, Method::Get),
             ("/logout/everywhere", Route::LogoutEverywhere, Method::Post),
-            ("/api/account", Route::Account, Method::Delete),
-            ("/api/account/delete", Route::AccountDelete, Method::Post),
-            ("/api/imports/7", Route::Import("7"), Method::Get),
+            ("/api/account", Route::DeleteAccount, Method::Delete),
+            (
+                "/api/account/delete",
+                Route::DeleteAccountForm,
+                Method::Post,
+            ),
+            ("/api/imports/7", Route::ImportReport("7"), Method::Get),
             (
                 "/api/imports/7/chunks",
                 Route::ImportChunks("7"),
@@ -158,7 +161,7 @@ mod tests {
             ),
             (
                 "/api/notifications/channels/3",
-                Route::Channel("3"),
+                Route::DeleteChannel("3"),
                 Method::Delete,
             ),
             (
