@@ -24,8 +24,6 @@ use crate::sweep::{self, SweepRun};
 use crate::wasm::{self, WasmFactor};
 use crate::week::{self, Week};
 
-#[cfg(test)]
-mod old_render;
 mod sections;
 #[cfg(test)]
 mod tests;
