@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use futures::executor::block_on;
 use serde_json::{json, Value};
+use spotify_simulator::rng::SplitMix64;
 use time_machine::engine::schedule::PollingPolicy;
 use time_machine::engine::write_plan::{plan_archive, PollState};
 use time_machine::import::plan::{plan_chunk, read_chunk};
@@ -41,22 +42,6 @@ const YEARS: i64 = 10;
 const CHUNK_RECORDS: usize = 250;
 const CHUNK_BYTES: usize = 128 * 1024;
 
-/// A small deterministic generator (xorshift), so every run imports the same history.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 fn track_id(n: usize) -> String {
     // 22 characters like Spotify's base-62 ids.
     format!("{n:0>22}")
@@ -68,14 +53,15 @@ fn ts(at: UnixMillis) -> String {
 
 /// The history, oldest first, as the page sends it (the fields the Worker reads).
 fn history() -> Vec<(UnixMillis, Value)> {
-    let mut random = Random(0x5eed_1234_abcd_9876);
+    // The simulator's seeded generator, so every run imports the same history.
+    let mut random = SplitMix64::new(0x5eed_1234_abcd_9876);
     let span = YEARS * 365 * DAY_MS;
     let step = span / RECORDS as i64;
     (0..RECORDS)
         .map(|i| {
             let at = FIRST + i as i64 * step + (random.below(60) as i64) * SECOND_MS;
             // Favourites come back: a skewed pick of the catalogue.
-            let track = random.below(TRACKS).min(random.below(TRACKS));
+            let track = random.index(TRACKS).min(random.index(TRACKS));
             let roll = random.below(1_000);
             let ms_played = if roll < 200 { 4_000 + random.below(25_000) } else { 30_000 + random.below(240_000) } as i64;
             let record = if roll >= 990 {

@@ -6,6 +6,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use spotify_simulator::rng::SplitMix64;
 use time_machine::engine::schedule::PollingPolicy;
 use time_machine::engine::write_plan::{plan_archive, PollState};
 use time_machine::import::plan::{plan_chunk, read_chunk};
@@ -22,28 +23,6 @@ pub const CHUNK_RECORDS: usize = 250;
 const CHUNK_BYTES: usize = 128 * 1024;
 const FILES: usize = 10;
 
-/// A small deterministic generator (xorshift64*): the same export on every run.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Self(seed.max(1))
-    }
-
-    pub fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
 /// A Spotify-like base-62 id of 22 characters for a number.
 fn base62_id(mut n: u64, salt: u64) -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -58,7 +37,7 @@ fn base62_id(mut n: u64, salt: u64) -> String {
 
 /// One record of extended streaming history, with the fields the page sends (it drops
 /// the IP address, the device and the country).
-fn export_record(rng: &mut Rng, index: u64, ended_at: UnixMillis) -> Value {
+fn export_record(rng: &mut SplitMix64, index: u64, ended_at: UnixMillis) -> Value {
     let ts = to_rfc3339(ended_at).replace(".000Z", "Z");
     let roll = rng.below(1_000);
     if roll < 15 {
@@ -104,7 +83,8 @@ fn export_record(rng: &mut Rng, index: u64, ended_at: UnixMillis) -> Value {
 /// `records` records over ten years in `FILES` files, cut into chunk bodies the way the
 /// import page cuts them (at most 250 records and 128 KiB each).
 pub fn export_chunks(records: usize) -> Vec<String> {
-    let mut rng = Rng::new(0x5107_7a1e_b0b5_0001);
+    // The simulator's seeded generator: the same export on every run.
+    let mut rng = SplitMix64::new(0x5107_7a1e_b0b5_0001);
     let step = EXPORT_YEARS * 365 * DAY_MS / records.max(1) as i64;
     let per_file = records.div_ceil(FILES);
     let mut chunks = Vec::new();

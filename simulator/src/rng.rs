@@ -50,10 +50,16 @@ impl SplitMix64 {
         }
     }
 
+    /// Uniform in `0..n` (0 when `n` is 0). Plain modulo, kept simple: the bias is below
+    /// `n / 2^64`, nothing for the small `n` of a simulation.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+
     /// A uniform index into a collection of `len` items; `len` must not be zero.
     pub fn index(&mut self, len: usize) -> usize {
         debug_assert!(len > 0, "index into an empty collection");
-        (self.next_u64() % len.max(1) as u64) as usize
+        self.below(len as u64) as usize
     }
 
     /// Exponentially distributed with the given mean (the waiting time of a Poisson process).
@@ -117,6 +123,20 @@ mod tests {
             assert!((31..=45).contains(&value));
         }
         assert!(rng.next_f64() < 1.0);
+    }
+
+    #[test]
+    fn below_stays_under_its_bound_and_reaches_every_value() {
+        let mut rng = SplitMix64::new(11);
+        let mut seen = [false; 7];
+        for _ in 0..1000 {
+            let value = rng.below(7);
+            assert!(value < 7);
+            seen[value as usize] = true;
+        }
+        assert!(seen.iter().all(|&hit| hit));
+        assert_eq!(rng.below(0), 0);
+        assert_eq!(rng.below(1), 0);
     }
 
     #[test]
