@@ -32,5 +32,7 @@ pub mod web;
 #[cfg(target_arch = "wasm32")]
 pub mod edge;
 
-#[cfg(not(target_arch = "wasm32"))]
+// The native twins, behind the `testing` feature (which the package's own tests enable
+// through their dev-dependency on it: see Cargo.toml).
+#[cfg(all(feature = "testing", not(target_arch = "wasm32")))]
 pub mod testing;

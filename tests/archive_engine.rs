@@ -1,8 +1,6 @@
 //! The archive end to end through the core: the twins for D1 and KV, and the Spotify
 //! simulator's real routes and wire format behind the HTTP client, on a manual clock.
 
-mod support;
-
 use std::collections::BTreeSet;
 
 use futures::executor::block_on;

@@ -10,8 +10,6 @@
 //! the sweep claims the same users, a poll archives new plays once, and an import imports
 //! and merges as before.
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 

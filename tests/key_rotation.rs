@@ -3,8 +3,6 @@
 //! the new key, also a refresh token Spotify did not rotate, so that the previous key can
 //! be retired without logging anyone out.
 
-mod support;
-
 use serde_json::json;
 use support::{World, TOKEN_KEY};
 use time_machine::crypto::TokenCipher;

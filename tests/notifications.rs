@@ -2,8 +2,6 @@
 //! to the queue's twin and delivered to a sink that answers from a script, on a manual
 //! clock, with the Spotify simulator behind the archive.
 
-mod support;
-
 use std::cell::RefCell;
 use std::collections::VecDeque;
 

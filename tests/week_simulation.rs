@@ -8,8 +8,6 @@
 //! listening model: sessions, breaks, skip bursts) and one at 120 plays an hour, a play
 //! every 30 seconds, the most Spotify can count.
 
-mod support;
-
 use std::collections::BTreeMap;
 
 use futures::executor::block_on;

@@ -6,6 +6,7 @@
 
 use futures::executor::block_on;
 use serde_json::{json, Value};
+use support::{World, START};
 use time_machine::engine::archive::{ArchiveOutcome, Archiver};
 use time_machine::engine::job::JobUser;
 use time_machine::engine::slot::scheduled_kind;
@@ -16,7 +17,6 @@ use time_machine::testing::SilentLog;
 use time_machine::time::{UnixMillis, HOUR_MS, MINUTE_MS, SECOND_MS};
 
 use crate::meter::Metered;
-use crate::support::{World, START};
 use crate::twins::{HttpRecorder, Recorder, RoundTrip};
 use crate::written::{self, Written};
 

@@ -10,6 +10,7 @@
 //! checked to ask exactly what was recorded.
 
 use std::time::Instant;
+use support::{SimulatedSpotify, World, ORIGIN};
 use time_machine::notify::delivery::{
     NotifyConfig, DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BASE_SECONDS,
 };
@@ -30,7 +31,6 @@ use time_machine::web::{App, WebRequest, WebResponse};
 
 use crate::archive_cost::{connect, last_polled_at};
 use crate::stats::{runs_ms, Spread};
-use crate::support::{SimulatedSpotify, World, ORIGIN};
 use crate::sweep::{SweepRun, SWEEP_NOW};
 use crate::twins::{Exchange, HttpRecorder, Recorder, ReplayDb, ReplayHttp, RoundTrip};
 
@@ -533,7 +533,7 @@ pub fn measure(sweeps: &[&SweepRun], import_chunk: &str, runs: usize) -> Vec<Inv
         &jobs(&users[10..]),
         runs.min(10),
     ));
-    world.set_time(crate::support::START + HOUR_MS - MINUTE_MS);
+    world.set_time(support::START + HOUR_MS - MINUTE_MS);
     new_plays(15);
     out.push(bench.queue_batch(
         "queue batch: 1 message of 10 users, tokens refreshed, 15 new plays each",

@@ -14,13 +14,9 @@
 //! `bench check` is what `scripts/bench-check` runs; `bench shards [--write]` measures
 //! the sweep over shards and the scaling model over shards alone (`scripts/bench
 //! shards`), and with `--write` replaces only their parts of docs/. Counts come from the twins
-//! (`src/testing.rs`, the in-process simulator of `tests/support/mod.rs`), D1's row
+//! (`src/testing.rs`, the in-process simulator of `support/src/lib.rs`), D1's row
 //! counters from the local runtime's D1 (`bench/d1-meter.mjs`), end-to-end figures from
 //! `wrangler dev --local` against the simulator (`e2e::Stack`).
-
-// The in-process Spotify twin the native tests share, used here as it is.
-#[path = "../../tests/support/mod.rs"]
-mod support;
 
 mod archive_cost;
 mod bundle;

@@ -19,6 +19,7 @@
 
 use futures::executor::block_on;
 use serde_json::{json, Value};
+use support::{World, START};
 use time_machine::engine::archive::ArchiveOutcome;
 use time_machine::engine::job::JobUser;
 use time_machine::engine::slot::scheduled_kind;
@@ -27,7 +28,6 @@ use time_machine::time::{UnixMillis, HOUR_MS, MINUTE_MS, SECOND_MS};
 
 use crate::archive_cost::{connect, last_polled_at};
 use crate::meter::{migration_statements, MeterDb, Metered};
-use crate::support::{World, START};
 use crate::twins::{Recorder, RoundTrip};
 use crate::written::{self, Written};
 

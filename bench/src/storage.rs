@@ -8,13 +8,13 @@
 
 use futures::executor::block_on;
 use serde_json::json;
+use support::{sim_config, World};
 use time_machine::engine::job::JobUser;
 use time_machine::engine::schedule::PollingPolicy;
 use time_machine::engine::slot::scheduled_kind;
 use time_machine::time::{MINUTE_MS, SECOND_MS};
 
 use crate::archive_cost::connect;
-use crate::support::{sim_config, World};
 use spotify_simulator::ServerConfig;
 
 /// Where the integer keys start in a run at scale: as a deployment half-way to one D1

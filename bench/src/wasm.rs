@@ -127,7 +127,7 @@ fn native(runs: usize, iterations: u32, kernel: impl Fn(u32) -> usize) -> Spread
 
 pub fn measure(root: &Path, page: &str, chunk: &str, runs: usize) -> Result<WasmFactor, String> {
     let wasm = build(root)?;
-    let key = crate::support::TOKEN_KEY;
+    let key = support::TOKEN_KEY;
     let user = "bench-user";
     let cipher = time_machine::crypto::TokenCipher::new(key, None)
         .map_err(|error| format!("the token key: {error:?}"))?;

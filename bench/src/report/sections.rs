@@ -314,7 +314,7 @@ fn archive_section(f: &Findings) -> String {
         "\nThe archive runs through `Archiver::archive_user` on the twins: the native SQLite \
          twin of D1 (`src/testing.rs`; round trips and statements counted by a recording \
          wrapper), KV's twin (operations: the slot's read and write), and the Spotify \
-         simulator in-process (`tests/support/mod.rs`; every request counted). **D1 rows \
+         simulator in-process (`support/src/lib.rs`; every request counted). **D1 rows \
          read and written** are D1's own counters: every recorded round trip, with its \
          parameters, was replayed in order through the local runtime's D1 (Miniflare, \
          workerd's SQLite, `bench/d1-meter.mjs`) and its result meta summed; D1 counts an \

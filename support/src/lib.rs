@@ -7,9 +7,9 @@
 //! archive needs and the helpers the tests share: creating simulated listeners, logging a
 //! user in through the authorization-code flow, archiving, and reading back both the
 //! simulator's truth and what the archive kept.
-
-// Each test file uses a different part of the harness.
-#![allow(dead_code)]
+//!
+//! A crate of the workspace (`time-machine-support`, lib `support`): the root package's
+//! integration tests take it as a dev-dependency, the bench as a dependency.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -249,7 +249,14 @@ pub fn sim_config() -> ServerConfig {
     }
 }
 
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl World {
+    /// The simulator of [`sim_config`] and the default polling policy.
     pub fn new() -> Self {
         Self::with(sim_config(), PollingPolicy::default())
     }
