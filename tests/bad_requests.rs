@@ -15,6 +15,7 @@ use futures::executor::block_on;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+use time_machine::import::plan::MAX_FILE_NAME;
 use time_machine::oauth::{read_callback, CallbackOutcome};
 use time_machine::ports::{HttpResponse, Method, TransportError};
 use time_machine::testing::web::{header, RequestBuilder, WebWorld, CIPHER_KEY, ORIGIN};
@@ -333,7 +334,7 @@ fn cases() -> Vec<(WebRequest, u16, &'static str)> {
         (with_body(request(Post, "/api/imports/7/chunks"), "application/json", r#"{"file":"a.json","offset":-1,"records":[]}"#), 400, "invalid_chunk"),
         (with_body(request(Post, "/api/imports/7/chunks"), "application/json", r#"{"file":"a.json","offset":1e300,"records":[]}"#), 400, "invalid_chunk"),
         (with_body(request(Post, "/api/imports/7/chunks"), "application/json", r#"{"file":"","offset":0,"records":[]}"#), 400, "invalid_chunk"),
-        (with_body(request(Post, "/api/imports/7/chunks"), "application/json", &json!({"file": "é".repeat(151), "offset": 0, "records": []}).to_string()), 400, "invalid_chunk"),
+        (with_body(request(Post, "/api/imports/7/chunks"), "application/json", &json!({"file": "é".repeat(MAX_FILE_NAME / 2 + 1), "offset": 0, "records": []}).to_string()), 400, "invalid_chunk"),
         (with_body(request(Post, "/api/imports/7/chunks"), "application/json", &json!({"file": "a.json", "offset": 0, "records": vec![json!(1); 1_001]}).to_string()), 400, "invalid_chunk"),
         (with_body(request(Post, "/api/imports/7/chunks"), "application/json", &json!({"file": "a.json", "offset": 0, "records": [], "pad": "x".repeat(600 * 1024)}).to_string()), 413, "chunk_too_large"),
         (with_body(request(Post, "/api/imports/8/chunks"), "application/json", r#"{"file":"a.json","offset":0,"records":[]}"#), 409, "import_finished"),
