@@ -16,6 +16,7 @@ use serde_json::json;
 
 use super::auth::{reader, writer, SignedIn};
 use super::error::HttpError;
+use super::routes::Route;
 use super::{App, Bindings, WebRequest, WebResponse};
 use crate::ids::owner_key;
 use crate::import::plan::{plan_chunk, read_chunk, RecordError, MAX_STORED_ERRORS};
@@ -66,10 +67,9 @@ async fn usage<D: Database>(
 pub const MAX_CHUNK_BYTES: usize = 512 * 1024;
 
 /// The body limit the edge applies to `path` when it is larger than its default: the
-/// import's chunks.
+/// import's chunks, as the route table reads the path.
 pub fn body_limit(path: &str) -> Option<usize> {
-    let rest = path.trim_end_matches('/').strip_prefix("/api/imports/")?;
-    rest.ends_with("/chunks").then_some(MAX_CHUNK_BYTES)
+    matches!(Route::at(path), Some(Route::ImportChunks(_))).then_some(MAX_CHUNK_BYTES)
 }
 
 /// The report as the API shows it.
