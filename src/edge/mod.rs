@@ -25,10 +25,12 @@ use crate::notify::{alert_operator, relay, NotifyMessage};
 use crate::ports::{Log, LogLine, Method};
 use crate::shards::{ShardIndex, Shards, DIRECTORY};
 use crate::store::notifications::OperatorAlert;
-use crate::store::{DeadLetter, Store};
+use crate::store::dead_letters::DeadLetter;
+use crate::store::Store;
 use crate::time::UnixMillis;
 use crate::web::body::{read_capped, BodyError};
 use crate::web::error::HttpError;
+use crate::web::routes::RequestUrl;
 use crate::web::{App, WebRequest, WebResponse};
 
 fn now() -> UnixMillis {
@@ -150,12 +152,12 @@ fn cipher(settings: &impl Settings) -> Result<TokenCipher, ConfigError> {
 async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     let started = now();
     let Some(method) = known_method(&request) else {
-        return into_response(crate::web::refuse_unknown_method(&request.path()));
+        return into_response(crate::web::refuse_unknown_method(&request_path(&request)));
     };
     let web_request = match read_request(&mut request, method).await {
         Ok(web_request) => web_request,
         Err(error) => {
-            if let Some(line) = error.log_line(&request.path()) {
+            if let Some(line) = error.log_line(&request_path(&request)) {
                 ConsoleLog.write(line);
             }
             return into_response(error.to_response());
@@ -246,12 +248,23 @@ fn known_method(request: &Request) -> Option<Method> {
     }
 }
 
+/// The request's path, for the answers given before the request is read (a wrong method,
+/// an unreadable body); `/` if the runtime's URL could not be cut, which it always can.
+fn request_path(request: &Request) -> String {
+    let url = request.inner().url();
+    RequestUrl::split(&url)
+        .map_or("/", |url| url.path)
+        .to_owned()
+}
+
 async fn read_request(request: &mut Request, method: Method) -> Result<WebRequest, HttpError> {
-    let url = request.url().map_err(|error| {
-        HttpError::new(400, "bad_request", "The URL is not valid.").with_cause(error)
+    let url_text = request.inner().url();
+    let url = RequestUrl::split(&url_text).ok_or_else(|| {
+        HttpError::new(400, "bad_request", "The URL is not valid.")
+            .with_cause(format!("not an absolute URL: {url_text}"))
     })?;
     // The import's chunks are larger (crate::web::imports::MAX_CHUNK_BYTES).
-    let max_body = crate::web::imports::body_limit(url.path()).unwrap_or(MAX_BODY_BYTES);
+    let max_body = crate::web::imports::body_limit(url.path).unwrap_or(MAX_BODY_BYTES);
     let declared = request
         .headers()
         .get("Content-Length")
@@ -273,9 +286,9 @@ async fn read_request(request: &mut Request, method: Method) -> Result<WebReques
     };
     Ok(WebRequest {
         method,
-        origin: url.origin().ascii_serialization(),
-        path: url.path().to_owned(),
-        query: url.query().unwrap_or_default().to_owned(),
+        origin: url.origin.to_owned(),
+        path: url.path.to_owned(),
+        query: url.query.to_owned(),
         headers: request.headers().entries().collect(),
         body,
     })

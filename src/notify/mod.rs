@@ -8,6 +8,7 @@
 //! good, which disables the channel (and, after every retry, keeps a dead letter).
 
 pub mod delivery;
+pub mod endpoint;
 pub mod event;
 pub mod message;
 pub mod target;

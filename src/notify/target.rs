@@ -8,8 +8,8 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use super::endpoint::{Endpoint, EndpointError, Host};
 use serde::{Deserialize, Serialize};
-use url::{Host, ParseError, Url};
 
 /// The kinds of channel, as stored in `notification_channels.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,35 +93,33 @@ pub fn validate(
             "The URL is too long (2,048 characters at most).",
         ));
     }
-    // The parser says when a host needed IDNA, which the Worker does not carry (Cargo.toml,
-    // idna_adapter): such a host is refused with how to write it.
-    let parsed = Url::parse(url).map_err(|error| match error {
-        ParseError::IdnaError => TargetError(
-            "Write the URL's host in its xn-- form (Punycode): international names are not taken.",
-        ),
-        _ => TargetError("The URL is not a valid absolute URL."),
+    let parsed = Endpoint::parse(url).map_err(|error| {
+        TargetError(match error {
+            EndpointError::Malformed => "The URL is not a valid absolute URL.",
+            EndpointError::Scheme => "The URL must start with https://.",
+            EndpointError::Credentials => {
+                "The URL must not carry a user name or password; ntfy takes a token instead."
+            }
+            EndpointError::Fragment => "The URL must not have a #fragment.",
+            // The Worker carries no Unicode tables for IDNA (Cargo.toml, idna_adapter).
+            EndpointError::InternationalHost => {
+                "Write the URL's host in its xn-- form (Punycode): international names are not taken."
+            }
+        })
     })?;
-    if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(TargetError(
-            "The URL must not carry a user name or password; ntfy takes a token instead.",
-        ));
-    }
-    if parsed.fragment().is_some() {
-        return Err(TargetError("The URL must not have a #fragment."));
-    }
-    let host = parsed.host().ok_or(TargetError("The URL has no host."))?;
-    let loopback = is_loopback(&host);
-    match parsed.scheme() {
-        "https" if !loopback || policy.allow_loopback => {}
-        "http" if loopback && policy.allow_loopback => {}
-        "https" | "http" if loopback => {
+    let host = &parsed.host;
+    let loopback = is_loopback(host);
+    match (parsed.https, loopback) {
+        (true, false) => {}
+        (_, true) if policy.allow_loopback => {}
+        (_, true) => {
             return Err(TargetError(
                 "Loopback addresses are allowed only in development.",
             ))
         }
-        _ => return Err(TargetError("The URL must start with https://.")),
+        (false, false) => return Err(TargetError("The URL must start with https://.")),
     }
-    if is_private(&host) {
+    if is_private(host) {
         return Err(TargetError(
             "The URL points into a private network; use a public address.",
         ));
@@ -131,7 +129,7 @@ pub fn validate(
             "A Discord channel takes the webhook URL Discord gives: https://discord.com/api/webhooks/….",
         ));
     }
-    if kind == ChannelKind::Ntfy && parsed.path().trim_matches('/').is_empty() {
+    if kind == ChannelKind::Ntfy && parsed.path.trim_matches('/').is_empty() {
         return Err(TargetError(
             "An ntfy channel takes the topic's URL, such as https://ntfy.sh/your-topic.",
         ));
@@ -156,7 +154,7 @@ pub fn validate(
     })
 }
 
-fn is_loopback(host: &Host<&str>) -> bool {
+fn is_loopback(host: &Host) -> bool {
     match host {
         Host::Ipv4(ip) => ip.is_loopback(),
         Host::Ipv6(ip) => ip.is_loopback() || ip.to_ipv4().is_some_and(|v4| v4.is_loopback()),
@@ -169,7 +167,7 @@ fn is_loopback(host: &Host<&str>) -> bool {
 /// carry such an IPv4 address. Loopback is judged separately. Names are judged as
 /// written: a Worker cannot resolve them, and the platform's egress does not reach
 /// private ranges whatever a name resolves to.
-fn is_private(host: &Host<&str>) -> bool {
+fn is_private(host: &Host) -> bool {
     fn v4(ip: &Ipv4Addr) -> bool {
         let [a, b, ..] = ip.octets();
         ip.is_private() || ip.is_link_local() || ip.is_broadcast() || ip.is_multicast()
@@ -209,28 +207,28 @@ fn is_private(host: &Host<&str>) -> bool {
     }
 }
 
-fn is_discord_webhook(url: &Url) -> bool {
-    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+fn is_discord_webhook(url: &Endpoint) -> bool {
+    let Host::Domain(host) = &url.host else {
+        return false;
+    };
     let hosts = [
         "discord.com",
         "discordapp.com",
         "ptb.discord.com",
         "canary.discord.com",
     ];
-    url.scheme() == "https"
-        && hosts.contains(&host.as_str())
-        && url.path().starts_with("/api/webhooks/")
+    url.https && hosts.contains(&host.as_str()) && url.path.starts_with("/api/webhooks/")
 }
 
 /// What pages show of a URL: the scheme and host, and a few last characters of the path
 /// (four at most, half of it at most), enough to tell two channels apart and never
 /// enough to post to one.
 pub fn hint(url: &str) -> String {
-    let Ok(parsed) = Url::parse(url) else {
+    let Ok(parsed) = Endpoint::parse(url) else {
         return "…".to_owned();
     };
-    let origin = parsed.origin().ascii_serialization();
-    let path: Vec<char> = parsed.path().trim_matches('/').chars().collect();
+    let origin = parsed.origin();
+    let path: Vec<char> = parsed.path.trim_matches('/').chars().collect();
     let keep = (path.len() / 2).min(4);
     let tail: String = path[path.len() - keep..].iter().collect();
     format!("{origin}/…{tail}")
