@@ -22,6 +22,7 @@ pub mod ids;
 pub mod import;
 pub mod notify;
 pub mod oauth;
+pub mod pairs;
 pub mod ports;
 pub mod shards;
 pub mod spotify;

@@ -116,9 +116,7 @@ pub fn read_callback(query: &str) -> CallbackOutcome {
 mod tests {
     use super::*;
 
-    fn find<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-        crate::history::param(pairs, name)
-    }
+    use crate::pairs::first as find;
 
     #[test]
     fn the_authorize_url_carries_a_s256_challenge_of_the_verifier() {

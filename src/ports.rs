@@ -123,15 +123,8 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// The first header of that name, compared without regard to case.
     pub fn header(&self, name: &str) -> Option<&str> {
-        find_header(&self.headers, name)
+        crate::pairs::header(&self.headers, name)
     }
-}
-
-fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(name))
-        .map(|(_, value)| value.as_str())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,7 +137,7 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// The first header of that name, compared without regard to case.
     pub fn header(&self, name: &str) -> Option<&str> {
-        find_header(&self.headers, name)
+        crate::pairs::header(&self.headers, name)
     }
 }
 

@@ -10,6 +10,7 @@ mod zone_names;
 
 use chrono::NaiveDate;
 
+use crate::pairs::first;
 use crate::ports::TimeZones;
 use zone::Zone;
 
@@ -85,20 +86,12 @@ impl Bound {
     }
 }
 
-/// A query parameter by name: `None` when absent, the first value otherwise.
-pub(crate) fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
-}
-
 fn bound(
     pairs: &[(String, String)],
     name: &'static str,
     zone: &Zone,
 ) -> Result<Option<UnixMillis>, ParamError> {
-    let Some(text) = param(pairs, name) else {
+    let Some(text) = first(pairs, name) else {
         return Ok(None);
     };
     Bound::parse(text)
@@ -133,7 +126,7 @@ pub fn request_zone(
     saved: Option<&str>,
     zones: &dyn TimeZones,
 ) -> Result<(Zone, ZoneSource), ParamError> {
-    if let Some(name) = param(pairs, "tz") {
+    if let Some(name) = first(pairs, "tz") {
         return zone::parse_zone(name, zones)
             .map(|zone| (zone, ZoneSource::Query))
             .ok_or_else(|| unknown_zone(name));
@@ -204,7 +197,7 @@ impl StatsQuery {
                 "Stats cover at most twenty years at a time.",
             ));
         }
-        let top = match param(pairs, "limit").map(str::parse::<usize>) {
+        let top = match first(pairs, "limit").map(str::parse::<usize>) {
             None => DEFAULT_TOP,
             Some(Ok(top)) if (1..=MAX_TOP).contains(&top) => top,
             Some(_) => {
@@ -248,7 +241,7 @@ impl ExportQuery {
         saved_zone: Option<&str>,
         zones: &dyn TimeZones,
     ) -> Result<Self, ParamError> {
-        let format = match param(pairs, "format") {
+        let format = match first(pairs, "format") {
             None => export::ExportFormat::Csv,
             Some(name) => export::ExportFormat::parse(name).ok_or_else(|| {
                 ParamError::new("invalid_format", "`format` must be csv, json or jsonl.")

@@ -5,20 +5,20 @@
 //! query plans); writes that belong together go out as one batch, which D1 runs as one
 //! transaction.
 //!
-//! One file per concept, each with its statements, the rows they return and its part of
-//! [`Store`]'s methods:
+//! One public module per concept, each with its statements, the rows they return (named
+//! through the module, `store::imports::ImportReport`) and its part of [`Store`]'s methods:
 //!
 //! - [`accounts`]: the login's upsert, the status row, pause and resume, account deletion;
-//! - `sessions`: the session cookies;
+//! - [`sessions`]: the session cookies;
 //! - [`archive`]: the user as a poll reads them, their tokens, a poll's one write;
 //! - [`gaps`]: the stretches the archive missed;
 //! - [`sweeps`]: the sweep's claim, its record, each shard's housekeeping, its health;
 //! - [`app_rest`]: Spotify's rest of the whole app;
 //! - [`history`]: the history API, its stats and export, "Archive now";
-//! - `imports`: the import of a Spotify data export;
+//! - [`imports`]: the import of a Spotify data export;
 //! - [`notifications`]: the outbox and the channels;
-//! - `directory`: which shard each user lives in;
-//! - `dead_letters`: the archive jobs that failed every retry.
+//! - [`directory`]: which shard each user lives in;
+//! - [`dead_letters`]: the archive jobs that failed every retry.
 //!
 //! Here: [`Store`], [`StoreError`], the decoding and encoding every file shares, and
 //! [`ALL_STATEMENTS`], the list the query-plan test reads.
@@ -31,18 +31,15 @@ use crate::ports::{Database, DatabaseError, Row};
 pub mod accounts;
 pub mod app_rest;
 pub mod archive;
-mod dead_letters;
-mod directory;
+pub mod dead_letters;
+pub mod directory;
 pub mod gaps;
 pub mod history;
-mod imports;
+pub mod imports;
 pub mod notifications;
-mod sessions;
+pub mod sessions;
 pub mod sweeps;
 
-pub use dead_letters::DeadLetter;
-pub use directory::DirectoryEntry;
-pub use imports::{ChunkWrite, ImportErrorView, ImportReport, ImportUsage};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreError {

@@ -264,11 +264,7 @@ pub fn json_of(response: &WebResponse) -> Value {
 
 /// The first header `name` (any case) of the answer.
 pub fn header<'a>(response: &'a WebResponse, name: &str) -> Option<&'a str> {
-    response
-        .headers
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(name))
-        .map(|(_, value)| value.as_str())
+    crate::pairs::header(&response.headers, name)
 }
 
 /// The first value of `name` in the query string of `url`, decoded.

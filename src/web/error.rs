@@ -202,11 +202,7 @@ mod tests {
     const NOW: i64 = 1_750_000_000_000;
 
     fn header<'a>(response: &'a WebResponse, name: &str) -> Option<&'a str> {
-        response
-            .headers
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
+        crate::pairs::header(&response.headers, name)
     }
 
     #[test]

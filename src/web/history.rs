@@ -14,9 +14,9 @@ use crate::engine::slot::SlotKind;
 use crate::history::export::ExportPlan;
 use crate::history::zone::{offset_segments, parse_zone, zone_name};
 use crate::history::{
-    param, stats, unknown_zone, ArchiveRequestState, ExportQuery, StatsQuery,
-    ARCHIVE_REQUEST_INTERVAL_MS,
+    stats, unknown_zone, ArchiveRequestState, ExportQuery, StatsQuery, ARCHIVE_REQUEST_INTERVAL_MS,
 };
+use crate::pairs::first;
 use crate::ports::{Database, JobQueue, LogLine};
 use crate::shards::Shards;
 use crate::store::accounts::UserStatus;
@@ -103,7 +103,7 @@ pub async fn plays<P: Bindings>(
     let user = reader(&app.shards, request, now).await?;
     let pairs = request.query_pairs();
     let positive = |name: &str| -> Result<Option<i64>, ()> {
-        match param(&pairs, name).map(str::parse::<i64>) {
+        match first(&pairs, name).map(str::parse::<i64>) {
             None => Ok(None),
             Some(Ok(value)) if value > 0 => Ok(Some(value)),
             Some(_) => Err(()),
@@ -130,7 +130,7 @@ pub async fn plays<P: Bindings>(
             "`before_id` goes with `before`.",
         ));
     }
-    let limit = match param(&pairs, "limit").map(str::parse::<usize>) {
+    let limit = match first(&pairs, "limit").map(str::parse::<usize>) {
         None => 50,
         Some(Ok(limit)) if (1..=MAX_PAGE).contains(&limit) => limit,
         Some(_) => {
@@ -304,7 +304,7 @@ pub async fn settings<P: Bindings>(
     let user = writer(&app.shards, request, now).await?;
     let requested: Option<String> = if request.is_form() {
         let pairs = request.form_pairs();
-        match param(&pairs, "time_zone") {
+        match first(&pairs, "time_zone") {
             None => return Err(invalid_settings()),
             Some(name) => Some(name.trim().to_owned()).filter(|name| !name.is_empty()),
         }

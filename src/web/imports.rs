@@ -21,7 +21,8 @@ use super::{App, Bindings, WebRequest, WebResponse};
 use crate::ids::owner_key;
 use crate::import::plan::{plan_chunk, read_chunk, RecordError, MAX_STORED_ERRORS};
 use crate::ports::{Database, LogLine};
-use crate::store::{ImportErrorView, ImportReport, ImportUsage, Store};
+use crate::store::imports::{ImportErrorView, ImportReport, ImportUsage};
+use crate::store::Store;
 use crate::time::{to_rfc3339, UnixMillis, DAY_MS, SECOND_MS};
 
 /// Imports a user may start in a day: a whole export is one import, resent as a few.

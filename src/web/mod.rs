@@ -52,10 +52,7 @@ pub struct WebRequest {
 
 impl WebRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+        crate::pairs::header(&self.headers, name)
     }
 
     /// The query string's `name=value` pairs, decoded, in order.
