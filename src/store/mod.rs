@@ -40,7 +40,6 @@ pub mod notifications;
 pub mod sessions;
 pub mod sweeps;
 
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreError {
     Database(DatabaseError),
