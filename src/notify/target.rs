@@ -119,7 +119,8 @@ pub fn validate(
         }
         (false, false) => return Err(TargetError("The URL must start with https://.")),
     }
-    if is_private(host) {
+    // Loopback was judged above; `::1` would read as 0.0.0.1 ("this network") below.
+    if !loopback && is_private(host) {
         return Err(TargetError(
             "The URL points into a private network; use a public address.",
         ));
@@ -192,10 +193,19 @@ fn is_private(host: &Host) -> bool {
             || (first & 0xFFC0) == 0xFEC0 // site-local
             // IPv4-mapped and IPv4-compatible forms.
             || ip.to_ipv4().is_some_and(v4_or_loopback)
-            // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address too.
+            // IPv4-translated (::ffff:0:a.b.c.d), NAT64 (64:ff9b::/96) and 6to4
+            // (2002::/16) carry an IPv4 address too.
+            || (segments[..6] == [0, 0, 0, 0, 0xffff, 0]
+                && v4_or_loopback(embedded(segments[6], segments[7])))
             || (segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0]
                 && v4_or_loopback(embedded(segments[6], segments[7])))
             || (first == 0x2002 && v4_or_loopback(embedded(segments[1], segments[2])))
+            // Where an IPv4 address is carried in a way not read here, or nothing
+            // public is: local-use NAT64 (64:ff9b:1::/48), Teredo (2001::/32) and
+            // discard-only (100::/64).
+            || segments[..3] == [0x64, 0xff9b, 1]
+            || segments[..2] == [0x2001, 0]
+            || segments[..4] == [0x100, 0, 0, 0]
     }
     match host {
         Host::Ipv4(ip) => v4(ip),
@@ -303,6 +313,25 @@ mod tests {
     }
 
     #[test]
+    fn loopback_in_every_spelling_is_taken_in_development() {
+        for url in [
+            "http://127.0.0.1:9000/x",
+            "http://[::1]:9000/x",
+            "http://[::ffff:127.0.0.1]:9000/x",
+            "http://localhost:9000/x",
+        ] {
+            assert!(
+                validate(ChannelKind::Webhook, url, None, DEVELOPMENT).is_ok(),
+                "{url}"
+            );
+            assert!(
+                refused(ChannelKind::Webhook, url, PUBLIC).contains("development"),
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
     fn an_international_host_is_taken_in_punycode_only() {
         // The Worker carries no Unicode tables for IDNA (Cargo.toml, idna_adapter): a
         // host must be ASCII, and the refusal says how to write one.
@@ -339,6 +368,12 @@ mod tests {
             "https://[ff02::1]/hook",
             "https://printer.local/hook",
             "https://printer.local./hook",
+            // IPv4-translated (::ffff:0:0/96), local-use NAT64 (64:ff9b:1::/48), Teredo
+            // (2001::/32) and discard-only (100::/64).
+            "https://[::ffff:0:a00:1]/hook",
+            "https://[64:ff9b:1::a00:1]/hook",
+            "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook",
+            "https://[100::1]/hook",
         ] {
             assert!(
                 refused(ChannelKind::Webhook, url, PUBLIC).contains("private"),
@@ -350,7 +385,10 @@ mod tests {
         assert!(
             refused(ChannelKind::Webhook, "https://u:p@example.com/x", PUBLIC).contains("password")
         );
-        assert!(refused(ChannelKind::Webhook, "", PUBLIC).contains("URL"));
+        assert_eq!(
+            refused(ChannelKind::Webhook, "", PUBLIC),
+            "Give the channel's URL."
+        );
     }
 
     #[test]
