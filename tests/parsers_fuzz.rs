@@ -545,6 +545,7 @@ use time_machine::history::{
     request_zone, Bound, ExportQuery, StatsQuery, MAX_INSTANT, MAX_STATS_SPAN_MS, MAX_TOP,
 };
 use time_machine::testing::zones::TzdbZones;
+use time_machine::time::Date;
 
 fn zone_like() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -670,7 +671,7 @@ proptest! {
     #[test]
     fn every_day_starts_on_that_day(zone in zone_like(), day in 0i64..2_932_896) {
         let zone = parse_zone(&zone, &TzdbZones).unwrap_or_else(Zone::utc);
-        let date = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + chrono::Days::new(day as u64);
+        let date = Date::from_days(day).expect("a date");
         if let Some(start) = start_of_day(&zone, date) {
             prop_assert_eq!(local_date(&zone, start), Some(date), "{} {}", zone.name(), date);
             prop_assert!(start_of_day(&zone, date.succ_opt().unwrap_or(date)).is_none_or(|next| next > start || date.succ_opt().is_none()));

@@ -9,7 +9,7 @@
 
 use std::rc::Rc;
 
-use chrono::{NaiveDate, Offset, TimeZone};
+use chrono::{Offset, TimeZone};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use time_machine::edge::zones::IntlZones;
@@ -17,7 +17,7 @@ use time_machine::history::zone::{
     offset_segments, parse_zone, start_of_day, Segment, Zone, ZONE_NAMES,
 };
 use time_machine::ports::UtcOffsets;
-use time_machine::time::{parse_rfc3339, UnixMillis, DAY_MS, HOUR_MS, SECOND_MS};
+use time_machine::time::{parse_rfc3339, Date, UnixMillis, DAY_MS, HOUR_MS, SECOND_MS};
 
 /// chrono-tz's offsets, compiled into this test alone.
 struct TzdbOffsets(chrono_tz::Tz);
@@ -113,13 +113,13 @@ fn the_dst_cases_hold_on_intl() {
         (spring[0].offset_ms, spring[1].offset_ms),
         (HOUR_MS, 2 * HOUR_MS)
     );
-    let autumn = NaiveDate::from_ymd_opt(2026, 10, 25).expect("date");
+    let autumn = Date::from_ymd_opt(2026, 10, 25).expect("date");
     let start = start_of_day(&berlin, autumn);
     assert_eq!(start, Some(at("2026-10-24T22:00:00Z")));
     let next = autumn.succ_opt().and_then(|day| start_of_day(&berlin, day));
     assert_eq!(next.zip(start).map(|(b, a)| b - a), Some(25 * HOUR_MS));
     let santiago = intl("America/Santiago");
-    let skipped = NaiveDate::from_ymd_opt(2018, 8, 12).expect("date");
+    let skipped = Date::from_ymd_opt(2018, 8, 12).expect("date");
     assert_eq!(
         start_of_day(&santiago, skipped),
         Some(at("2018-08-12T04:00:00Z"))

@@ -5,9 +5,7 @@
 //! of their own, so that they run, while a redelivered message carries the key it was
 //! sent with and is skipped.
 
-use chrono::{Datelike, Timelike};
-
-use crate::time::{to_datetime, UnixMillis, DAY_MS};
+use crate::time::{utc_date, UnixMillis, DAY_MS, HOUR_MS, MINUTE_MS};
 
 /// How long a slot key lives in KV: a day, well past any redelivery.
 pub const SLOT_TTL_SECONDS: u64 = (DAY_MS / 1_000) as u64;
@@ -25,20 +23,21 @@ pub enum SlotKind {
 
 /// The slot key of a poll of `user_id` at `at`.
 pub fn slot_key(user_id: &str, kind: SlotKind, at: UnixMillis) -> String {
-    let Some(time) = to_datetime(at) else {
-        // Out of chrono's range: never in practice; keep the key unique anyway.
+    let Some(date) = utc_date(at) else {
+        // Out of the calendar's range: never in practice; keep the key unique anyway.
         return format!("archive_{user_id}_{at}");
     };
+    let (year, month, day) = date.ymd();
     let hour = format!(
-        "{:04}_{:02}_{:02}_{:02}",
-        time.year(),
-        time.month(),
-        time.day(),
-        time.hour()
+        "{year:04}_{month:02}_{day:02}_{:02}",
+        at.rem_euclid(DAY_MS) / HOUR_MS
     );
     match kind {
         SlotKind::Hourly => format!("archive_{user_id}_{hour}"),
-        SlotKind::Extra => format!("archive_{user_id}_{hour}_{:02}", time.minute()),
+        SlotKind::Extra => format!(
+            "archive_{user_id}_{hour}_{:02}",
+            at.rem_euclid(HOUR_MS) / MINUTE_MS
+        ),
         SlotKind::Manual => format!("archive_{user_id}_{hour}_manual_{at}"),
     }
 }

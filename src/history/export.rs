@@ -10,7 +10,7 @@ use crate::ports::Database;
 use crate::shards::ShardIndex;
 use crate::store::history::{HistoryPlay, PlayKey};
 use crate::store::{Store, StoreError};
-use crate::time::{to_datetime, to_rfc3339, UnixMillis};
+use crate::time::{to_rfc3339, utc_date, UnixMillis};
 
 /// Plays read per D1 query: one chunk of the body.
 pub const EXPORT_PAGE_SIZE: usize = 1_000;
@@ -99,8 +99,8 @@ impl ExportPlan {
 
     /// `spotify-time-machine-2026-03-05.csv`: the export's date, UTC.
     pub fn filename(&self) -> String {
-        let date = to_datetime(self.exported_at)
-            .map(|at| at.format("%Y-%m-%d").to_string())
+        let date = utc_date(self.exported_at)
+            .map(|date| date.to_string())
             .unwrap_or_default();
         format!("spotify-time-machine-{date}.{}", self.format.extension())
     }

@@ -8,13 +8,11 @@ pub mod stats;
 pub mod zone;
 mod zone_names;
 
-use chrono::NaiveDate;
-
 use crate::pairs::first;
 use crate::ports::TimeZones;
 use zone::Zone;
 
-use crate::time::{parse_rfc3339, UnixMillis, DAY_MS, MINUTE_MS};
+use crate::time::{parse_date, parse_rfc3339, Date, UnixMillis, DAY_MS, MINUTE_MS};
 
 /// The latest instant we accept: the end of the year 9999.
 pub const MAX_INSTANT: UnixMillis = 253_402_300_799_999;
@@ -52,7 +50,7 @@ impl ParamError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bound {
     /// `YYYY-MM-DD`: the start of that day in the range's time zone.
-    Day(NaiveDate),
+    Day(Date),
     /// Unix milliseconds, or an RFC 3339 instant.
     Instant(UnixMillis),
 }
@@ -67,9 +65,8 @@ impl Bound {
                 .map(Self::Instant);
         }
         if text.len() == 10 {
-            return NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .ok()
-                .filter(|date| (1970..=9999).contains(&chrono::Datelike::year(date)))
+            return parse_date(text)
+                .filter(|date| (1970..=9999).contains(&date.year()))
                 .map(Self::Day);
         }
         parse_rfc3339(text)
@@ -178,9 +175,7 @@ impl StatsQuery {
         let from = match bound(pairs, "from", &zone)? {
             Some(from) => from,
             None => zone::local_date(&zone, to - 1)
-                .and_then(|last| {
-                    last.checked_sub_days(chrono::Days::new(DEFAULT_STATS_DAYS as u64 - 1))
-                })
+                .and_then(|last| last.checked_add_days(1 - DEFAULT_STATS_DAYS))
                 .and_then(|first| zone::start_of_day(&zone, first))
                 .unwrap_or(to - DEFAULT_STATS_DAYS * DAY_MS),
         };
@@ -294,6 +289,7 @@ impl ArchiveRequestState {
 mod tests {
     use super::*;
     use crate::testing::zones::TzdbZones;
+    use crate::time::Date;
     use crate::time::{parse_rfc3339, HOUR_MS};
 
     fn at(text: &str) -> UnixMillis {
@@ -314,7 +310,7 @@ mod tests {
     fn bounds_are_days_instants_or_milliseconds() {
         assert_eq!(
             Bound::parse("2026-03-29"),
-            NaiveDate::from_ymd_opt(2026, 3, 29).map(Bound::Day)
+            Date::from_ymd_opt(2026, 3, 29).map(Bound::Day)
         );
         assert_eq!(Bound::parse("1000"), Some(Bound::Instant(1000)));
         assert_eq!(

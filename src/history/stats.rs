@@ -133,7 +133,7 @@ pub fn build(query: &StatsQuery, rows: &StatsRows) -> Stats {
         .enumerate()
         .map(|(index, (plays, ms))| DayStat {
             date: date_of_day(first + index as i64)
-                .map(|date| date.format("%Y-%m-%d").to_string())
+                .map(|date| date.to_string())
                 .unwrap_or_default(),
             plays: *plays,
             minutes: minutes(*ms),
@@ -228,7 +228,7 @@ mod tests {
             top: 10,
         };
         let day = crate::history::zone::day_of_date(
-            chrono::NaiveDate::from_ymd_opt(2026, 3, 31).expect("date"),
+            crate::time::Date::from_ymd_opt(2026, 3, 31).expect("date"),
         );
         let rows = StatsRows {
             days: vec![DayRow {

@@ -12,11 +12,10 @@
 use std::fmt;
 use std::rc::Rc;
 
-use chrono::{NaiveDate, NaiveTime};
 use serde::Serialize;
 
 use crate::ports::{TimeZones, UtcOffsets};
-use crate::time::{to_datetime, UnixMillis, DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS};
+use crate::time::{Date, UnixMillis, DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS};
 
 pub use super::zone_names::ZONE_NAMES;
 
@@ -182,19 +181,18 @@ pub fn day_number(local_ms: i64) -> i64 {
 }
 
 /// The calendar date of a local day number.
-pub fn date_of_day(day: i64) -> Option<NaiveDate> {
-    to_datetime(day.checked_mul(DAY_MS)?).map(|at| at.date_naive())
+pub fn date_of_day(day: i64) -> Option<Date> {
+    Date::from_days(day)
 }
 
 /// The local day number of a date.
-pub fn day_of_date(date: NaiveDate) -> i64 {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    (date - epoch).num_days()
+pub fn day_of_date(date: Date) -> i64 {
+    date.days()
 }
 
 /// The local day number of a calendar date given by its numbers, if it is one.
 pub fn day_of_date_parts(year: i64, month: i64, day: i64) -> Option<i64> {
-    let date = NaiveDate::from_ymd_opt(
+    let date = Date::from_ymd_opt(
         i32::try_from(year).ok()?,
         u32::try_from(month).ok()?,
         u32::try_from(day).ok()?,
@@ -203,14 +201,14 @@ pub fn day_of_date_parts(year: i64, month: i64, day: i64) -> Option<i64> {
 }
 
 /// The local date at `at` in `zone`.
-pub fn local_date(zone: &Zone, at: UnixMillis) -> Option<NaiveDate> {
+pub fn local_date(zone: &Zone, at: UnixMillis) -> Option<Date> {
     date_of_day(day_number(at.checked_add(zone.offset_ms(at))?))
 }
 
 /// The instant the local day `date` begins in `zone`: its midnight, or, where the clocks
 /// skip midnight (a few zones start summer time at 00:00), the first instant that exists.
-pub fn start_of_day(zone: &Zone, date: NaiveDate) -> Option<UnixMillis> {
-    let midnight = date.and_time(NaiveTime::MIN).and_utc().timestamp_millis();
+pub fn start_of_day(zone: &Zone, date: Date) -> Option<UnixMillis> {
+    let midnight = date.days() * DAY_MS;
     // An instant whose wall clock reads `local` is `local - offset` for an offset in force
     // near it. Offsets are within a day of UTC, and no zone changes its offset twice in
     // the 51 hours from a day before midnight to a day after the last minute tried (see
@@ -239,6 +237,8 @@ mod tests {
     use super::*;
     use crate::testing::zones::{zone, TzdbZones};
     use crate::time::parse_rfc3339;
+
+    use crate::time::Date;
 
     fn at(text: &str) -> UnixMillis {
         parse_rfc3339(text).expect("test instant")
@@ -331,7 +331,7 @@ mod tests {
 
     #[test]
     fn local_days_start_at_local_midnight() {
-        let date = NaiveDate::from_ymd_opt(2026, 10, 25).expect("date");
+        let date = Date::from_ymd_opt(2026, 10, 25).expect("date");
         assert_eq!(
             start_of_day(&berlin(), date),
             Some(at("2026-10-24T22:00:00Z"))
@@ -349,17 +349,17 @@ mod tests {
             Some(date)
         );
         assert_eq!(
-            day_of_date(NaiveDate::from_ymd_opt(1970, 1, 2).expect("date")),
+            day_of_date(Date::from_ymd_opt(1970, 1, 2).expect("date")),
             1
         );
-        assert_eq!(date_of_day(1), NaiveDate::from_ymd_opt(1970, 1, 2));
+        assert_eq!(date_of_day(1), Date::from_ymd_opt(1970, 1, 2));
     }
 
     #[test]
     fn a_skipped_midnight_starts_the_day_at_the_change() {
         // Santiago de Chile moved its clocks from 00:00 to 01:00 on 12 August 2018.
         let santiago = zone("America/Santiago");
-        let date = NaiveDate::from_ymd_opt(2018, 8, 12).expect("date");
+        let date = Date::from_ymd_opt(2018, 8, 12).expect("date");
         assert_eq!(
             start_of_day(&santiago, date),
             Some(at("2018-08-12T04:00:00Z"))

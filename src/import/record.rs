@@ -18,12 +18,11 @@
 
 use std::fmt;
 
-use chrono::NaiveDateTime;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::ids::{local_track_id, named_item_id};
-use crate::time::{parse_rfc3339, UnixMillis, DAY_MS};
+use crate::time::{parse_date_minute, parse_rfc3339, UnixMillis, DAY_MS};
 
 /// The export a record comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -496,10 +495,8 @@ fn parse_account(object: &RawRecord) -> Result<ExportRecord, String> {
         Some(Value::String(end_time)) => end_time,
         _ => return Err("`endTime` must be a time like 2020-01-31 12:34".into()),
     };
-    let ended_at = NaiveDateTime::parse_from_str(end_time.trim(), "%Y-%m-%d %H:%M")
-        .map_err(|_| format!("`endTime` is not a time: {}", shorten(end_time)))?
-        .and_utc()
-        .timestamp_millis();
+    let ended_at = parse_date_minute(end_time.trim())
+        .ok_or_else(|| format!("`endTime` is not a time: {}", shorten(end_time)))?;
     let ms_played = milliseconds(object, field::ACCOUNT_MS_PLAYED)?;
     let content = if let Some(name) = text(object, field::TRACK_NAME)? {
         Some(named(

@@ -1,8 +1,6 @@
 //! `Retry-After`, as Spotify sends it with a 429: whole seconds, sometimes hours.
 
-use chrono::DateTime;
-
-use crate::time::UnixMillis;
+use crate::time::{parse_rfc2822, UnixMillis};
 
 /// Seconds to wait, from a `Retry-After` value: delta-seconds, or an HTTP date (the
 /// other form HTTP allows). `None` when the value is neither.
@@ -11,7 +9,7 @@ pub fn parse_retry_after(value: &str, now: UnixMillis) -> Option<u64> {
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(seconds);
     }
-    let at = DateTime::parse_from_rfc2822(value).ok()?.timestamp_millis();
+    let at = parse_rfc2822(value)?;
     // A date in the past means "now"; round up so we never come back early.
     let millis = u64::try_from(at - now).unwrap_or(0);
     Some(millis.div_ceil(1_000))

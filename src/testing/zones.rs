@@ -7,7 +7,7 @@ use chrono::{Offset, TimeZone};
 use chrono_tz::Tz;
 
 use crate::ports::{TimeZones, UtcOffsets};
-use crate::time::{to_datetime, UnixMillis, SECOND_MS};
+use crate::time::{UnixMillis, SECOND_MS};
 
 /// Every zone of the tz database release chrono-tz compiles in.
 #[derive(Debug, Clone, Copy, Default)]
@@ -26,7 +26,7 @@ impl UtcOffsets for TzdbOffsets {
     fn offset_ms(&self, at: UnixMillis) -> i64 {
         // Instants past chrono's range (±262,000 years) do not occur: every instant the
         // core hands in is checked to lie in 1970–9999 first.
-        let Some(utc) = to_datetime(at) else {
+        let Some(utc) = chrono::DateTime::from_timestamp_millis(at) else {
             return 0;
         };
         let seconds = self
