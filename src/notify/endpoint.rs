@@ -52,6 +52,8 @@ pub struct Endpoint {
 
 impl Endpoint {
     pub fn parse(text: &str) -> Result<Self, EndpointError> {
+        // As a WHATWG reader does: leading and trailing C0 controls and spaces go.
+        let text = text.trim_matches(|c: char| c <= ' ');
         let (scheme, rest) = text.split_once("://").ok_or(EndpointError::Malformed)?;
         let mut scheme_chars = scheme.chars();
         let scheme_is_well_formed = scheme_chars.next().is_some_and(|c| c.is_ascii_alphabetic())
@@ -64,10 +66,8 @@ impl Endpoint {
             "http" => false,
             _ => return Err(EndpointError::Scheme),
         };
-        if text
-            .chars()
-            .any(|c| c.is_ascii_control() || c == ' ' || c == '\\')
-        {
+        // A WHATWG reader drops tabs and newlines anywhere and reads `\\` as `/`.
+        if text.chars().any(|c| c.is_ascii_control() || c == '\\') {
             return Err(EndpointError::Malformed);
         }
         let (rest, fragment) = match rest.split_once('#') {
@@ -98,9 +98,9 @@ impl Endpoint {
             path: if path.is_empty() {
                 "/".to_owned()
             } else {
-                normalise(path, false)?
+                normalise(path, false)
             },
-            query: query.map(|query| normalise(query, true)).transpose()?,
+            query: query.map(|query| normalise(query, true)),
         })
     }
 
@@ -209,7 +209,7 @@ fn domain_or_ipv4(name: &str) -> Result<Host, EndpointError> {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         });
-    if !well_formed {
+    if !well_formed || !labels.iter().all(|label| is_whole_a_label(label)) {
         return Err(EndpointError::Malformed);
     }
     let last = labels.last().copied().unwrap_or_default();
@@ -226,6 +226,22 @@ fn domain_or_ipv4(name: &str) -> Result<Host, EndpointError> {
     Ok(Host::Domain(name.to_ascii_lowercase()))
 }
 
+/// A label in `xn--` form must be Punycode of a name outside ASCII without control
+/// characters; anything else with that prefix is refused (a WHATWG reader refuses it
+/// too, or reads it as a different name). Other labels pass.
+fn is_whole_a_label(label: &str) -> bool {
+    let Some(encoded) = label
+        .get(..4)
+        .filter(|prefix| prefix.eq_ignore_ascii_case("xn--"))
+        .and(label.get(4..))
+    else {
+        return true;
+    };
+    super::punycode::decode(&encoded.to_ascii_lowercase()).is_some_and(|name| {
+        name.iter().any(|c| !c.is_ascii()) && !name.iter().any(|c| c.is_control())
+    })
+}
+
 /// `.` and `..`, also percent-encoded, which a WHATWG reader resolves away.
 fn is_dot_segment(segment: &str) -> bool {
     let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
@@ -233,24 +249,28 @@ fn is_dot_segment(segment: &str) -> bool {
 }
 
 /// A path or query as a WHATWG reader serialises it: characters outside ASCII
-/// percent-encoded as UTF-8, and in a query also `'`. The ASCII characters it would
-/// encode in a path (`"<>`{}^` and so on) no webhook URL has: they are refused.
-fn normalise(text: &str, query: bool) -> Result<String, EndpointError> {
+/// percent-encoded as UTF-8, and the ASCII characters of its percent-encode sets (for a
+/// path: space, `"`, `<`, `>`, `` ` ``, `{`, `}`; for the query of an `http(s)` URL:
+/// space, `"`, `<`, `>`, `'`). `#` and `?` never reach here.
+fn normalise(text: &str, query: bool) -> String {
     let mut encoded = String::with_capacity(text.len());
     for c in text.chars() {
-        match c {
-            '"' | '<' | '>' | '`' | '{' | '}' | '^' | '|' => return Err(EndpointError::Malformed),
-            '\'' if query => encoded.push_str("%27"),
-            c if c.is_ascii() => encoded.push(c),
-            c => {
-                let mut bytes = [0; 4];
-                for byte in c.encode_utf8(&mut bytes).bytes() {
-                    encoded.push_str(&format!("%{byte:02X}"));
-                }
+        let escaped = match c {
+            ' ' | '"' | '<' | '>' => true,
+            '`' | '{' | '}' => !query,
+            '\'' => query,
+            c => !c.is_ascii(),
+        };
+        if escaped {
+            let mut bytes = [0; 4];
+            for byte in c.encode_utf8(&mut bytes).bytes() {
+                encoded.push_str(&format!("%{byte:02X}"));
             }
+        } else {
+            encoded.push(c);
         }
     }
-    Ok(encoded)
+    encoded
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod delivery;
 pub mod endpoint;
 pub mod event;
 pub mod message;
+mod punycode;
 pub mod target;
 
 use serde::{Deserialize, Serialize};

@@ -148,6 +148,11 @@ impl<'u> RequestUrl<'u> {
             .find(['/', '?'])
             .map_or(url.len(), |at| authority_start + at);
         let (origin, rest) = url.split_at(path_start);
+        // A request line has no user name or password, so the runtime's URL has none
+        // either; if one ever came, the origin would not be the site's.
+        if origin[authority_start..].contains('@') {
+            return None;
+        }
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
         Some(Self {
             origin,
@@ -203,6 +208,7 @@ mod tests {
             );
         }
         assert_eq!(RequestUrl::split("/no/scheme"), None);
+        assert_eq!(RequestUrl::split("https://u:p@tm.example/"), None);
     }
 
     #[test]
@@ -213,6 +219,10 @@ mod tests {
             "https://tm.example/api/imports/abc%2Fdef/chunks?n=1",
             "https://tm.example/?",
             "https://tm.example/a/b/",
+            "https://[2606:4700::1111]:8443/a%23b%3Fc?d=%23&e=f#g",
+            "http://xn--bcher-kva.example/%F0%9F%8E%B5?q=a+b&r=%20",
+            "https://tm.example/a;b,c@d/e?f@g",
+            "https://tm.example?",
         ] {
             let parsed = url::Url::parse(url).expect("a URL");
             let cut = RequestUrl::split(url).expect("cut");
