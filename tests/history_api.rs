@@ -699,6 +699,11 @@ fn archive_now_queues_once_per_five_minutes_and_shows_pending_then_done() {
     let status = world.get_json("/api/status");
     assert_eq!(status["archive_pending"], true);
     assert_eq!(status["archive_requested_at"], NOW);
+    // The page's list of plays says it is about to change (app.js clears it once the
+    // archive's plays are on it).
+    let busy_list = "id=\"timeline\" aria-busy=\"true\"";
+    let page = world.send(get("/", Some("u1")));
+    assert!(page.body.contains(busy_list), "{}", page.body);
 
     let soon = world.send_at(post("/api/archive", Some("u1"), ""), NOW + MINUTE_MS);
     assert_eq!(soon.status, 429);
@@ -728,6 +733,9 @@ fn archive_now_queues_once_per_five_minutes_and_shows_pending_then_done() {
         vec![json!(NOW + 30 * SECOND_MS)],
     );
     assert_eq!(world.get_json("/api/status")["archive_pending"], false);
+    let page = world.send(get("/", Some("u1")));
+    assert!(page.body.contains("id=\"timeline\""));
+    assert!(!page.body.contains("aria-busy"), "{}", page.body);
 
     let again = world.send_at(post("/api/archive", Some("u1"), ""), NOW + 5 * MINUTE_MS);
     assert_eq!(again.status, 202);

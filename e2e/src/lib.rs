@@ -1029,6 +1029,13 @@ impl Stack {
         let approve = chrome.wait_for(webdriver::By::Css("#approve"), PAGE);
         chrome.click(&approve);
         chrome.wait_for(webdriver::By::Css("#timeline"), PAGE);
+        // The login's first archive lands its plays on top of the list when it ends,
+        // moving everything below: a click at that moment lands beside its button (seen
+        // in CI, under load). The list is `aria-busy` until then; a person waits too.
+        chrome.wait_for(
+            webdriver::By::Css("#timeline:not([aria-busy])"),
+            Duration::from_secs(90),
+        );
     }
 
     /// The operator's signing secret, to configure the `operator` sink with.

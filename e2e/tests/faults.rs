@@ -762,7 +762,16 @@ fn a_failing_d1_write_is_recorded_or_retried_and_dead_lettered_without_losing_a_
     let deliveries = stack.stats(&last.sim_user).recently_played_calls - calls_before;
     eprintln!("dead letter after {deliveries} deliveries: {letter}");
     assert_eq!(deliveries, 6, "one delivery and five retries");
-    let events = events(&stack, "dead_letter");
+    // The consumer logs the letter after storing it, and wrangler relays the line later
+    // still: wait for it rather than read the log at the moment the row appears.
+    let events = stack.wait_until(
+        Duration::from_secs(30),
+        "the dead letter's log line",
+        || match events(&stack, "dead_letter") {
+            events if events.is_empty() => Err("no dead_letter line yet"),
+            events => Ok(events),
+        },
+    );
     assert_eq!(events.len(), 1, "{events:?}");
     let body: Value = serde_json::from_str(letter["body"].as_str().unwrap_or("null"))
         .expect("the dead letter's body is the job");

@@ -331,6 +331,9 @@
     availableTimer = setTimeout(function () { button.disabled = false; }, Math.min(availableAt - Date.now(), 2147483647));
   }
 
+  // The list is busy (aria-busy) from an archive's request until its plays are on it.
+  function settled() { $('timeline').removeAttribute('aria-busy'); }
+
   function watchArchive(deadline) {
     api('/api/status').then(function (status) {
       $('plays-archived').textContent = status.plays_archived;
@@ -342,8 +345,9 @@
         ? 'Still waiting for the archive; it will finish in the background.'
         : 'Archive finished: ' + plural(status.plays_archived, 'play', 'plays') + ' archived in all.';
       $('archive-status').textContent = text;
-      if (!status.archive_pending) refreshNewest().catch(function () {});
-    }).catch(function () {});
+      if (status.archive_pending) { settled(); return; }
+      refreshNewest().then(settled, settled);
+    }).catch(settled);
   }
 
   function archiveNow(event) {
@@ -353,6 +357,7 @@
     status.textContent = 'Asking for an archive…';
     api('/api/archive', { method: 'POST' }).then(function (body) {
       status.textContent = 'Archive requested; it usually finishes within a minute.';
+      $('timeline').setAttribute('aria-busy', 'true');
       holdUntil(body.archive_available_at);
       setTimeout(function () { watchArchive(Date.now() + 180000); }, 3000);
     }).catch(function (error) {
