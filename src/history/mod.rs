@@ -289,8 +289,7 @@ impl ArchiveRequestState {
 mod tests {
     use super::*;
     use crate::testing::zones::TzdbZones;
-    use crate::time::Date;
-    use crate::time::{parse_rfc3339, HOUR_MS};
+    use crate::time::{parse_rfc3339, Date, HOUR_MS};
 
     fn at(text: &str) -> UnixMillis {
         parse_rfc3339(text).expect("test instant")

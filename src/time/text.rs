@@ -120,16 +120,28 @@ fn fixed_digits(s: &str) -> Option<(&str, i64)> {
     }
 }
 
-/// Unix milliseconds of an instant given as local seconds and an offset, if the offset is
-/// less than a day and the instant's UTC date is in range; `extra_ms` (a leap second's
-/// and the fraction's) is added after the range check, as chrono kept it beside the time.
-fn instant(local_seconds: i64, offset: i64, extra_ms: i64) -> Option<UnixMillis> {
-    if offset.abs() > MAX_OFFSET_SECONDS {
+/// Unix milliseconds of a local date and time at `offset` seconds east of UTC, if the
+/// time is one (second 60, a leap second, is 59 and a second more), the offset is less
+/// than a day and the instant's UTC date is in range. `fraction_ms` is added after the
+/// range check, as chrono kept the fraction beside the time.
+fn instant(
+    date: Date,
+    (hour, minute, second): (i64, i64, i64),
+    offset: i64,
+    fraction_ms: i64,
+) -> Option<UnixMillis> {
+    if hour >= 24 || minute >= 60 || second > 60 || offset.abs() > MAX_OFFSET_SECONDS {
         return None;
     }
-    let utc = local_seconds - offset;
+    let (second, leap_ms) = if second == 60 {
+        (59, 1_000)
+    } else {
+        (second, 0)
+    };
+    let local = date.days() * (DAY_MS / SECOND_MS) + hour * 3_600 + minute * 60 + second;
+    let utc = local - offset;
     Date::from_days(utc.div_euclid(DAY_MS / SECOND_MS))?;
-    Some(utc * SECOND_MS + extra_ms)
+    Some(utc * SECOND_MS + leap_ms + fraction_ms)
 }
 
 /// An RFC 3339 instant as chrono's `DateTime::parse_from_rfc3339` read it: four-digit
@@ -162,15 +174,6 @@ pub fn parse_rfc3339(text: &str) -> Option<UnixMillis> {
         return None;
     }
     let date = Date::from_ymd_opt(year as i32, month as u32, day as u32)?;
-    // A leap second is 59 and a second more.
-    let (second, leap_ms) = if second == 60 {
-        (59, 1_000)
-    } else {
-        (second, 0)
-    };
-    if hour >= 24 || minute >= 60 || second >= 60 {
-        return None;
-    }
     let (rest, nanos) = match text.get(19..)?.strip_prefix('.') {
         Some(fraction) => nanoseconds(fraction)?,
         None => (text.get(19..)?, 0),
@@ -179,8 +182,7 @@ pub fn parse_rfc3339(text: &str) -> Option<UnixMillis> {
     if !rest.is_empty() {
         return None;
     }
-    let local = date.days() * (DAY_MS / SECOND_MS) + hour * 3_600 + minute * 60 + second;
-    instant(local, offset, leap_ms + nanos / 1_000_000)
+    instant(date, (hour, minute, second), offset, nanos / 1_000_000)
 }
 
 /// Three letters of `names`, any case, and the rest: the index of the name.
@@ -277,7 +279,7 @@ pub fn parse_rfc2822(text: &str) -> Option<UnixMillis> {
     while let Some(after) = comment_2822(rest) {
         rest = after;
     }
-    if !rest.is_empty() || hour >= 24 || minute >= 60 || second > 60 {
+    if !rest.is_empty() {
         return None;
     }
     let year = i32::try_from(year)
@@ -287,11 +289,5 @@ pub fn parse_rfc2822(text: &str) -> Option<UnixMillis> {
     if weekday.is_some_and(|weekday| weekday as u32 != date.weekday_from_monday()) {
         return None;
     }
-    let (second, leap_ms) = if second == 60 {
-        (59, 1_000)
-    } else {
-        (second, 0)
-    };
-    let local = date.days() * (DAY_MS / SECOND_MS) + hour * 3_600 + minute * 60 + second;
-    instant(local, offset, leap_ms)
+    instant(date, (hour, minute, second), offset, 0)
 }
