@@ -261,7 +261,9 @@ async fn read_request(request: &mut Request, method: Method) -> Result<WebReques
     let url_text = request.inner().url();
     let url = RequestUrl::split(&url_text).ok_or_else(|| {
         HttpError::new(400, "bad_request", "The URL is not valid.")
-            .with_cause(format!("not an absolute URL: {url_text}"))
+            // Not the URL itself: a query may carry a login's code, a user name a
+            // password.
+            .with_cause("the runtime's URL has no scheme or carries a user name")
     })?;
     // The import's chunks are larger (crate::web::imports::MAX_CHUNK_BYTES).
     let max_body = crate::web::imports::body_limit(url.path).unwrap_or(MAX_BODY_BYTES);
