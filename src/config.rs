@@ -2,6 +2,7 @@
 
 use crate::engine::schedule::PollingPolicy;
 use crate::engine::sweep::SweepConfig;
+use crate::forward::ForwardConfig;
 use crate::notify::delivery::{NotifyConfig, OperatorChannel};
 use crate::notify::message::SECRET_PREFIX;
 use crate::notify::target::{self, ChannelKind, UrlPolicy};
@@ -171,6 +172,23 @@ pub fn notify_config(settings: &impl Settings) -> Result<NotifyConfig, ConfigErr
     })
 }
 
+/// Forwarding: where ListenBrainz is (`LISTENBRAINZ_API_URL`: the simulator's in
+/// development), and the retry backoff's base, the notifications' own.
+pub fn forward_config(settings: &impl Settings) -> Result<ForwardConfig, ConfigError> {
+    let defaults = ForwardConfig::default();
+    let listenbrainz_url = match text(settings, "LISTENBRAINZ_API_URL") {
+        Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+            url.trim_end_matches('/').to_owned()
+        }
+        Some(_) => return Err(ConfigError::Invalid("LISTENBRAINZ_API_URL")),
+        None => defaults.listenbrainz_url,
+    };
+    Ok(ForwardConfig {
+        listenbrainz_url,
+        retry_base_seconds: notify_config(settings)?.retry_base_seconds,
+    })
+}
+
 /// The operator's channel, if one is set: `OPERATOR_ALERT_URL` with its kind and secret.
 fn operator_channel(
     settings: &impl Settings,
@@ -337,6 +355,34 @@ mod tests {
         assert_eq!(
             polling_policy(&ok).map(|policy| policy.min_interval_ms),
             Ok(10 * MINUTE_MS)
+        );
+    }
+
+    #[test]
+    fn listenbrainz_is_the_real_one_unless_set_to_another_http_url() {
+        let unset = Map(HashMap::new());
+        assert_eq!(
+            forward_config(&unset).map(|config| config.listenbrainz_url),
+            Ok("https://api.listenbrainz.org".to_owned())
+        );
+        let sim = Map(HashMap::from([
+            (
+                "LISTENBRAINZ_API_URL",
+                "http://127.0.0.1:9000/listenbrainz/",
+            ),
+            ("NOTIFY_RETRY_BASE_SECONDS", "5"),
+        ]));
+        assert_eq!(
+            forward_config(&sim),
+            Ok(ForwardConfig {
+                listenbrainz_url: "http://127.0.0.1:9000/listenbrainz".to_owned(),
+                retry_base_seconds: 5,
+            })
+        );
+        let bad = Map(HashMap::from([("LISTENBRAINZ_API_URL", "ftp://x")]));
+        assert_eq!(
+            forward_config(&bad),
+            Err(ConfigError::Invalid("LISTENBRAINZ_API_URL"))
         );
     }
 }

@@ -17,6 +17,7 @@ pub mod catalogue;
 pub mod config;
 pub mod crypto;
 pub mod engine;
+pub mod forward;
 pub mod history;
 pub mod ids;
 pub mod import;

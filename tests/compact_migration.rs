@@ -109,6 +109,7 @@ impl Site {
             sweep: SweepConfig::default(),
             policy: world.policy,
             notify: &self.notify,
+            forward: time_machine::forward::ForwardConfig::default(),
             zones: &time_machine::testing::zones::TzdbZones,
             log: &time_machine::testing::SilentLog,
         }
@@ -308,6 +309,20 @@ fn json_plays(document: &Value) -> Vec<String> {
         .collect()
 }
 
+/// A ListenBrainz listen without `submission_client_version`, which listens carry since
+/// forwarding (after the fixture was made): the migration is not what added it.
+fn without_client_version(line: &str) -> String {
+    let mut listen: Value = serde_json::from_str(line).expect("a listen");
+    let info = listen["track_metadata"]["additional_info"]
+        .as_object_mut()
+        .expect("additional_info");
+    assert_eq!(
+        info.remove("submission_client_version"),
+        Some(Value::from(env!("CARGO_PKG_VERSION")))
+    );
+    listen.to_string()
+}
+
 fn check_export(site: &Site, user: &Value, format: &str) {
     let sim_id = str_of(user, "sim_id");
     let label = format!("{sim_id}'s {format} export");
@@ -319,7 +334,13 @@ fn check_export(site: &Site, user: &Value, format: &str) {
             assert_eq!(before.first(), now.first(), "{label}: the header");
             assert_same_multiset(&label, before, now);
         }
-        "jsonl" => assert_same_multiset(&label, lines(&before), lines(&now)),
+        "jsonl" => {
+            let now = lines(&now)
+                .iter()
+                .map(|line| without_client_version(line))
+                .collect();
+            assert_same_multiset(&label, lines(&before), now);
+        }
         "json" => {
             let before: Value = serde_json::from_str(&before).expect("JSON");
             let now: Value = serde_json::from_str(&now).expect("JSON");

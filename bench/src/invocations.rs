@@ -85,6 +85,7 @@ fn app<'a, D: Database, K: KeyValueStore, H: HttpClient>(
         sweep: SweepConfig::default(),
         policy: world.policy,
         notify: &NOTIFY,
+        forward: time_machine::forward::ForwardConfig::default(),
         zones: &time_machine::testing::zones::TzdbZones,
         log: &time_machine::testing::SilentLog,
     }

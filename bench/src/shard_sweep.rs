@@ -44,8 +44,8 @@ pub const CHECK_DUE_PER_SHARD: usize = 250;
 /// deliveries, the deliveries due); the directory's also records the sweep.
 pub const ROUND_TRIPS_PER_SHARD: usize = 2;
 pub const CLAIM_STATEMENTS: usize = 2;
-pub const TIDY_STATEMENTS: usize = 3;
-pub const RECORD_STATEMENTS: usize = 4;
+pub const TIDY_STATEMENTS: usize = 4;
+pub const RECORD_STATEMENTS: usize = 5;
 
 /// D1's twin, clocked: when each round trip began and how long it took.
 struct Clocked<'a, D> {
@@ -745,7 +745,7 @@ pub fn section(
          10,000 at a time (ten sweeps, the rest wait), on 4 shards 40,000 (25,000 due in \
          each) and on 16 shards all of them (6,250 in each). Every shard takes exactly two \
          D1 round trips: the claim ({CLAIM_STATEMENTS} statements) and its housekeeping \
-         with the notification deliveries due ({TIDY_STATEMENTS}; the directory's also \
+         with the notification deliveries and forwarding destinations due ({TIDY_STATEMENTS}; the directory's also \
          records the sweep: {RECORD_STATEMENTS}); the Queue gets one `send_batch` per 100 \
          messages of a shard. *Subrequests* are the cron invocation's: the D1 round trips \
          and the Queue sends (paid plan: 1,000). D1's counters: each shard's round trips \

@@ -19,6 +19,7 @@ use crate::crypto::TokenCipher;
 use crate::engine::archive::{Archiver, MessageDecision, UNRECORDED_RETRY_SECONDS};
 use crate::engine::job::ArchiveJob;
 use crate::engine::sweep::run_sweep;
+use crate::forward::{self, sender::Forwarder, ForwardConfig};
 use crate::history::export::ExportPlan;
 use crate::notify::delivery::{Deliverer, NotifyConfig};
 use crate::notify::{alert_operator, relay, NotifyMessage};
@@ -191,13 +192,14 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
     let cron_secret = settings
         .get("CRON_SECRET")
         .filter(|secret| !secret.is_empty());
-    let (sweep, policy, notify) = match (
+    let (sweep, policy, notify, forward) = match (
         config::sweep_config(&settings),
         config::polling_policy(&settings),
         config::notify_config(&settings),
+        config::forward_config(&settings),
     ) {
-        (Ok(sweep), Ok(policy), Ok(notify)) => (sweep, policy, notify),
-        (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
+        (Ok(sweep), Ok(policy), Ok(notify), Ok(forward)) => (sweep, policy, notify, forward),
+        (Err(error), ..) | (_, Err(error), ..) | (_, _, Err(error), _) | (.., Err(error)) => {
             log_error("config_invalid", json!({ "error": error.to_string() }));
             return misconfigured("The service is misconfigured.");
         }
@@ -214,6 +216,7 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
         sweep,
         policy,
         notify: &notify,
+        forward,
         zones: &zones::IntlZones,
         log: &ConsoleLog,
     };
@@ -364,7 +367,7 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         "sweep",
         json!({ "cron": event.cron(), "users_due": summary.users_due, "skipped_cooldown": summary.skipped_cooldown,
                 "enqueued": summary.enqueued, "messages": summary.messages, "duration_ms": summary.duration_ms,
-                "notifications_relayed": summary.notifications_relayed, "error": summary.error,
+                "notifications_relayed": summary.notifications_relayed, "forwards_relayed": summary.forwards_relayed, "error": summary.error,
                 "shards": summary.shards }),
     );
 }
@@ -421,14 +424,27 @@ async fn deliver_notifications(messages: &[worker::Message<serde_json::Value>], 
         env.kv(IDEMPOTENCY_KV),
         cipher(&settings),
         config::notify_config(&settings),
+        config::forward_config(&settings),
+        Queues::bind(env),
     );
-    let (shards, kv, cipher, config): (Shards<'_, D1>, Kv, _, NotifyConfig) = match bound {
-        (Ok(shards), Ok(kv), Ok(cipher), Ok(config)) => (shards, Kv(kv), cipher, config),
-        (shards, _, cipher, config) => {
+    let (shards, kv, cipher, config, forward_config, queues): (
+        Shards<'_, D1>,
+        Kv,
+        _,
+        NotifyConfig,
+        ForwardConfig,
+        Queues,
+    ) = match bound {
+        (Ok(shards), Ok(kv), Ok(cipher), Ok(config), Ok(forward_config), Ok(queues)) => {
+            (shards, Kv(kv), cipher, config, forward_config, queues)
+        }
+        (shards, _, cipher, config, forward_config, queues) => {
             let error = shards
                 .err()
                 .or(cipher.err().map(|error| error.to_string()))
-                .or(config.err().map(|error| error.to_string()));
+                .or(config.err().map(|error| error.to_string()))
+                .or(forward_config.err().map(|error| error.to_string()))
+                .or(queues.err().map(|error| error.to_string()));
             log_error(
                 "notify_misconfigured",
                 json!({ "messages": messages.len(), "error": error }),
@@ -445,6 +461,15 @@ async fn deliver_notifications(messages: &[worker::Message<serde_json::Value>], 
             return;
         }
     };
+    let forwarder = Forwarder {
+        shards: shards.clone(),
+        kv: &kv,
+        http: &WorkerFetch,
+        queue: &queues,
+        cipher: &cipher,
+        config: &forward_config,
+        log: &ConsoleLog,
+    };
     let deliverer = Deliverer {
         shards,
         kv: &kv,
@@ -455,9 +480,18 @@ async fn deliver_notifications(messages: &[worker::Message<serde_json::Value>], 
     };
     let started = now();
     let attempts = messages.iter().map(|message| {
-        let deliverer = &deliverer;
+        let (deliverer, forwarder) = (&deliverer, &forwarder);
         async move {
             match serde_json::from_value::<NotifyMessage>(message.body().clone()) {
+                Ok(NotifyMessage::Forward { shard, destination }) => {
+                    let outcome = forwarder.forward(shard, destination, started).await;
+                    log(
+                        "forward",
+                        json!({ "id": message.id(), "shard": shard, "destination": destination,
+                                "outcome": outcome.label(), "detail": format!("{outcome:?}") }),
+                    );
+                    settle(message, outcome.decision());
+                }
                 Ok(notification) => {
                     let outcome = deliverer.deliver(&notification, started).await;
                     log(
@@ -587,6 +621,19 @@ async fn archive_messages(
             ),
             Err(error) => log_error(
                 "notifications_unrelayed",
+                json!({ "shard": shard, "error": error.to_string() }),
+            ),
+        }
+        // The plays this batch archived, on to the users' destinations now; what fails
+        // here, the sweep relays.
+        match forward::relay(shard, db, &queues, now()).await {
+            Ok(0) => {}
+            Ok(relayed) => log(
+                "forwards_relayed",
+                json!({ "shard": shard, "count": relayed }),
+            ),
+            Err(error) => log_error(
+                "forwards_unrelayed",
                 json!({ "shard": shard, "error": error.to_string() }),
             ),
         }

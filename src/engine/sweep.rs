@@ -122,6 +122,7 @@ pub async fn run_sweep<D: Database, Q: JobQueue>(
         part.absorb(outcome.clone());
     }
     summary.notifications_relayed += outcome.relayed;
+    summary.forwards_relayed += outcome.forwards;
     if let (None, Some(error)) = (&summary.error, outcome.error) {
         summary.error = Some(format!("shard {DIRECTORY}: {error}"));
     }
@@ -172,13 +173,17 @@ async fn claim_and_send<D: Database, Q: JobQueue>(
 /// What a shard's second round trip did.
 #[derive(Debug, Clone, Default)]
 struct Tidied {
+    /// Notification deliveries sent to the queue.
     relayed: usize,
+    /// Forwarding destinations sent to the queue.
+    forwards: usize,
     error: Option<String>,
 }
 
 impl ShardSweep {
     fn absorb(&mut self, tidied: Tidied) {
         self.notifications_relayed += tidied.relayed;
+        self.forwards_relayed += tidied.forwards;
         if self.error.is_none() {
             self.error = tidied.error;
         }
@@ -188,7 +193,9 @@ impl ShardSweep {
 /// A shard's housekeeping in one batch (expired sessions, old deliveries; the sweep's
 /// record in the directory), which also takes the notification deliveries that are due:
 /// the relay's safety net for those whose writer could not send them, or whose message
-/// was lost. Taken and not sent, they are due again in 15 minutes.
+/// was lost. Taken and not sent, they are due again in 15 minutes. It also reads the
+/// forwarding destinations with plays waiting that may send now: the safety net of the
+/// archive consumer's relay, and the retry of those whose wait is over.
 async fn tidy_and_relay<D: Database, Q: JobQueue>(
     shard: ShardIndex,
     db: &D,
@@ -204,25 +211,32 @@ async fn tidy_and_relay<D: Database, Q: JobQueue>(
     match due {
         Ok(due) if due.is_empty() => Tidied::default(),
         Ok(due) => {
-            let count = due.len();
+            let (deliveries, forwards) = (due.deliveries.len(), due.forwards.len());
             let messages = due
+                .deliveries
                 .into_iter()
                 .map(|id| NotifyMessage::delivery(shard, id))
+                .chain(
+                    due.forwards
+                        .into_iter()
+                        .map(|destination| NotifyMessage::Forward { shard, destination }),
+                )
                 .collect();
             match queue.send_notifications(messages).await {
                 Ok(()) => Tidied {
-                    relayed: count,
+                    relayed: deliveries,
+                    forwards,
                     error: None,
                 },
                 Err(error) => Tidied {
-                    relayed: 0,
                     error: Some(format!("notification relay: {error}")),
+                    ..Tidied::default()
                 },
             }
         }
         Err(error) => Tidied {
-            relayed: 0,
             error: Some(error.to_string()),
+            ..Tidied::default()
         },
     }
 }

@@ -322,6 +322,10 @@ pub fn listenbrainz_listen(play: &HistoryPlay) -> Value {
     }
     info.insert("music_service".into(), json!("spotify.com"));
     info.insert("submission_client".into(), json!("Spotify Time Machine"));
+    info.insert(
+        "submission_client_version".into(),
+        json!(env!("CARGO_PKG_VERSION")),
+    );
     let mut metadata = Map::new();
     metadata.insert("artist_name".into(), json!(artist_name));
     metadata.insert("track_name".into(), json!(play.track_name));
@@ -408,6 +412,7 @@ mod tests {
                         "spotify_artist_ids": ["https://open.spotify.com/artist/0gxyHStUsqpMadRV0Di1Qt"],
                         "music_service": "spotify.com",
                         "submission_client": "Spotify Time Machine",
+                        "submission_client_version": env!("CARGO_PKG_VERSION"),
                     }
                 }
             })

@@ -237,6 +237,11 @@ impl<D: Database, K: KeyValueStore, H: HttpClient> Deliverer<'_, D, K, H> {
                 self.deliver_stored(*shard, *id, now).await
             }
             NotifyMessage::OperatorAlert(alert) => self.deliver_unstored(alert, now).await,
+            // The consumer hands these to `forward::sender::Forwarder`; one that reaches
+            // here is retried until it lands in the dead-letter queue, told in the log.
+            NotifyMessage::Forward { .. } => DeliveryOutcome::Unrecorded {
+                error: "a forwarding message reached the notification deliverer".to_owned(),
+            },
         }
     }
 

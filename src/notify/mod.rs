@@ -34,6 +34,10 @@ pub enum NotifyMessage {
     /// An operator alert that could not be stored (the database is what failed): sent
     /// as it is, at most once an hour per key (the KV holds the key).
     OperatorAlert(OperatorAlert),
+    /// Submit the waiting plays of forwarding destination `destination` of `shard`
+    /// ([`crate::forward`]): the queue carries every request the Worker makes on a user's
+    /// behalf to a service of theirs.
+    Forward { shard: ShardIndex, destination: i64 },
 }
 
 impl NotifyMessage {

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::archive::SealedTokens;
 use super::sessions::{DELETE_USER_SESSIONS, INSERT_SESSION};
-use super::{decode, history, notifications, user_key, Store, StoreError};
+use super::{decode, forwarding, history, notifications, user_key, Store, StoreError};
 use crate::ports::{Database, Row, Statement};
 use crate::spotify::profile::Profile;
 use crate::time::UnixMillis;
@@ -280,6 +280,8 @@ impl<D: Database> Store<'_, D> {
                 Statement::new(FORGET_USER_ALBUMS, id()),
                 Statement::new(notifications::DELETE_USER_OUTBOX, id()),
                 Statement::new(notifications::DELETE_USER_CHANNELS, id()),
+                Statement::new(forwarding::DELETE_USER_OUTBOX, id()),
+                Statement::new(forwarding::DELETE_USER_DESTINATIONS, id()),
                 Statement::new(DELETE_USER, id()),
             ])
             .await?;

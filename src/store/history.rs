@@ -25,6 +25,7 @@ macro_rules! artists_json {
              WHERE ta.track_key = t.key ORDER BY ta.position))"
     };
 }
+pub(super) use artists_json;
 
 macro_rules! play_columns {
     () => {
@@ -32,7 +33,7 @@ macro_rules! play_columns {
             "SELECT p.track_key, p.played_at, c.uri AS context_uri, p.source, t.id AS track_id,
        t.name AS track_name, t.uri AS track_uri, t.duration_ms, t.is_local, al.id AS album_id,
        al.name AS album_name, al.image, ",
-            artists_json!(),
+            $crate::store::history::artists_json!(),
             " AS artists
   FROM play_events p
   JOIN tracks t ON t.key = p.track_key
@@ -41,6 +42,7 @@ macro_rules! play_columns {
         )
     };
 }
+pub(super) use play_columns;
 
 /// A page of plays, newest first, in the primary key's order. The key is `(played_at,
 /// track_key)`: plays of the same instant (imports have second precision) come in track
@@ -264,7 +266,7 @@ impl TryFrom<PlayRow> for HistoryPlay {
     }
 }
 
-fn plays_from(rows: Vec<Row>) -> Result<Vec<HistoryPlay>, StoreError> {
+pub(super) fn plays_from(rows: Vec<Row>) -> Result<Vec<HistoryPlay>, StoreError> {
     decode_all::<PlayRow>(rows)?
         .into_iter()
         .map(HistoryPlay::try_from)

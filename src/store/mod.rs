@@ -18,7 +18,8 @@
 //! - [`imports`]: the import of a Spotify data export;
 //! - [`notifications`]: the outbox and the channels;
 //! - [`directory`]: which shard each user lives in;
-//! - [`dead_letters`]: the archive jobs that failed every retry.
+//! - [`dead_letters`]: the archive jobs that failed every retry;
+//! - [`forwarding`]: the destinations plays are forwarded to, and what each has yet to take.
 //!
 //! Here: [`Store`], [`StoreError`], the decoding and encoding every file shares, and
 //! [`ALL_STATEMENTS`], the list the query-plan test reads.
@@ -33,6 +34,7 @@ pub mod app_rest;
 pub mod archive;
 pub mod dead_letters;
 pub mod directory;
+pub mod forwarding;
 pub mod gaps;
 pub mod history;
 pub mod imports;
@@ -200,6 +202,20 @@ pub const ALL_STATEMENTS: &[&str] = &[
     notifications::DELETE_USER_OUTBOX,
     notifications::DELETE_USER_CHANNELS,
     notifications::FORGET_OLD_DELIVERIES,
+    forwarding::CONNECT_DESTINATION,
+    forwarding::SET_DESTINATION_ENABLED,
+    forwarding::DELETE_DESTINATION_OUTBOX,
+    forwarding::DELETE_DESTINATION,
+    forwarding::DELETE_USER_OUTBOX,
+    forwarding::DELETE_USER_DESTINATIONS,
+    forwarding::USER_DESTINATIONS,
+    forwarding::DUE_DESTINATIONS,
+    forwarding::CLAIM_DESTINATION,
+    forwarding::WAITING_PLAYS,
+    forwarding::DELETE_SENT,
+    forwarding::RECORD_SENT,
+    forwarding::RECORD_FAILURE,
+    forwarding::RECORD_REVOKED,
 ];
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::sessions::DELETE_EXPIRED_SESSIONS;
-use super::{decode, decode_all, notifications, to_json_text, Store, StoreError};
-use crate::ports::{Database, Statement};
+use super::{decode, decode_all, forwarding, notifications, to_json_text, Store, StoreError};
+use crate::ports::{Database, Row, Statement};
 use crate::time::UnixMillis;
 
 pub(super) const CLAIM_DUE_USERS: &str = "\
@@ -39,7 +39,43 @@ fn tidy_statements(now: UnixMillis, relay_limit: usize) -> Vec<Statement> {
             vec![json!(now - notifications::OUTBOX_RETENTION_MS)],
         ),
         notifications::relay_due(now, relay_limit),
+        Statement::new(
+            forwarding::DUE_DESTINATIONS,
+            vec![json!(now), json!(relay_limit)],
+        ),
     ]
+}
+
+/// What a shard's housekeeping took for the notification queue: the deliveries due, and
+/// the forwarding destinations with plays waiting that may send now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DueMessages {
+    pub deliveries: Vec<i64>,
+    pub forwards: Vec<i64>,
+}
+
+impl DueMessages {
+    pub fn is_empty(&self) -> bool {
+        self.deliveries.is_empty() && self.forwards.is_empty()
+    }
+
+    /// From the batch's results: [`tidy_statements`] ends with the two reads.
+    fn from_results(results: Vec<Vec<Row>>) -> Result<Self, StoreError> {
+        #[derive(Deserialize)]
+        struct Id {
+            id: i64,
+        }
+        let mut last = results.into_iter().rev();
+        let forwards = decode_all::<Id>(last.next().unwrap_or_default())?
+            .into_iter()
+            .map(|row| row.id)
+            .collect();
+        let deliveries = notifications::relayed_ids(last.next().unwrap_or_default())?;
+        Ok(Self {
+            deliveries,
+            forwards,
+        })
+    }
 }
 
 /// A user the sweep claimed.
@@ -64,6 +100,8 @@ pub struct SweepSummary {
     pub error: Option<String>,
     /// Notification deliveries sent to their queue (logged, not stored).
     pub notifications_relayed: usize,
+    /// Forwarding destinations sent to the notification queue (logged, not stored).
+    pub forwards_relayed: usize,
     pub shards: Vec<ShardSweep>,
 }
 
@@ -77,6 +115,8 @@ pub struct ShardSweep {
     pub messages: usize,
     #[serde(default)]
     pub notifications_relayed: usize,
+    #[serde(default)]
+    pub forwards_relayed: usize,
     pub error: Option<String>,
 }
 
@@ -89,6 +129,7 @@ impl ShardSweep {
             enqueued: 0,
             messages: 0,
             notifications_relayed: 0,
+            forwards_relayed: 0,
             error: None,
         }
     }
@@ -116,6 +157,7 @@ impl SweepSummary {
                     .map(|error| format!("shard {}: {error}", part.shard))
             }),
             notifications_relayed: total(|part| part.notifications_relayed),
+            forwards_relayed: total(|part| part.forwards_relayed),
             shards,
         }
     }
@@ -182,12 +224,12 @@ impl<D: Database> Store<'_, D> {
     }
 
     /// Records a sweep (in the directory), and does what [`Store::tidy`] does, in one
-    /// round trip. Answers the ids of the deliveries taken.
+    /// round trip.
     pub async fn record_sweep(
         &self,
         summary: &SweepSummary,
         relay_limit: usize,
-    ) -> Result<Vec<i64>, StoreError> {
+    ) -> Result<DueMessages, StoreError> {
         let mut statements = vec![Statement::new(
             INSERT_SWEEP,
             vec![
@@ -203,16 +245,18 @@ impl<D: Database> Store<'_, D> {
             ],
         )];
         statements.extend(tidy_statements(summary.started_at, relay_limit));
-        let results = self.db.batch(statements).await?;
-        notifications::relayed_ids(results.into_iter().last().unwrap_or_default())
+        DueMessages::from_results(self.db.batch(statements).await?)
     }
 
     /// A shard's housekeeping at each sweep: clears expired sessions, forgets old
-    /// deliveries and takes the notification deliveries due (at most `relay_limit`) for
-    /// the queue, in one round trip. Answers the ids of the deliveries taken.
-    pub async fn tidy(&self, now: UnixMillis, relay_limit: usize) -> Result<Vec<i64>, StoreError> {
-        let results = self.db.batch(tidy_statements(now, relay_limit)).await?;
-        notifications::relayed_ids(results.into_iter().last().unwrap_or_default())
+    /// deliveries, takes the notification deliveries due and reads the forwarding
+    /// destinations due (at most `relay_limit` of each) for the queue, in one round trip.
+    pub async fn tidy(
+        &self,
+        now: UnixMillis,
+        relay_limit: usize,
+    ) -> Result<DueMessages, StoreError> {
+        DueMessages::from_results(self.db.batch(tidy_statements(now, relay_limit)).await?)
     }
 
     /// One cheap read that needs this database's migrations (a shard's health).

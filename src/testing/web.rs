@@ -10,6 +10,7 @@ use crate::config::ConfigError;
 use crate::crypto::{sha256_hex, TokenCipher};
 use crate::engine::schedule::PollingPolicy;
 use crate::engine::sweep::SweepConfig;
+use crate::forward::ForwardConfig;
 use crate::notify::delivery::NotifyConfig;
 use crate::notify::target::UrlPolicy;
 use crate::ports::Method;
@@ -42,6 +43,8 @@ pub struct WebWorld {
     /// The admin routes' bearer secret; `None` refuses them all.
     pub cron_secret: Option<&'static str>,
     pub notify: NotifyConfig,
+    /// ListenBrainz at `http://lb`.
+    pub forward: ForwardConfig,
     /// What the App logged.
     pub log: MemoryLog,
 }
@@ -69,6 +72,10 @@ impl WebWorld {
                     allow_loopback: true,
                 },
                 ..NotifyConfig::default()
+            },
+            forward: ForwardConfig {
+                listenbrainz_url: "http://lb".into(),
+                ..ForwardConfig::default()
             },
             log: MemoryLog::default(),
         }
@@ -99,6 +106,7 @@ impl WebWorld {
             sweep: SweepConfig::default(),
             policy: PollingPolicy::default(),
             notify: &self.notify,
+            forward: self.forward.clone(),
             zones: &super::zones::TzdbZones,
             log: &self.log,
         }

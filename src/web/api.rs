@@ -248,6 +248,7 @@ pub async fn admin_sweep<P: Bindings>(
         "users_due": summary.users_due,
         "skipped_cooldown": summary.skipped_cooldown,
         "notifications_relayed": summary.notifications_relayed,
+        "forwards_relayed": summary.forwards_relayed,
         "enqueued": summary.enqueued,
         "messages": summary.messages,
         "duration_ms": summary.duration_ms,

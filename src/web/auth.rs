@@ -196,23 +196,39 @@ pub async fn home<P: Bindings>(
         store.plays_page(&user_id, None, TIMELINE_PAGE + 1).await,
         store.gaps(&user_id, 500).await,
         notifications_panel(&store, &user_id).await,
+        store.destinations(&user_id).await,
     );
     Ok(match read {
-        (Ok(Some((status, settings))), Ok(mut plays), Ok(gaps), Ok(Some(notifications))) => {
+        (
+            Ok(Some((status, settings))),
+            Ok(mut plays),
+            Ok(gaps),
+            Ok(Some(notifications)),
+            Ok(forwarding),
+        ) => {
             // One play more than shown says whether there are older ones.
             let more = plays.len() > TIMELINE_PAGE;
             plays.truncate(TIMELINE_PAGE);
-            let page =
-                pages::dashboard(&status, &settings, &plays, more, &gaps, &notifications, now);
+            let panels = pages::Panels {
+                notifications: &notifications,
+                forwarding: &forwarding,
+            };
+            let page = pages::dashboard(&status, &settings, &plays, more, &gaps, &panels, now);
             WebResponse::html(200, page)
         }
-        (Ok(None), ..) | (_, _, _, Ok(None)) => WebResponse::html(200, pages::landing()),
-        (status, plays, gaps, notifications) => {
+        (Ok(None), ..) | (_, _, _, Ok(None), _) => WebResponse::html(200, pages::landing()),
+        (status, plays, gaps, notifications, forwarding) => {
             // The first failure says what broke; the others are most likely the same.
-            let cause = [status.err(), plays.err(), gaps.err(), notifications.err()]
-                .into_iter()
-                .flatten()
-                .next();
+            let cause = [
+                status.err(),
+                plays.err(),
+                gaps.err(),
+                notifications.err(),
+                forwarding.err(),
+            ]
+            .into_iter()
+            .flatten()
+            .next();
             if let Some(cause) = cause {
                 app.log.write(
                     LogLine::error("dashboard_unavailable").field("cause", cause.to_string()),

@@ -896,6 +896,7 @@ fn a_database_outage_is_told_to_the_operator_through_the_queue_once_an_hour() {
         sweep: crate::engine::sweep::SweepConfig::default(),
         policy: crate::engine::schedule::PollingPolicy::default(),
         notify: &world.notify,
+        forward: world.forward.clone(),
         zones: &crate::testing::zones::TzdbZones,
         log: &world.log,
     };

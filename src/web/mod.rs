@@ -10,6 +10,8 @@ pub mod auth;
 pub mod body;
 pub mod cookies;
 pub mod error;
+pub mod fields;
+pub mod forwarding;
 pub mod history;
 pub mod import_page;
 pub mod imports;
@@ -28,6 +30,7 @@ use crate::config::ConfigError;
 use crate::crypto::TokenCipher;
 use crate::engine::schedule::PollingPolicy;
 use crate::engine::sweep::SweepConfig;
+use crate::forward::ForwardConfig;
 use crate::notify::delivery::NotifyConfig;
 use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, Log, Method, TimeZones};
 use crate::shards::Shards;
@@ -236,6 +239,8 @@ pub struct App<'a, P: Bindings> {
     pub sweep: SweepConfig,
     pub policy: PollingPolicy,
     pub notify: &'a NotifyConfig,
+    /// Where the forwarding services are.
+    pub forward: ForwardConfig,
     /// The time zone rules: the runtime's `Intl` on the edge.
     pub zones: &'a dyn TimeZones,
     /// Where the causes of failures go: the console on the edge.
@@ -312,6 +317,19 @@ impl<P: Bindings> App<'_, P> {
                 notifications::delete_channel(self, request, id, now).await
             }
             Route::ChannelTest(id) => notifications::test_channel(self, request, id, now).await,
+            Route::Forwarding => forwarding::overview(self, request, now).await,
+            Route::ForwardingConnect(service) => {
+                forwarding::connect(self, request, service, now).await
+            }
+            Route::ForwardingPause(service) => {
+                forwarding::switch(self, request, service, false, now).await
+            }
+            Route::ForwardingResume(service) => {
+                forwarding::switch(self, request, service, true, now).await
+            }
+            Route::ForwardingDisconnect(service) => {
+                forwarding::disconnect(self, request, service, now).await
+            }
             Route::AdminSweep => api::admin_sweep(self, request, now, clock).await,
             Route::AdminJobs => api::admin_enqueue(self, request).await,
             Route::AdminDeadLetters => api::admin_dead_letters(self, request).await,

@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::auth::{reader, writer, SignedIn};
 use super::error::HttpError;
+use super::fields::{self, fields, text_field};
 use super::pages::{escape, message_page};
 use super::{App, Bindings, WebRequest, WebResponse};
 use crate::notify::message::new_secret;
@@ -27,45 +28,15 @@ pub const DAILY_LIMIT: std::ops::RangeInclusive<i64> = 1..=100;
 /// Deliveries the API and the dashboard list.
 const RECENT: usize = 20;
 
-/// A refusal, as a page for a form (answered: the page is what the person sees) and as
-/// JSON for the API (the error).
+/// Where a refused form's page leads back to.
+const BACK: &str = "/#notifications-h";
+
 fn refuse(request: &WebRequest, refusal: HttpError) -> Result<WebResponse, HttpError> {
-    if request.is_form() {
-        return Ok(WebResponse::html(
-            refusal.status,
-            message_page(
-                "Not saved",
-                &refusal.message,
-                Some(("/#notifications-h", "Back to your archive")),
-            ),
-        ));
-    }
-    Err(refusal)
+    fields::refuse(request, refusal, BACK)
 }
 
 fn no_such_channel() -> HttpError {
     HttpError::new(404, "not_found", "No such channel.")
-}
-
-/// The fields of a form or a JSON object, as JSON values (a form's are all text).
-fn fields(request: &WebRequest) -> Option<Map<String, Value>> {
-    if request.is_form() {
-        return Some(
-            request
-                .form_pairs()
-                .into_iter()
-                .map(|(key, value)| (key, Value::String(value)))
-                .collect(),
-        );
-    }
-    match serde_json::from_str::<Value>(&request.body) {
-        Ok(Value::Object(fields)) => Some(fields),
-        _ => None,
-    }
-}
-
-fn text_field<'a>(fields: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
-    fields.get(name).and_then(Value::as_str)
 }
 
 /// A whole number, from JSON or a form's text.

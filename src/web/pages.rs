@@ -5,9 +5,11 @@ use crate::account::{AccountStatus, Connection};
 use crate::history::zone::zone_name;
 use crate::history::ArchiveRequestState;
 use crate::store::accounts::UserStatus;
+use crate::store::forwarding::DestinationView;
 use crate::store::gaps::GapView;
 use crate::store::history::{HistoryPlay, HistorySettings};
 use crate::time::{to_rfc3339, UnixMillis};
+use crate::web::forwarding;
 use crate::web::notifications::{panel_html, NotificationsPanel};
 
 /// Escapes text for HTML content and attribute values.
@@ -106,13 +108,19 @@ table.heatmap th{font-size:.75rem;padding:.1rem}\
 .tops li{margin:.2rem 0}.exports{display:flex;flex-wrap:wrap;gap:.5rem;list-style:none;padding:0}\
 ol.timeline time{font-size:.85rem;color:#555}";
 
+/// The dashboard's sections on what the archive tells the user and sends elsewhere.
+pub struct Panels<'a> {
+    pub notifications: &'a NotificationsPanel,
+    pub forwarding: &'a [DestinationView],
+}
+
 pub fn dashboard(
     status: &UserStatus,
     settings: &HistorySettings,
     plays: &[HistoryPlay],
     more_plays: bool,
     gaps: &[GapView],
-    notifications: &NotificationsPanel,
+    panels: &Panels<'_>,
     now: UnixMillis,
 ) -> String {
     let account = AccountStatus::new(status, now);
@@ -237,7 +245,7 @@ pub fn dashboard(
          <button class=\"button\" type=\"submit\" id=\"save-settings\">Save</button>\
          <button class=\"button secondary\" type=\"button\" id=\"use-device-zone\" hidden>Use this device's zone</button>\
          <span id=\"settings-status\" role=\"status\" aria-live=\"polite\"></span></form></section>\
-         {notifications}\
+         {notifications}{forwarding}\
          <section class=\"card\" aria-labelledby=\"account-h\"><h2 id=\"account-h\">Account</h2>\
          <form method=\"post\" action=\"{pause_action}\"><button class=\"button\" id=\"pause-resume\" type=\"submit\">{pause_label}</button></form>\
          <form class=\"inline\" method=\"post\" action=\"/logout\"><button class=\"button\" id=\"logout\" type=\"submit\">Log out</button></form>\
@@ -265,7 +273,8 @@ pub fn dashboard(
         zone = escape(zone),
         zone_saved = escape(settings.time_zone.as_deref().and_then(zone_name).unwrap_or("")),
         load_more_hidden = if more_plays { "" } else { " hidden" },
-        notifications = panel_html(notifications, time_element),
+        notifications = panel_html(panels.notifications, time_element),
+        forwarding = forwarding::panel_html(panels.forwarding, time_element),
     );
     layout_with("Your archive", &body, HISTORY_STYLE)
 }

@@ -42,6 +42,12 @@ pub enum Route<'p> {
     DeleteChannel(&'p str),
     DeleteChannelForm(&'p str),
     ChannelTest(&'p str),
+    Forwarding,
+    /// `POST /api/forwarding/{service}`: connects it with a token.
+    ForwardingConnect(&'p str),
+    ForwardingPause(&'p str),
+    ForwardingResume(&'p str),
+    ForwardingDisconnect(&'p str),
     AdminSweep,
     AdminJobs,
     AdminDeadLetters,
@@ -93,6 +99,11 @@ impl<'p> Route<'p> {
             ["api", "notifications", "channels", id] => DeleteChannel(id),
             ["api", "notifications", "channels", id, "delete"] => DeleteChannelForm(id),
             ["api", "notifications", "channels", id, "test"] => ChannelTest(id),
+            ["api", "forwarding"] => Forwarding,
+            ["api", "forwarding", service] => ForwardingConnect(service),
+            ["api", "forwarding", service, "pause"] => ForwardingPause(service),
+            ["api", "forwarding", service, "resume"] => ForwardingResume(service),
+            ["api", "forwarding", service, "delete"] => ForwardingDisconnect(service),
             ["api", "admin", "sweep"] => AdminSweep,
             ["api", "admin", "jobs"] => AdminJobs,
             ["api", "admin", "dead-letters"] => AdminDeadLetters,
@@ -107,13 +118,30 @@ impl<'p> Route<'p> {
         use Route::*;
         match self {
             Home | Login | Callback | AppScript | ImportPage | ImportScript | Health | Status
-            | Plays | Stats | Export | Gaps | ImportReport(_) | Notifications
+            | Plays | Stats | Export | Gaps | ImportReport(_) | Notifications | Forwarding
             | AdminDeadLetters | AdminShards => Method::Get,
             DeleteAccount | DeleteChannel(_) => Method::Delete,
-            Logout | LogoutEverywhere | ArchiveNow | Settings | Pause | Resume
-            | DeleteAccountForm | Imports | ImportChunks(_) | ImportFinish(_)
-            | NotificationSettings | Channels | DeleteChannelForm(_) | ChannelTest(_)
-            | AdminSweep | AdminJobs | AdminArchive(_) => Method::Post,
+            Logout
+            | LogoutEverywhere
+            | ArchiveNow
+            | Settings
+            | Pause
+            | Resume
+            | DeleteAccountForm
+            | Imports
+            | ImportChunks(_)
+            | ImportFinish(_)
+            | NotificationSettings
+            | Channels
+            | DeleteChannelForm(_)
+            | ChannelTest(_)
+            | ForwardingConnect(_)
+            | ForwardingPause(_)
+            | ForwardingResume(_)
+            | ForwardingDisconnect(_)
+            | AdminSweep
+            | AdminJobs
+            | AdminArchive(_) => Method::Post,
         }
     }
 }

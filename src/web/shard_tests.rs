@@ -949,6 +949,7 @@ fn app_over<'a, D: Database>(
         sweep: SweepConfig::default(),
         policy: PollingPolicy::default(),
         notify: &web.notify,
+        forward: web.forward.clone(),
         zones: &crate::testing::zones::TzdbZones,
         log: &web.log,
     }

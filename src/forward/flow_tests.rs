@@ -1,0 +1,578 @@
+//! Forwarding from connect to acceptance, through the App's routes, the archive's own
+//! insert, the relay and the Forwarder, against a ListenBrainz twin that keeps every
+//! listen it accepts (never deduplicating, so a play sent twice shows twice).
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+
+use futures::executor::block_on;
+use serde_json::{json, Value};
+
+use super::sender::{accepted_mark, ForwardOutcome, Forwarder};
+use super::{relay, ForwardConfig};
+use crate::notify::NotifyMessage;
+use crate::ports::{HttpClient, HttpRequest, HttpResponse, KeyValueStore, TransportError};
+use crate::testing::web::{get, json_of, post, RequestBuilder, WebWorld};
+use crate::testing::ScriptedHttp;
+use crate::time::{UnixMillis, MINUTE_MS, SECOND_MS};
+
+const NOW: UnixMillis = 1_780_000_000_000;
+const TOKEN: &str = "0b8c4f2e-58c1-4b8e-9f63-6f1d1a2b3c4d";
+
+/// ListenBrainz as far as forwarding reaches it: answers from a script first (then 200),
+/// keeps the listens of every submission it answers 200.
+#[derive(Default)]
+struct ListenBrainz {
+    script: RefCell<VecDeque<Result<HttpResponse, TransportError>>>,
+    accepted: RefCell<Vec<Value>>,
+    requests: RefCell<usize>,
+}
+
+impl ListenBrainz {
+    fn answering(script: Vec<Result<HttpResponse, TransportError>>) -> Self {
+        Self {
+            script: RefCell::new(script.into()),
+            ..Self::default()
+        }
+    }
+
+    /// The `listened_at` of every accepted listen, in the order they arrived.
+    fn listened_at(&self) -> Vec<i64> {
+        self.accepted
+            .borrow()
+            .iter()
+            .map(|listen| listen["listened_at"].as_i64().expect("a time"))
+            .collect()
+    }
+}
+
+impl HttpClient for ListenBrainz {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        *self.requests.borrow_mut() += 1;
+        assert_eq!(request.url, "http://lb/1/submit-listens");
+        assert_eq!(
+            request.header("Authorization"),
+            Some(format!("Token {TOKEN}").as_str())
+        );
+        let answer = self
+            .script
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or_else(|| Ok(ScriptedHttp::ok(r#"{"status":"ok"}"#)));
+        if matches!(&answer, Ok(response) if response.status == 200) {
+            let body: Value =
+                serde_json::from_str(request.body.as_deref().unwrap_or_default()).expect("JSON");
+            assert_eq!(body["listen_type"], "import");
+            let listens = body["payload"].as_array().expect("listens").clone();
+            self.accepted.borrow_mut().extend(listens);
+        }
+        answer
+    }
+}
+
+fn valid_token_answer() -> Result<HttpResponse, TransportError> {
+    Ok(ScriptedHttp::ok(
+        r#"{"code":200,"message":"Token valid.","valid":true,"user_name":"ada-lb"}"#,
+    ))
+}
+
+/// A signed-in user with a catalogue of `tracks` tracks, ListenBrainz connected.
+struct Forwarding {
+    world: WebWorld,
+    cookie: String,
+}
+
+impl Forwarding {
+    fn new() -> Self {
+        let world = WebWorld::new();
+        let cookie = world.sign_in("ada", NOW);
+        world.db.sql(
+            "INSERT INTO tracks (id, name, duration_ms) VALUES ('t1', 'One', 200000), ('t2', 'Two', 20000)",
+            vec![],
+        );
+        world.db.sql(
+            "INSERT INTO artists (id, name) VALUES ('a1', 'Artist')",
+            vec![],
+        );
+        world.db.sql(
+            "INSERT INTO track_artists (track_key, artist_key, position)
+             SELECT t.key, a.key, 0 FROM tracks t, artists a",
+            vec![],
+        );
+        Self { world, cookie }
+    }
+
+    fn connected() -> Self {
+        let forwarding = Self::new();
+        let response = forwarding.connect(valid_token_answer());
+        assert_eq!(response.status, 201, "{}", response.body);
+        forwarding
+    }
+
+    fn connect(&self, answer: Result<HttpResponse, TransportError>) -> crate::web::WebResponse {
+        let http = ScriptedHttp::new(vec![answer]);
+        let request = post(
+            "/api/forwarding/listenbrainz",
+            Some(&self.cookie),
+            &json!({ "token": format!(" {TOKEN} ") }).to_string(),
+        )
+        .with_content_type("application/json");
+        self.world.send_with(&http, &request, NOW)
+    }
+
+    /// Archives plays the way a poll does (`source` 0, a track), `at` in seconds.
+    fn archive(&self, track: &str, at: &[i64]) {
+        for second in at {
+            self.world.db.sql(
+                "INSERT INTO play_events (user_key, track_key, played_at)
+                 SELECT u.key, t.key, ?2 FROM users u, tracks t WHERE u.id = 'ada' AND t.id = ?1
+                 ON CONFLICT DO NOTHING",
+                vec![json!(track), json!(second * 1_000)],
+            );
+        }
+    }
+
+    fn forwarder<'a>(
+        &'a self,
+        lb: &'a ListenBrainz,
+        config: &'a ForwardConfig,
+    ) -> Forwarder<
+        'a,
+        crate::testing::SqliteDatabase,
+        crate::testing::MemoryKv,
+        ListenBrainz,
+        crate::testing::MemoryQueue,
+    > {
+        Forwarder {
+            shards: self.world.shards(),
+            kv: &self.world.kv,
+            http: lb,
+            queue: &self.world.queue,
+            cipher: &self.world.cipher,
+            config,
+            log: &self.world.log,
+        }
+    }
+
+    /// Relays at `now`, then runs every message it sent (and those they send) to the end.
+    fn run(&self, lb: &ListenBrainz, now: UnixMillis) -> Vec<ForwardOutcome> {
+        block_on(relay(0, &self.world.db, &self.world.queue, now)).expect("relayed");
+        let mut messages = VecDeque::new();
+        let mut outcomes = Vec::new();
+        let forwarder = self.forwarder(lb, &self.world.forward);
+        loop {
+            for message in self.world.queue.take_notifications() {
+                match message {
+                    NotifyMessage::Forward {
+                        shard: 0,
+                        destination,
+                    } => messages.push_back(destination),
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+            let Some(id) = messages.pop_front() else {
+                return outcomes;
+            };
+            outcomes.push(block_on(forwarder.forward(0, id, now)));
+        }
+    }
+
+    fn destination(&self) -> Value {
+        let response = self
+            .world
+            .send(&get("/api/forwarding", Some(&self.cookie)), NOW);
+        assert_eq!(response.status, 200, "{}", response.body);
+        json_of(&response)["destinations"][0].clone()
+    }
+}
+
+#[test]
+fn a_valid_token_connects_and_is_never_shown_again() {
+    let forwarding = Forwarding::new();
+    let response = forwarding.connect(valid_token_answer());
+    assert_eq!(response.status, 201, "{}", response.body);
+    assert_eq!(
+        json_of(&response),
+        json!({ "destination": { "service": "listenbrainz", "account": "ada-lb" } })
+    );
+    let listed = forwarding
+        .world
+        .send(&get("/api/forwarding", Some(&forwarding.cookie)), NOW);
+    assert!(!listed.body.contains(TOKEN), "{}", listed.body);
+    let stored = forwarding
+        .world
+        .db
+        .sql("SELECT credential FROM forward_destinations", vec![]);
+    assert!(!stored[0]["credential"]
+        .as_str()
+        .expect("text")
+        .contains(TOKEN));
+    let page = forwarding
+        .world
+        .send(&get("/", Some(&forwarding.cookie)), NOW);
+    assert!(page
+        .body
+        .contains("id=\"destination-listenbrainz\" data-connected=\"1\""));
+    assert!(page.body.contains("ada-lb"));
+    assert!(!page.body.contains(TOKEN));
+}
+
+#[test]
+fn a_token_listenbrainz_does_not_know_or_cannot_check_is_not_stored() {
+    let forwarding = Forwarding::new();
+    let invalid = forwarding.connect(Ok(ScriptedHttp::ok(
+        r#"{"code":200,"message":"Token invalid.","valid":false}"#,
+    )));
+    assert_eq!(invalid.status, 400);
+    assert_eq!(json_of(&invalid)["error"]["code"], "invalid_token");
+    let down = forwarding.connect(Ok(ScriptedHttp::status(503, "")));
+    assert_eq!(down.status, 502);
+    assert_eq!(json_of(&down)["error"]["code"], "service_unreachable");
+    assert_eq!(forwarding.destination(), Value::Null);
+    // A malformed token is refused before anything is sent.
+    let http = ScriptedHttp::new(vec![]);
+    let request = post(
+        "/api/forwarding/listenbrainz",
+        Some(&forwarding.cookie),
+        "token=a%20b",
+    )
+    .with_content_type("application/x-www-form-urlencoded");
+    let page = forwarding.world.send_with(&http, &request, NOW);
+    assert_eq!(page.status, 400);
+    assert!(
+        page.body.contains("letters, digits and dashes"),
+        "{}",
+        page.body
+    );
+    assert!(http.requests().is_empty());
+}
+
+#[test]
+fn changes_need_a_session_our_own_pages_and_a_known_service() {
+    let forwarding = Forwarding::new();
+    let anonymous = post("/api/forwarding/listenbrainz", None, "{}");
+    assert_eq!(forwarding.world.send(&anonymous, NOW).status, 401);
+    let mut foreign = post(
+        "/api/forwarding/listenbrainz",
+        Some(&forwarding.cookie),
+        "{}",
+    );
+    foreign.headers.retain(|(name, _)| name != "Origin");
+    let foreign = foreign.with_header("Origin", "https://evil.example");
+    assert_eq!(forwarding.world.send(&foreign, NOW).status, 403);
+    let unknown = post("/api/forwarding/myspace", Some(&forwarding.cookie), "{}");
+    assert_eq!(forwarding.world.send(&unknown, NOW).status, 404);
+    let not_connected = post(
+        "/api/forwarding/listenbrainz/pause",
+        Some(&forwarding.cookie),
+        "",
+    );
+    assert_eq!(forwarding.world.send(&not_connected, NOW).status, 404);
+}
+
+#[test]
+fn plays_polled_after_connecting_are_queued_once_and_imports_are_not() {
+    let forwarding = Forwarding::new();
+    forwarding.archive("t1", &[1_000]);
+    let _ = forwarding.connect(valid_token_answer());
+    forwarding.archive("t1", &[2_000, 3_000]);
+    // The poll's overlap brings a play back: the primary key absorbs it, and the outbox.
+    forwarding.archive("t1", &[3_000]);
+    forwarding.world.db.sql(
+        "INSERT INTO play_events (user_key, track_key, played_at, source)
+         SELECT u.key, t.key, 4000000, 1 FROM users u, tracks t WHERE t.id = 't1'",
+        vec![],
+    );
+    forwarding.world.db.sql(
+        "INSERT INTO play_events (user_key, track_key, played_at, kind)
+         SELECT u.key, t.key, 5000000, 1 FROM users u, tracks t WHERE t.id = 't1'",
+        vec![],
+    );
+    let outbox = forwarding.world.db.sql(
+        "SELECT played_at FROM forward_outbox ORDER BY played_at",
+        vec![],
+    );
+    assert_eq!(
+        outbox,
+        vec![
+            json!({"played_at": 2_000_000}),
+            json!({"played_at": 3_000_000})
+        ]
+        .into_iter()
+        .map(|row| row.as_object().expect("a row").clone())
+        .collect::<Vec<_>>()
+    );
+    assert_eq!(forwarding.destination()["pending"], 2);
+}
+
+#[test]
+fn every_play_reaches_listenbrainz_once_oldest_first_in_batches() {
+    let forwarding = Forwarding::connected();
+    let seconds: Vec<i64> = (0..600).map(|n| 1_000_000 + n * 200).collect();
+    forwarding.archive("t1", &seconds);
+    let lb = ListenBrainz::default();
+    let outcomes = forwarding.run(&lb, NOW);
+    assert_eq!(
+        outcomes,
+        [
+            ForwardOutcome::Sent {
+                plays: 250,
+                waiting: 350
+            },
+            ForwardOutcome::Sent {
+                plays: 250,
+                waiting: 100
+            },
+            ForwardOutcome::Sent {
+                plays: 100,
+                waiting: 0
+            },
+        ]
+    );
+    assert_eq!(lb.listened_at(), seconds);
+    let destination = forwarding.destination();
+    assert_eq!(
+        (destination["pending"].clone(), destination["sent"].clone()),
+        (json!(0), json!(600))
+    );
+    assert_eq!(destination["last_sent_at"], NOW);
+    // A message delivered twice (the queue redelivers) finds nothing to send.
+    let forwarder = forwarding.forwarder(&lb, &forwarding.world.forward);
+    assert_eq!(
+        block_on(forwarder.forward(0, 1, NOW)),
+        ForwardOutcome::NothingToDo
+    );
+    assert_eq!(*lb.requests.borrow(), 3);
+}
+
+#[test]
+fn a_second_message_during_an_attempt_sends_nothing() {
+    let forwarding = Forwarding::connected();
+    forwarding.archive("t1", &[1_000]);
+    forwarding.world.db.sql(
+        "UPDATE forward_destinations SET claimed_until = ?1",
+        vec![json!(NOW + MINUTE_MS)],
+    );
+    let lb = ListenBrainz::default();
+    let forwarder = forwarding.forwarder(&lb, &forwarding.world.forward);
+    assert_eq!(
+        block_on(forwarder.forward(0, 1, NOW)),
+        ForwardOutcome::NothingToDo
+    );
+    assert_eq!(*lb.requests.borrow(), 0);
+    // The claim runs out: the sweep's relay sends it.
+    assert_eq!(forwarding.run(&lb, NOW + 2 * MINUTE_MS).len(), 1);
+    assert_eq!(lb.listened_at(), [1_000]);
+}
+
+#[test]
+fn plays_accepted_whose_record_failed_are_recorded_not_sent_again() {
+    let forwarding = Forwarding::connected();
+    forwarding.archive("t1", &[1_000, 2_000]);
+    let lb = ListenBrainz::default();
+    forwarding.world.db.fail_batches(true);
+    let forwarder = forwarding.forwarder(&lb, &forwarding.world.forward);
+    let outcome = block_on(forwarder.forward(0, 1, NOW));
+    assert!(
+        matches!(outcome, ForwardOutcome::Unrecorded { .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(lb.listened_at(), [1_000, 2_000]);
+    let mark = block_on(forwarding.world.kv.get(&accepted_mark(0, 1))).expect("kv");
+    assert!(
+        mark.is_some(),
+        "the accepted plays are marked before their record"
+    );
+    forwarding.world.db.fail_batches(false);
+    // The message is retried once the claim runs out.
+    let later = NOW + 3 * MINUTE_MS;
+    assert_eq!(
+        block_on(forwarder.forward(0, 1, later)),
+        ForwardOutcome::Sent {
+            plays: 2,
+            waiting: 0
+        }
+    );
+    assert_eq!(lb.listened_at(), [1_000, 2_000], "nothing sent twice");
+    assert_eq!(*lb.requests.borrow(), 1);
+    assert_eq!(
+        block_on(forwarding.world.kv.get(&accepted_mark(0, 1))).expect("kv"),
+        None
+    );
+    assert_eq!(forwarding.destination()["sent"], 2);
+}
+
+#[test]
+fn a_failing_destination_backs_off_honours_its_wait_and_catches_up() {
+    let forwarding = Forwarding::connected();
+    forwarding.archive("t1", &[1_000]);
+    let mut rate_limited = ScriptedHttp::status(429, r#"{"code":429,"error":"Too many requests"}"#);
+    rate_limited.headers = vec![("X-RateLimit-Reset-In".into(), "3600".into())];
+    let lb = ListenBrainz::answering(vec![
+        Ok(ScriptedHttp::status(503, "")),
+        Err(TransportError::Timeout),
+        Ok(rate_limited),
+    ]);
+    let base = forwarding.world.forward.retry_base_seconds;
+    let outcomes = forwarding.run(&lb, NOW);
+    assert_eq!(
+        outcomes,
+        [ForwardOutcome::Retrying {
+            delay_seconds: base,
+            error: "HTTP 503".into()
+        }]
+    );
+    // Not due before its wait: the relay leaves it.
+    assert!(forwarding
+        .run(&lb, NOW + (base - 1) as i64 * SECOND_MS)
+        .is_empty());
+    let second = NOW + base as i64 * SECOND_MS;
+    assert_eq!(
+        forwarding.run(&lb, second),
+        [ForwardOutcome::Retrying {
+            delay_seconds: 2 * base,
+            error: "request timed out".into()
+        }]
+    );
+    let third = second + 2 * base as i64 * SECOND_MS;
+    assert_eq!(
+        forwarding.run(&lb, third),
+        [ForwardOutcome::Retrying {
+            delay_seconds: 3_600,
+            error: "HTTP 429: Too many requests".into()
+        }]
+    );
+    let waiting = forwarding.destination();
+    assert_eq!(waiting["failures"], 3);
+    assert_eq!(waiting["last_error"], "HTTP 429: Too many requests");
+    let page = forwarding
+        .world
+        .send(&get("/", Some(&forwarding.cookie)), third);
+    assert!(
+        page.body.contains("HTTP 429: Too many requests"),
+        "the dashboard says why"
+    );
+    // Plays archived meanwhile wait too, and go with the first success.
+    forwarding.archive("t1", &[2_000]);
+    assert!(forwarding.run(&lb, third + 3_599 * SECOND_MS).is_empty());
+    assert_eq!(
+        forwarding.run(&lb, third + 3_600 * SECOND_MS),
+        [ForwardOutcome::Sent {
+            plays: 2,
+            waiting: 0
+        }]
+    );
+    assert_eq!(lb.listened_at(), [1_000, 2_000]);
+    let recovered = forwarding.destination();
+    assert_eq!(
+        (
+            recovered["failures"].clone(),
+            recovered["last_error"].clone()
+        ),
+        (json!(0), Value::Null)
+    );
+}
+
+#[test]
+fn a_revoked_token_stops_forwarding_until_a_new_one_and_loses_nothing() {
+    let forwarding = Forwarding::connected();
+    forwarding.archive("t1", &[1_000]);
+    let lb = ListenBrainz::answering(vec![Ok(ScriptedHttp::status(
+        401,
+        r#"{"code":401,"error":"Invalid authorization token."}"#,
+    ))]);
+    let outcomes = forwarding.run(&lb, NOW);
+    assert!(
+        matches!(&outcomes[..], [ForwardOutcome::Revoked { .. }]),
+        "{outcomes:?}"
+    );
+    // Plays keep collecting; nothing is sent, however long.
+    forwarding.archive("t1", &[2_000]);
+    assert!(forwarding
+        .run(&lb, NOW + 30 * 24 * 60 * MINUTE_MS)
+        .is_empty());
+    let page = forwarding
+        .world
+        .send(&get("/", Some(&forwarding.cookie)), NOW);
+    assert!(page.body.contains("data-revoked=\"1\""));
+    assert!(page.body.contains("Connect again"));
+    assert_eq!(forwarding.destination()["pending"], 2);
+    // A new token: everything waiting goes.
+    assert_eq!(forwarding.connect(valid_token_answer()).status, 201);
+    assert_eq!(
+        forwarding.run(&lb, NOW),
+        [ForwardOutcome::Sent {
+            plays: 2,
+            waiting: 0
+        }]
+    );
+    assert_eq!(lb.listened_at(), [1_000, 2_000]);
+}
+
+#[test]
+fn switched_off_it_collects_and_switched_on_it_sends_at_once() {
+    let forwarding = Forwarding::connected();
+    let switch = |path: &str| {
+        let request = post(path, Some(&forwarding.cookie), "")
+            .with_content_type("application/x-www-form-urlencoded");
+        forwarding.world.send(&request, NOW)
+    };
+    let off = switch("/api/forwarding/listenbrainz/pause");
+    assert_eq!(
+        (off.status, crate::testing::web::header(&off, "Location")),
+        (303, Some("/"))
+    );
+    forwarding.archive("t1", &[1_000]);
+    let lb = ListenBrainz::default();
+    assert!(forwarding.run(&lb, NOW).is_empty());
+    assert_eq!(forwarding.destination()["enabled"], 0);
+    assert_eq!(switch("/api/forwarding/listenbrainz/resume").status, 303);
+    assert_eq!(
+        forwarding.world.queue.take_notifications(),
+        [NotifyMessage::Forward {
+            shard: 0,
+            destination: 1
+        }],
+        "switched on, its plays are relayed at once"
+    );
+    assert_eq!(forwarding.run(&lb, NOW).len(), 1);
+    assert_eq!(lb.listened_at(), [1_000]);
+}
+
+#[test]
+fn disconnecting_or_deleting_the_account_drops_the_destination_and_its_queue() {
+    let forwarding = Forwarding::connected();
+    forwarding.archive("t1", &[1_000]);
+    let disconnect = post(
+        "/api/forwarding/listenbrainz/delete",
+        Some(&forwarding.cookie),
+        "",
+    );
+    let response = forwarding.world.send(&disconnect, NOW);
+    assert_eq!(json_of(&response), json!({ "deleted": "listenbrainz" }));
+    let count = |table: &str| {
+        forwarding
+            .world
+            .db
+            .sql(&format!("SELECT count(*) AS n FROM {table}"), vec![])[0]["n"]
+            .clone()
+    };
+    assert_eq!(
+        (count("forward_destinations"), count("forward_outbox")),
+        (json!(0), json!(0))
+    );
+    let _ = forwarding.connect(valid_token_answer());
+    forwarding.archive("t1", &[2_000]);
+    let delete = post(
+        "/api/account/delete",
+        Some(&forwarding.cookie),
+        "confirm=on",
+    )
+    .with_content_type("application/x-www-form-urlencoded");
+    let deleted = forwarding.world.send(&delete, NOW);
+    assert!(deleted.status < 400, "{}", deleted.body);
+    assert_eq!(
+        (count("forward_destinations"), count("forward_outbox")),
+        (json!(0), json!(0))
+    );
+}
