@@ -1,11 +1,12 @@
-//! The HTTP face of the simulator: accounts service, Web API, admin API and notification
-//! sinks on one origin.
+//! The HTTP face of the simulator: accounts service, Web API, admin API, notification
+//! sinks and the simulated scrobbling services (ListenBrainz, Last.fm) on one origin.
 //!
 //! All state sits behind one mutex that is never held across an `await`, so requests are
 //! served concurrently and a hanging request blocks nobody else.
 
 mod accounts;
 mod admin;
+mod listenbrainz;
 mod pages;
 mod respond;
 mod sinks;
@@ -15,10 +16,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use serde::Serialize;
 use tokio::sync::watch;
@@ -26,6 +27,7 @@ use tokio::sync::watch;
 use crate::catalogue::Catalogue;
 use crate::clock::Clock;
 use crate::faults::{FaultBook, Hang};
+use crate::listenbrainz::ListenBrainz;
 use crate::oauth::{ClientCredentials, OAuthStore};
 use crate::sinks::SinkBook;
 use crate::stream::ListeningStream;
@@ -95,6 +97,8 @@ pub(crate) struct State {
     injections: u64,
     /// Notification sinks and what they received.
     sinks: SinkBook,
+    /// The simulated ListenBrainz: its users and what they submitted.
+    listenbrainz: ListenBrainz,
 }
 
 impl State {
@@ -161,6 +165,7 @@ impl Simulator {
             stats: HashMap::new(),
             injections: 0,
             sinks: SinkBook::new(),
+            listenbrainz: ListenBrainz::new(),
         };
         for profile in default_users(
             config.users,
@@ -221,6 +226,32 @@ impl Simulator {
                 get(sinks::received)
                     .post(sinks::configure)
                     .delete(sinks::forget),
+            )
+            .route(
+                "/listenbrainz/1/validate-token",
+                get(listenbrainz::validate_token),
+            )
+            .route(
+                "/listenbrainz/1/submit-listens",
+                post(listenbrainz::submit_listens)
+                    .layer(DefaultBodyLimit::max(listenbrainz::MAX_BODY_BYTES)),
+            )
+            .route("/admin/listenbrainz/users", post(listenbrainz::put_user))
+            .route(
+                "/admin/listenbrainz/users/{user_name}",
+                delete(listenbrainz::forget),
+            )
+            .route(
+                "/admin/listenbrainz/users/{user_name}/revoke",
+                post(listenbrainz::revoke),
+            )
+            .route(
+                "/admin/listenbrainz/users/{user_name}/responses",
+                post(listenbrainz::script),
+            )
+            .route(
+                "/admin/listenbrainz/users/{user_name}/listens",
+                get(listenbrainz::listens),
             )
             .fallback(web_api::not_found)
             .with_state(self.clone());
