@@ -6,6 +6,7 @@
 
 mod accounts;
 mod admin;
+mod lastfm;
 mod listenbrainz;
 mod pages;
 mod respond;
@@ -27,6 +28,7 @@ use tokio::sync::watch;
 use crate::catalogue::Catalogue;
 use crate::clock::Clock;
 use crate::faults::{FaultBook, Hang};
+use crate::lastfm::{Lastfm, LastfmApp};
 use crate::listenbrainz::ListenBrainz;
 use crate::oauth::{ClientCredentials, OAuthStore};
 use crate::sinks::SinkBook;
@@ -49,6 +51,8 @@ pub struct ServerConfig {
     pub history_hours: f64,
     /// Whether to write one line per request to stderr.
     pub log_requests: bool,
+    /// The app registered with the simulated Last.fm.
+    pub lastfm: LastfmApp,
 }
 
 impl Default for ServerConfig {
@@ -66,6 +70,7 @@ impl Default for ServerConfig {
             plays_per_hour: 20.0,
             history_hours: 2.0,
             log_requests: true,
+            lastfm: LastfmApp::default(),
         }
     }
 }
@@ -99,6 +104,8 @@ pub(crate) struct State {
     sinks: SinkBook,
     /// The simulated ListenBrainz: its users and what they submitted.
     listenbrainz: ListenBrainz,
+    /// The simulated Last.fm: its users, tokens, sessions and what they scrobbled.
+    lastfm: Lastfm,
 }
 
 impl State {
@@ -166,6 +173,7 @@ impl Simulator {
             injections: 0,
             sinks: SinkBook::new(),
             listenbrainz: ListenBrainz::new(),
+            lastfm: Lastfm::new(config.lastfm.clone(), config.seed),
         };
         for profile in default_users(
             config.users,
@@ -252,6 +260,19 @@ impl Simulator {
             .route(
                 "/admin/listenbrainz/users/{user_name}/listens",
                 get(listenbrainz::listens),
+            )
+            .route("/lastfm/api/auth", get(lastfm::auth_page))
+            .route("/lastfm/api/auth/", get(lastfm::auth_page))
+            .route("/lastfm/api/auth/decision", post(lastfm::decide))
+            .route("/lastfm/2.0", get(lastfm::api).post(lastfm::api))
+            .route("/lastfm/2.0/", get(lastfm::api).post(lastfm::api))
+            .route("/admin/lastfm/users", post(lastfm::put_user))
+            .route("/admin/lastfm/users/{name}", delete(lastfm::forget))
+            .route("/admin/lastfm/users/{name}/revoke", post(lastfm::revoke))
+            .route("/admin/lastfm/users/{name}/responses", post(lastfm::script))
+            .route(
+                "/admin/lastfm/users/{name}/scrobbles",
+                get(lastfm::scrobbles),
             )
             .fallback(web_api::not_found)
             .with_state(self.clone());
