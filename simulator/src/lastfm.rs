@@ -387,7 +387,9 @@ struct AuthToken {
 pub enum ApprovalError {
     UnknownToken,
     ExpiredToken,
-    UnknownUser,
+    /// Not a valid user name.
+    InvalidUser,
+    TooManyUsers,
 }
 
 impl fmt::Display for ApprovalError {
@@ -395,7 +397,10 @@ impl fmt::Display for ApprovalError {
         formatter.write_str(match self {
             Self::UnknownToken => "This token is not one the simulated Last.fm issued",
             Self::ExpiredToken => "This token has expired",
-            Self::UnknownUser => "No such Last.fm user",
+            Self::InvalidUser => {
+                "A user name is 1-64 characters of letters, digits, '-', '_' or '.'"
+            }
+            Self::TooManyUsers => "There are too many Last.fm users already",
         })
     }
 }
@@ -525,7 +530,7 @@ impl Lastfm {
         now_ms: i64,
     ) -> Result<String, ApprovalError> {
         if !valid_user_name(user) {
-            return Err(ApprovalError::UnknownUser);
+            return Err(ApprovalError::InvalidUser);
         }
         if let Some(token) = token {
             let issued = self.tokens.get(token).ok_or(ApprovalError::UnknownToken)?;
@@ -534,7 +539,7 @@ impl Lastfm {
             }
         }
         self.put_user(user)
-            .map_err(|TooManyUsers| ApprovalError::UnknownUser)?;
+            .map_err(|TooManyUsers| ApprovalError::TooManyUsers)?;
         match token.and_then(|token| self.tokens.get_mut(token).map(|issued| (token, issued))) {
             Some((token, issued)) => {
                 issued.approved_by = Some(user.to_owned());
@@ -945,7 +950,7 @@ mod tests {
         );
         assert_eq!(
             lastfm.approve(None, "not a name", NOW_MS),
-            Err(ApprovalError::UnknownUser)
+            Err(ApprovalError::InvalidUser)
         );
     }
 

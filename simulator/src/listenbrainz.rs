@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::{json, Value};
 
 /// The most listens one submission may carry.
 pub const MAX_LISTENS_PER_REQUEST: usize = 1_000;
@@ -55,6 +55,24 @@ pub fn token_from_header(header: &str) -> Option<&str> {
     let (scheme, token) = header.trim().split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("token") && !token.is_empty()).then_some(token)
+}
+
+/// A user and its token, as `--listenbrainz-user NAME:TOKEN` gives them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub user_name: String,
+    pub token: String,
+}
+
+impl Account {
+    /// Reads `NAME:TOKEN`; `None` unless both parts are valid.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (user_name, token) = text.split_once(':')?;
+        (valid_user_name(user_name) && valid_token(token)).then(|| Self {
+            user_name: user_name.to_owned(),
+            token: token.to_owned(),
+        })
+    }
 }
 
 /// How a submission declares its listens.
@@ -488,24 +506,17 @@ impl ListenBrainz {
 
 /// The admin API's view of a user's listens.
 pub fn listens_json(user: &User) -> Value {
-    let mut body = Map::new();
-    body.insert("user_name".to_owned(), Value::from(user.name.clone()));
-    body.insert("requests".to_owned(), Value::from(user.requests));
-    body.insert(
-        "listens".to_owned(),
-        serde_json::to_value(&user.listens).unwrap_or(Value::Array(Vec::new())),
-    );
-    body.insert(
-        "pending_responses".to_owned(),
-        Value::from(user.script.len()),
-    );
-    Value::Object(body)
+    json!({
+        "user_name": user.name,
+        "requests": user.requests,
+        "listens": user.listens,
+        "pending_responses": user.script.len(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     fn listen(at: i64) -> Value {
         json!({ "listened_at": at, "track_metadata": { "artist_name": "A", "track_name": "T" } })
@@ -521,6 +532,20 @@ mod tests {
         match parse_submission(body) {
             Err(BadSubmission(message)) => message,
             Ok(parsed) => panic!("accepted: {parsed:?}"),
+        }
+    }
+
+    #[test]
+    fn accounts_are_name_colon_token() {
+        assert_eq!(
+            Account::parse("alice:tok:1"),
+            Some(Account {
+                user_name: "alice".to_owned(),
+                token: "tok:1".to_owned()
+            })
+        );
+        for bad in ["alice", "alice:", ":tok", "a b:tok", "alice:to k"] {
+            assert_eq!(Account::parse(bad), None, "{bad}");
         }
     }
 

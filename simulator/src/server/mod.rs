@@ -29,7 +29,7 @@ use crate::catalogue::Catalogue;
 use crate::clock::Clock;
 use crate::faults::{FaultBook, Hang};
 use crate::lastfm::{Lastfm, LastfmApp};
-use crate::listenbrainz::ListenBrainz;
+use crate::listenbrainz::{Account as ListenBrainzAccount, ListenBrainz};
 use crate::oauth::{ClientCredentials, OAuthStore};
 use crate::sinks::SinkBook;
 use crate::stream::ListeningStream;
@@ -53,6 +53,9 @@ pub struct ServerConfig {
     pub log_requests: bool,
     /// The app registered with the simulated Last.fm.
     pub lastfm: LastfmApp,
+    /// ListenBrainz users that exist from the start, so that a developer has a token to
+    /// paste without calling the admin API.
+    pub listenbrainz_users: Vec<ListenBrainzAccount>,
 }
 
 impl Default for ServerConfig {
@@ -71,6 +74,7 @@ impl Default for ServerConfig {
             history_hours: 2.0,
             log_requests: true,
             lastfm: LastfmApp::default(),
+            listenbrainz_users: Vec::new(),
         }
     }
 }
@@ -182,6 +186,12 @@ impl Simulator {
             now_ms - history_ms,
         ) {
             state.put_user(profile);
+        }
+        for account in &config.listenbrainz_users {
+            // The CLI refuses a token given twice; of two such accounts, the first keeps it.
+            let _ = state
+                .listenbrainz
+                .put_user(&account.user_name, &account.token);
         }
         let (shutdown, _) = watch::channel(false);
         Self {

@@ -5,7 +5,8 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{Method, Request, StatusCode};
 use serde_json::{json, Value};
 
-use super::{Harness, Reply, NOW_MS};
+use super::{Harness, Reply, ServerConfig, NOW_MS};
+use crate::listenbrainz::Account;
 
 const NOW_SECS: i64 = NOW_MS / 1000;
 
@@ -99,6 +100,21 @@ async fn validate_token_knows_its_users() {
             json!({ "code": 400, "error": "You need to provide an Authorization header." })
         );
     }
+}
+
+#[tokio::test]
+async fn configured_users_exist_from_the_start() {
+    let harness = Harness::with(ServerConfig {
+        listenbrainz_users: vec![Account {
+            user_name: "dev".to_owned(),
+            token: "dev-token".to_owned(),
+        }],
+        ..ServerConfig::default()
+    });
+    assert_eq!(
+        harness.validate(Some("Token dev-token")).await.json()["user_name"],
+        "dev"
+    );
 }
 
 #[tokio::test]
