@@ -303,6 +303,10 @@ impl User {
     pub fn pending_responses(&self) -> usize {
         self.script.len()
     }
+
+    fn works_with(&self, token: &str) -> bool {
+        !self.revoked && self.token == token
+    }
 }
 
 /// Where a request stands in its token's rate-limit window, as the headers say it.
@@ -335,10 +339,12 @@ pub enum Submitted {
     Refused(BadSubmission),
 }
 
-/// The token already belongs to another user.
+/// Why a user could not be created or given a token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PutUserError {
+    /// The token already belongs to another user.
     TokenTaken { owner: String },
+    /// There are [`MAX_USERS`] users already.
     TooManyUsers,
 }
 
@@ -381,9 +387,7 @@ impl ListenBrainz {
 
     /// The user a token authenticates: known and not revoked.
     pub fn authenticate(&self, token: &str) -> Option<&User> {
-        self.users
-            .iter()
-            .find(|user| !user.revoked && user.token == token)
+        self.users.iter().find(|user| user.works_with(token))
     }
 
     /// Creates a user, or gives an existing one a new (working) token; its listens, counter
@@ -442,11 +446,9 @@ impl ListenBrainz {
 
     /// Handles a `submit-listens` request made with `token` (if any).
     pub fn submit(&mut self, token: Option<&str>, body: &[u8]) -> Submitted {
-        let Some(user) = token.and_then(|token| {
-            self.users
-                .iter_mut()
-                .find(|user| !user.revoked && user.token == token)
-        }) else {
+        let Some(user) =
+            token.and_then(|token| self.users.iter_mut().find(|user| user.works_with(token)))
+        else {
             return Submitted::Unauthorized;
         };
         user.requests += 1;

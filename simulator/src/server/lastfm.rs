@@ -7,8 +7,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header::CONTENT_TYPE;
-use axum::http::{HeaderValue, Method, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
@@ -42,18 +41,7 @@ pub async fn api(
     let answer = sim.lock().lastfm.call(&params, posted, now_ms);
     match answer {
         Answer::Json { status, body } => respond::json(status_code(status), &body, false),
-        Answer::Text { status, body } => {
-            let content_type = if serde_json::from_str::<serde_json::Value>(&body).is_ok() {
-                "application/json; charset=utf-8"
-            } else {
-                "text/plain; charset=utf-8"
-            };
-            let mut response = (status_code(status), body).into_response();
-            response
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-            response
-        }
+        Answer::Text { status, body } => respond::scripted_body(status_code(status), body),
     }
 }
 

@@ -7,11 +7,11 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::admin::{self, AdminError};
 use super::{respond, Simulator};
@@ -92,18 +92,7 @@ fn scripted(response: ScriptedResponse, mut limit: RateLimit) -> Response {
         limit.remaining = 0;
     }
     let reply = match response.body {
-        Some(body) => {
-            let content_type = if serde_json::from_str::<Value>(&body).is_ok() {
-                "application/json; charset=utf-8"
-            } else {
-                "text/plain; charset=utf-8"
-            };
-            let mut reply = (status, body).into_response();
-            reply
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-            reply
-        }
+        Some(body) => respond::scripted_body(status, body),
         None if status == StatusCode::TOO_MANY_REQUESTS => api_error(
             status,
             &format!(
