@@ -13,6 +13,7 @@
 //! spoken, `track.scrobble` must be POSTed, and a `duration`, `trackNumber` or
 //! `chosenByUser` that is not a number is refused (error 6) rather than dropped.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 
@@ -540,9 +541,12 @@ impl Lastfm {
         }
         self.put_user(user)
             .map_err(|TooManyUsers| ApprovalError::TooManyUsers)?;
-        match token.and_then(|token| self.tokens.get_mut(token).map(|issued| (token, issued))) {
-            Some((token, issued)) => {
-                issued.approved_by = Some(user.to_owned());
+        match token {
+            Some(token) => {
+                // Found above.
+                if let Some(issued) = self.tokens.get_mut(token) {
+                    issued.approved_by = Some(user.to_owned());
+                }
                 Ok(token.to_owned())
             }
             None => Ok(self.new_token(Some(user.to_owned()), now_ms)),
@@ -685,40 +689,49 @@ const SCROBBLE_FIELDS: [&str; 9] = [
     "chosenByUser",
 ];
 
-/// `name[i]` as `(name, i)`; a bare `name` is item 0, as for a single scrobble.
-fn indexed(param: &str) -> Option<(&str, Result<usize, ()>)> {
-    match param.split_once('[') {
+/// `name[i]` as `(name, Some(i))`, or `(name, None)` when `i` is not a number; a bare
+/// `name` is item 0, as for a single scrobble. `None` for parameters that are no field of
+/// a scrobble.
+fn indexed(param: &str) -> Option<(&str, Option<usize>)> {
+    let (name, index) = match param.split_once('[') {
         Some((name, rest)) => {
             let index = rest
                 .strip_suffix(']')
                 .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
-                .and_then(|digits| digits.parse().ok())
-                .ok_or(());
-            Some((name, index))
+                .and_then(|digits| digits.parse().ok());
+            (name, index)
         }
-        None => Some((param, Ok(0))),
-    }
-    .filter(|(name, _)| SCROBBLE_FIELDS.contains(name))
+        None => (param, Some(0)),
+    };
+    SCROBBLE_FIELDS.contains(&name).then_some((name, index))
 }
 
 /// The scrobbles of a `track.scrobble` call, by index.
 fn parse_scrobbles(params: &Params) -> Result<Vec<Scrobble>, ApiError> {
-    let mut items: BTreeMap<usize, HashMap<&str, &str>> = BTreeMap::new();
+    // Each item's fields, and whether each was given indexed.
+    let mut items: BTreeMap<usize, HashMap<&str, (&str, bool)>> = BTreeMap::new();
     for (param, value) in params.iter() {
         let Some((field, index)) = indexed(param) else {
             continue;
         };
         let index = index
-            .map_err(|()| ApiError::invalid_parameters(format!("{param} has no valid index")))?;
+            .ok_or_else(|| ApiError::invalid_parameters(format!("{param} has no valid index")))?;
         if index >= MAX_SCROBBLES_PER_REQUEST {
             return Err(ApiError::invalid_parameters(format!(
                 "at most {MAX_SCROBBLES_PER_REQUEST} scrobbles (indices 0 to 49) per request"
             )));
         }
-        // An indexed field wins over a bare one for item 0; the first of repeats wins.
-        let fields = items.entry(index).or_default();
-        if param.contains('[') || !fields.contains_key(field) {
-            fields.insert(field, value);
+        // The first value of a field wins, except that an indexed one beats a bare one.
+        let given_indexed = param.contains('[');
+        match items.entry(index).or_default().entry(field) {
+            Entry::Vacant(entry) => {
+                entry.insert((value, given_indexed));
+            }
+            Entry::Occupied(mut entry) => {
+                if given_indexed && !entry.get().1 {
+                    entry.insert((value, true));
+                }
+            }
         }
     }
     if items.is_empty() {
@@ -732,7 +745,7 @@ fn parse_scrobbles(params: &Params) -> Result<Vec<Scrobble>, ApiError> {
             let text = |field: &str| {
                 fields
                     .get(field)
-                    .copied()
+                    .map(|(value, _)| *value)
                     .filter(|value| !value.trim().is_empty())
             };
             let required = |field: &str| {
@@ -890,6 +903,25 @@ mod tests {
                 mbid: None,
                 chosen_by_user: Some(false),
             }
+        );
+    }
+
+    #[test]
+    fn the_first_value_wins_and_an_indexed_one_beats_a_bare_one() {
+        let params: Params = [
+            ("artist", "Bare"),
+            ("artist[0]", "Indexed"),
+            ("artist[0]", "Repeated"),
+            ("track", "T"),
+            ("timestamp[0]", "1700000000"),
+        ]
+        .into_iter()
+        .collect();
+        let scrobbles = parse_scrobbles(&params).expect("valid");
+        assert_eq!(scrobbles.len(), 1);
+        assert_eq!(
+            (scrobbles[0].artist.as_str(), scrobbles[0].track.as_str()),
+            ("Indexed", "T")
         );
     }
 

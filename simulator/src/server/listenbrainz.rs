@@ -46,20 +46,19 @@ fn with_rate_limit(mut response: Response, limit: RateLimit) -> Response {
     response
 }
 
-/// The `Authorization` header: `None` when absent, `Some(None)` when not `Token <token>`.
-fn authorization(headers: &HeaderMap) -> Option<Option<String>> {
-    headers.get(AUTHORIZATION).map(|value| {
-        value
-            .to_str()
-            .ok()
-            .and_then(token_from_header)
-            .map(str::to_owned)
-    })
+/// The token of the `Authorization: Token <token>` header; `None` when there is no such
+/// header (absent, or of another scheme).
+fn token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(token_from_header)
+        .map(str::to_owned)
 }
 
 /// `GET /listenbrainz/1/validate-token`.
 pub async fn validate_token(State(sim): State<Simulator>, headers: HeaderMap) -> Response {
-    let token = authorization(&headers).flatten();
+    let token = token(&headers);
     let now_ms = sim.now_ms();
     let mut state = sim.lock();
     let limit = state.listenbrainz.rate_limit(token.as_deref(), now_ms);
@@ -115,7 +114,7 @@ pub async fn submit_listens(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let token = authorization(&headers).flatten();
+    let token = token(&headers);
     let now_ms = sim.now_ms();
     let mut state = sim.lock();
     let limit = state.listenbrainz.rate_limit(token.as_deref(), now_ms);
