@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::listenbrainz::Account;
 use crate::server::ServerConfig;
 
 pub const USAGE: &str = "\
@@ -18,6 +19,11 @@ Options:
   --client-secret SECRET       the registered app's secret [default: sim-client-secret]
   --access-token-ttl-secs N    lifetime of access tokens [default: 3600]
   --rotate-refresh-tokens      hand out a new refresh token on every refresh
+  --listenbrainz-user NAME:TOKEN
+                               a ListenBrainz user with that token from the start; repeatable
+  --lastfm-api-key KEY         the API key of the app registered with the simulated Last.fm
+                               [default: sim-lastfm-key]
+  --lastfm-shared-secret S     its shared secret, which signs API calls [default: sim-lastfm-secret]
   --quiet                      do not log requests to stderr
   -h, --help                   print this help
 ";
@@ -85,6 +91,22 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Cli, CliError> {
             "--client-id" => config.client.client_id = value()?,
             "--client-secret" => config.client.client_secret = value()?,
             "--access-token-ttl-secs" => config.access_token_ttl_secs = number(&flag, &value()?)?,
+            "--listenbrainz-user" => {
+                let text = value()?;
+                let account = Account::parse(&text)
+                    .filter(|account| {
+                        config.listenbrainz_users.iter().all(|other| {
+                            other.token != account.token || other.user_name == account.user_name
+                        })
+                    })
+                    .ok_or_else(|| invalid(&flag, &text))?;
+                config
+                    .listenbrainz_users
+                    .retain(|other| other.user_name != account.user_name);
+                config.listenbrainz_users.push(account);
+            }
+            "--lastfm-api-key" => config.lastfm.api_key = value()?,
+            "--lastfm-shared-secret" => config.lastfm.shared_secret = value()?,
             _ => return Err(CliError::UnknownFlag(flag)),
         }
     }
@@ -131,13 +153,18 @@ mod tests {
         assert_eq!(cli.config.client.client_secret, "sim-client-secret");
         assert_eq!(cli.config.access_token_ttl_secs, 3600);
         assert!(!cli.config.rotate_refresh_tokens);
+        assert_eq!(cli.config.lastfm.api_key, "sim-lastfm-key");
+        assert_eq!(cli.config.lastfm.shared_secret, "sim-lastfm-secret");
+        assert!(cli.config.listenbrainz_users.is_empty());
     }
 
     #[test]
     fn every_flag_is_read() {
         let cli = parse(args(
             "--port 8080 --users=5 --seed 7 --plays-per-hour 0 --history-hours 0.5 \
-             --client-id id --client-secret s --access-token-ttl-secs 60 --rotate-refresh-tokens --quiet",
+             --client-id id --client-secret s --access-token-ttl-secs 60 --rotate-refresh-tokens --quiet \
+             --lastfm-api-key lk --lastfm-shared-secret=ls \
+             --listenbrainz-user alice:tok-a --listenbrainz-user=bob:tok-b",
         ))
         .expect("flags parse");
         assert_eq!(cli.port, 8080);
@@ -150,6 +177,15 @@ mod tests {
         assert_eq!(cli.config.access_token_ttl_secs, 60);
         assert!(cli.config.rotate_refresh_tokens);
         assert!(!cli.config.log_requests);
+        assert_eq!(cli.config.lastfm.api_key, "lk");
+        assert_eq!(cli.config.lastfm.shared_secret, "ls");
+        let accounts: Vec<(&str, &str)> = cli
+            .config
+            .listenbrainz_users
+            .iter()
+            .map(|account| (account.user_name.as_str(), account.token.as_str()))
+            .collect();
+        assert_eq!(accounts, [("alice", "tok-a"), ("bob", "tok-b")]);
     }
 
     #[test]
@@ -174,6 +210,15 @@ mod tests {
             parse(args("--plays-per-hour NaN")),
             Err(CliError::InvalidValue { .. })
         ));
+        for accounts in [
+            "--listenbrainz-user alice",
+            "--listenbrainz-user alice:tok --listenbrainz-user bob:tok",
+        ] {
+            assert!(
+                matches!(parse(args(accounts)), Err(CliError::InvalidValue { .. })),
+                "{accounts}"
+            );
+        }
         assert_eq!(parse(args("--help")), Err(CliError::HelpRequested));
     }
 }

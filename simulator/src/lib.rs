@@ -3,7 +3,8 @@
 //! The library part models simulated users' listening ([`ListeningStream`]) and the
 //! recently-played endpoint's paging ([`recently_played::page`]) so that native tests can
 //! drive the same model without HTTP; [`server`] serves it all, plus an admin API, over HTTP.
-//! [`sinks`] receive the Worker's notifications so that tests can read them back.
+//! [`sinks`] receive the Worker's notifications so that tests can read them back, and
+//! [`listenbrainz`] and [`lastfm`] receive the plays it forwards to those services.
 //! Nothing is random: every id, play and token follows from a seed.
 
 pub mod catalogue;
@@ -11,6 +12,8 @@ pub mod catalogue;
 pub mod cli;
 pub mod clock;
 pub mod faults;
+pub mod lastfm;
+pub mod listenbrainz;
 pub mod oauth;
 pub mod params;
 pub mod recently_played;

@@ -13,8 +13,13 @@ struct Running {
 
 impl Running {
     fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    fn start_with(flags: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_spotify-simulator"))
             .args(["--port", "0", "--quiet"])
+            .args(flags)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -104,5 +109,31 @@ fn a_request_hanging_forever_does_not_keep_it_from_stopping() {
     let _hanging = simulator.send("POST", "/api/token", "");
     // Give the request time to reach the hang before the signal.
     std::thread::sleep(Duration::from_millis(200));
+    assert!(simulator.terminate().success());
+}
+
+#[test]
+fn the_scrobbling_services_take_their_flags() {
+    let mut simulator = Running::start_with(&[
+        "--listenbrainz-user",
+        "dev:dev-token",
+        "--lastfm-api-key",
+        "dev-key",
+    ]);
+    let listens = simulator.request("GET", "/admin/listenbrainz/users/dev/listens", "");
+    assert!(listens.starts_with("HTTP/1.1 200"), "{listens}");
+    assert!(listens.contains(r#""user_name":"dev""#), "{listens}");
+    let page = simulator.request(
+        "GET",
+        "/lastfm/api/auth/?api_key=dev-key&cb=http://a/cb",
+        "",
+    );
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    let default_key = simulator.request(
+        "GET",
+        "/lastfm/api/auth/?api_key=sim-lastfm-key&cb=http://a/cb",
+        "",
+    );
+    assert!(default_key.starts_with("HTTP/1.1 400"), "{default_key}");
     assert!(simulator.terminate().success());
 }

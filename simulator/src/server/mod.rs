@@ -1,11 +1,13 @@
-//! The HTTP face of the simulator: accounts service, Web API, admin API and notification
-//! sinks on one origin.
+//! The HTTP face of the simulator: accounts service, Web API, admin API, notification
+//! sinks and the simulated scrobbling services (ListenBrainz, Last.fm) on one origin.
 //!
 //! All state sits behind one mutex that is never held across an `await`, so requests are
 //! served concurrently and a hanging request blocks nobody else.
 
 mod accounts;
 mod admin;
+mod lastfm;
+mod listenbrainz;
 mod pages;
 mod respond;
 mod sinks;
@@ -15,10 +17,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use serde::Serialize;
 use tokio::sync::watch;
@@ -26,6 +28,8 @@ use tokio::sync::watch;
 use crate::catalogue::Catalogue;
 use crate::clock::Clock;
 use crate::faults::{FaultBook, Hang};
+use crate::lastfm::{Lastfm, LastfmApp};
+use crate::listenbrainz::{Account as ListenBrainzAccount, ListenBrainz};
 use crate::oauth::{ClientCredentials, OAuthStore};
 use crate::sinks::SinkBook;
 use crate::stream::ListeningStream;
@@ -47,6 +51,11 @@ pub struct ServerConfig {
     pub history_hours: f64,
     /// Whether to write one line per request to stderr.
     pub log_requests: bool,
+    /// The app registered with the simulated Last.fm.
+    pub lastfm: LastfmApp,
+    /// ListenBrainz users that exist from the start, so that a developer has a token to
+    /// paste without calling the admin API.
+    pub listenbrainz_users: Vec<ListenBrainzAccount>,
 }
 
 impl Default for ServerConfig {
@@ -64,6 +73,8 @@ impl Default for ServerConfig {
             plays_per_hour: 20.0,
             history_hours: 2.0,
             log_requests: true,
+            lastfm: LastfmApp::default(),
+            listenbrainz_users: Vec::new(),
         }
     }
 }
@@ -95,6 +106,10 @@ pub(crate) struct State {
     injections: u64,
     /// Notification sinks and what they received.
     sinks: SinkBook,
+    /// The simulated ListenBrainz: its users and what they submitted.
+    listenbrainz: ListenBrainz,
+    /// The simulated Last.fm: its users, tokens, sessions and what they scrobbled.
+    lastfm: Lastfm,
 }
 
 impl State {
@@ -161,6 +176,8 @@ impl Simulator {
             stats: HashMap::new(),
             injections: 0,
             sinks: SinkBook::new(),
+            listenbrainz: ListenBrainz::new(),
+            lastfm: Lastfm::new(config.lastfm.clone(), config.seed),
         };
         for profile in default_users(
             config.users,
@@ -169,6 +186,12 @@ impl Simulator {
             now_ms - history_ms,
         ) {
             state.put_user(profile);
+        }
+        for account in &config.listenbrainz_users {
+            // The CLI refuses a token given twice; of two such accounts, the first keeps it.
+            let _ = state
+                .listenbrainz
+                .put_user(&account.user_name, &account.token);
         }
         let (shutdown, _) = watch::channel(false);
         Self {
@@ -221,6 +244,45 @@ impl Simulator {
                 get(sinks::received)
                     .post(sinks::configure)
                     .delete(sinks::forget),
+            )
+            .route(
+                "/listenbrainz/1/validate-token",
+                get(listenbrainz::validate_token),
+            )
+            .route(
+                "/listenbrainz/1/submit-listens",
+                post(listenbrainz::submit_listens)
+                    .layer(DefaultBodyLimit::max(listenbrainz::MAX_BODY_BYTES)),
+            )
+            .route("/admin/listenbrainz/users", post(listenbrainz::put_user))
+            .route(
+                "/admin/listenbrainz/users/{user_name}",
+                delete(listenbrainz::forget),
+            )
+            .route(
+                "/admin/listenbrainz/users/{user_name}/revoke",
+                post(listenbrainz::revoke),
+            )
+            .route(
+                "/admin/listenbrainz/users/{user_name}/responses",
+                post(listenbrainz::script),
+            )
+            .route(
+                "/admin/listenbrainz/users/{user_name}/listens",
+                get(listenbrainz::listens),
+            )
+            .route("/lastfm/api/auth", get(lastfm::auth_page))
+            .route("/lastfm/api/auth/", get(lastfm::auth_page))
+            .route("/lastfm/api/auth/decision", post(lastfm::decide))
+            .route("/lastfm/2.0", get(lastfm::api).post(lastfm::api))
+            .route("/lastfm/2.0/", get(lastfm::api).post(lastfm::api))
+            .route("/admin/lastfm/users", post(lastfm::put_user))
+            .route("/admin/lastfm/users/{name}", delete(lastfm::forget))
+            .route("/admin/lastfm/users/{name}/revoke", post(lastfm::revoke))
+            .route("/admin/lastfm/users/{name}/responses", post(lastfm::script))
+            .route(
+                "/admin/lastfm/users/{name}/scrobbles",
+                get(lastfm::scrobbles),
             )
             .fallback(web_api::not_found)
             .with_state(self.clone());

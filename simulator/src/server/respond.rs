@@ -77,6 +77,20 @@ pub fn shutting_down() -> Response {
     )
 }
 
+/// A body a test scripted, sent as given: as JSON when it parses as JSON, else as text.
+pub fn scripted_body(status: StatusCode, body: String) -> Response {
+    let content_type = if serde_json::from_str::<Value>(&body).is_ok() {
+        "application/json; charset=utf-8"
+    } else {
+        "text/plain; charset=utf-8"
+    };
+    let mut response = (status, body).into_response();
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
 pub fn html(status: StatusCode, page: String) -> Response {
     (status, Html(page)).into_response()
 }

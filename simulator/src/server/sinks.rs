@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use axum::body::{to_bytes, Bytes};
 use axum::extract::{Path, Request, State};
-use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
+use axum::http::header::{CONTENT_LENGTH, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
@@ -48,18 +48,7 @@ fn too_large() -> Response {
 fn answer(response: ScriptedResponse) -> Response {
     let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::OK);
     let mut reply = match response.body {
-        Some(body) => {
-            let content_type = if serde_json::from_str::<Value>(&body).is_ok() {
-                "application/json; charset=utf-8"
-            } else {
-                "text/plain; charset=utf-8"
-            };
-            let mut reply = (status, body).into_response();
-            reply
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-            reply
-        }
+        Some(body) => respond::scripted_body(status, body),
         None => status.into_response(),
     };
     // Validated when the script was configured.

@@ -16,6 +16,10 @@ use crate::clock::ManualClock;
 use crate::oauth::pkce_challenge;
 use crate::params::Params;
 
+// The scrobbling services' tests share this file's harness.
+mod lastfm;
+mod listenbrainz;
+
 const NOW_MS: i64 = 1_795_871_112_345;
 const CLIENT_ID: &str = "sim-client-id";
 const CLIENT_SECRET: &str = "sim-client-secret";
