@@ -1013,6 +1013,9 @@ impl Stack {
             &format!("OPERATOR_ALERT_URL:{}/sinks/{OPERATOR_SINK}", self.sim_url),
             "--var",
             &format!("OPERATOR_ALERT_SECRET:{}", self.operator_secret),
+            // Forwarding: the simulator's ListenBrainz.
+            "--var",
+            &format!("LISTENBRAINZ_API_URL:{}/listenbrainz", self.sim_url),
         ]);
         command
     }
@@ -1238,6 +1241,10 @@ impl Stack {
                 "simulator {method} {path} answered {}: {}",
                 reply.status, reply.body
             ));
+        }
+        // A 204 (a script queued, a token revoked) has no body.
+        if reply.body.is_empty() {
+            return Value::Null;
         }
         reply.json()
     }

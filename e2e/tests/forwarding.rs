@@ -1,0 +1,214 @@
+//! Forwarding to ListenBrainz through `wrangler dev --local`, against the simulator's
+//! ListenBrainz: every play archived after connecting arrives there exactly once, across
+//! a redelivered archive job, a ListenBrainz that fails and then recovers, and a token
+//! revoked and replaced; the plays archived before connecting never go.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use e2e::{now_ms, Member, Play, Stack};
+
+const ARCHIVE: Duration = Duration::from_secs(60);
+const LB_USER: &str = "ada-lb";
+const FIRST_TOKEN: &str = "0b8c4f2e-58c1-4b8e-9f63-6f1d1a2b3c4d";
+const SECOND_TOKEN: &str = "5d2e9a71-0c3b-4f6a-8e1d-2b7c9f0a4e38";
+
+/// What ListenBrainz holds: each listen's `listened_at` with how many times it came.
+fn listens(stack: &Stack) -> BTreeMap<i64, usize> {
+    let body = stack.sim_get(&format!("/admin/listenbrainz/users/{LB_USER}/listens"));
+    let mut counts = BTreeMap::new();
+    for listen in body["listens"].as_array().cloned().unwrap_or_default() {
+        let at = listen["listened_at"].as_i64().expect("listened_at");
+        *counts.entry(at).or_default() += 1;
+    }
+    counts
+}
+
+/// What ListenBrainz should hold for these plays, each once: the count of plays of each
+/// second (injected plays can be milliseconds apart, and a listen's time is in seconds).
+fn once_each(plays: &[Play]) -> BTreeMap<i64, usize> {
+    let mut counts = BTreeMap::new();
+    for play in plays {
+        *counts.entry(play.played_at / 1_000).or_default() += 1;
+    }
+    counts
+}
+
+fn destination(member: &Member<'_>) -> Value {
+    let reply = member.browser.get("/api/forwarding");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()["destinations"][0].clone()
+}
+
+/// A manual archive job of `member` under a slot of its own, as the queue carries it.
+fn job(member: &Member<'_>, slot: &str) -> Value {
+    json!({
+        "users": [{ "user_id": member.user_id, "slot": slot, "manual": true }],
+        "enqueued_at": now_ms(),
+    })
+}
+
+/// Waits until ListenBrainz holds exactly `expected`, nudging the relay with an archive
+/// job (its consumer relays the destinations due after every batch) every few seconds.
+fn wait_for_listens(
+    stack: &Stack,
+    member: &Member<'_>,
+    what: &str,
+    expected: &BTreeMap<i64, usize>,
+) {
+    let mut nudged = Instant::now();
+    let mut nudges = 0;
+    stack.wait_until(ARCHIVE, what, || {
+        let held = listens(stack);
+        if &held == expected {
+            return Ok(());
+        }
+        let twice = held
+            .iter()
+            .any(|(second, count)| *count > expected.get(second).copied().unwrap_or(0));
+        if twice {
+            stack.fail(&format!(
+                "a listen arrived twice: {held:?}, expected {expected:?}"
+            ));
+        }
+        if nudged.elapsed() > Duration::from_secs(3) {
+            nudges += 1;
+            stack.enqueue_job(&job(member, &format!("nudge-{}-{nudges}", now_ms())));
+            nudged = Instant::now();
+        }
+        Err(held)
+    });
+}
+
+#[test]
+fn every_play_reaches_listenbrainz_once_through_a_redelivery_an_outage_and_a_revoked_token() {
+    let stack = Stack::start();
+    let ada = stack.join("ada", 5);
+    stack.wait_until(ARCHIVE, "the login's backfill is archived", || {
+        let archived = ada.browser.status()["plays_archived"].as_u64().unwrap_or(0);
+        if archived == 5 {
+            Ok(())
+        } else {
+            Err(archived)
+        }
+    });
+
+    // Connected by the dashboard's form; the token is checked with ListenBrainz first.
+    stack.sim_post(
+        "/admin/listenbrainz/users",
+        json!({ "user_name": LB_USER, "token": FIRST_TOKEN }),
+    );
+    let refused = ada
+        .browser
+        .post("/api/forwarding/listenbrainz", "token=not-a-known-token");
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    let connected = ada.browser.post(
+        "/api/forwarding/listenbrainz",
+        &format!("token={FIRST_TOKEN}"),
+    );
+    assert_eq!(connected.status, 303, "{}", connected.body);
+    assert_eq!(destination(&ada)["account"], LB_USER);
+
+    // Plays archived from now on go, each once; the five before do not.
+    let mut sent = stack.inject("ada", 20, 20_000);
+    stack.archive_now(&ada.user_id);
+    wait_for_listens(&stack, &ada, "the first plays arrive", &once_each(&sent));
+
+    // The same archive job delivered twice: its plays are archived, and sent, once.
+    let more = stack.inject("ada", 10, 20_000);
+    sent.extend(more);
+    let twice = job(&ada, "redelivered");
+    stack.enqueue_job(&twice);
+    stack.enqueue_job(&twice);
+    wait_for_listens(
+        &stack,
+        &ada,
+        "a redelivered job's plays arrive once",
+        &once_each(&sent),
+    );
+
+    // ListenBrainz fails for a while: the plays wait, the dashboard says why, and they
+    // arrive once it answers again.
+    stack.sim_post(
+        &format!("/admin/listenbrainz/users/{LB_USER}/responses"),
+        json!({ "responses": [{ "status": 503 }, { "status": 429, "reset_in": 2 }, { "status": 503 }] }),
+    );
+    let during = stack.inject("ada", 10, 20_000);
+    sent.extend(during);
+    stack.archive_now(&ada.user_id);
+    stack.wait_until(ARCHIVE, "the failure shows", || {
+        let state = destination(&ada);
+        if state["failures"].as_i64().unwrap_or(0) >= 1 {
+            Ok(())
+        } else {
+            Err(state)
+        }
+    });
+    let page = ada.browser.get("/");
+    assert!(
+        page.body.contains("retrying"),
+        "the dashboard tells the failure"
+    );
+    wait_for_listens(
+        &stack,
+        &ada,
+        "the plays arrive after the outage",
+        &once_each(&sent),
+    );
+    assert_eq!(destination(&ada)["failures"], 0);
+
+    // The token is revoked at ListenBrainz: forwarding stops and says so; the plays
+    // archived meanwhile wait for a new token and then arrive, once.
+    stack.sim_post(
+        &format!("/admin/listenbrainz/users/{LB_USER}/revoke"),
+        json!({}),
+    );
+    let meanwhile = stack.inject("ada", 5, 20_000);
+    stack.archive_now(&ada.user_id);
+    stack.wait_until(ARCHIVE, "the revocation shows", || {
+        let state = destination(&ada);
+        if state["revoked_at"].is_i64() {
+            Ok(())
+        } else {
+            Err(state)
+        }
+    });
+    let page = ada.browser.get("/");
+    assert!(
+        page.body.contains("data-revoked=\"1\""),
+        "the dashboard tells the revocation"
+    );
+    assert_eq!(
+        listens(&stack),
+        once_each(&sent),
+        "nothing sent with a revoked token"
+    );
+    sent.extend(meanwhile);
+    stack.sim_post(
+        "/admin/listenbrainz/users",
+        json!({ "user_name": LB_USER, "token": SECOND_TOKEN }),
+    );
+    let again = ada.browser.post(
+        "/api/forwarding/listenbrainz",
+        &format!("token={SECOND_TOKEN}"),
+    );
+    assert_eq!(again.status, 303, "{}", again.body);
+    wait_for_listens(
+        &stack,
+        &ada,
+        "the waiting plays arrive with the new token",
+        &once_each(&sent),
+    );
+    let state = destination(&ada);
+    assert_eq!(
+        (state["sent"].as_u64(), state["pending"].as_u64()),
+        (Some(45), Some(0))
+    );
+    assert!(
+        stack.worker_errors().is_empty(),
+        "{:?}",
+        stack.worker_errors()
+    );
+}
