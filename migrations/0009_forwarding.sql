@@ -1,23 +1,30 @@
--- Forwarding: each user's destinations (ListenBrainz; src/forward/) and, per destination,
+-- Forwarding: each user's destinations (ListenBrainz, Last.fm; src/forward/) and, per destination,
 -- the plays it has yet to accept.
 
 -- One row per user and service. The credential is sealed (src/crypto.rs) under the user
 -- and the service. `pending` counts the destination's rows in `forward_outbox`; the
 -- trigger below adds to it, a settled batch sets it again from the count.
+-- AUTOINCREMENT: an id is never given again, so nothing of a destination (an attempt in
+-- flight, a KV mark) can be taken for another's.
 CREATE TABLE forward_destinations (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     user_key        INTEGER NOT NULL,               -- users.key
-    service         TEXT NOT NULL,                  -- 'listenbrainz'
+    service         TEXT NOT NULL,                  -- 'listenbrainz' or 'lastfm'
     account         TEXT NOT NULL,                  -- the user's name at the service
-    credential      TEXT NOT NULL,                  -- sealed: the ListenBrainz user token
+    credential      TEXT NOT NULL,                  -- sealed: the ListenBrainz user token, the Last.fm session key
     enabled         INTEGER NOT NULL DEFAULT 1,     -- the user's switch
     pending         INTEGER NOT NULL DEFAULT 0,     -- plays waiting in forward_outbox
     sent            INTEGER NOT NULL DEFAULT 0,     -- plays the service accepted
+    passed_over     INTEGER NOT NULL DEFAULT 0,     -- plays its rules keep out (Last.fm: 30 s or less, 14 days old)
+    refused         INTEGER NOT NULL DEFAULT 0,     -- plays it refused one by one (a 400), taken off
+    solo_plays      INTEGER NOT NULL DEFAULT 0,     -- plays still to send one at a time, after a refused batch
     last_sent_at    INTEGER,
     last_error      TEXT,
     failures        INTEGER NOT NULL DEFAULT 0,     -- failed attempts since the last success
     next_attempt_at INTEGER NOT NULL DEFAULT 0,     -- not before (backoff, Retry-After)
     claimed_until   INTEGER NOT NULL DEFAULT 0,     -- an attempt holds it until then
+    relayed_until   INTEGER NOT NULL DEFAULT 0,     -- a message for it is on the queue until then
+    last_batch      INTEGER,                        -- the attempt whose batch was recorded last
     revoked_at      INTEGER,                        -- the service refused the credential
     created_at      INTEGER NOT NULL,
     UNIQUE (user_key, service)

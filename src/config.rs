@@ -2,6 +2,8 @@
 
 use crate::engine::schedule::PollingPolicy;
 use crate::engine::sweep::SweepConfig;
+use crate::forward::lastfm::{self, LastFmApp};
+use crate::forward::listenbrainz;
 use crate::forward::ForwardConfig;
 use crate::notify::delivery::{NotifyConfig, OperatorChannel};
 use crate::notify::message::SECRET_PREFIX;
@@ -175,16 +177,34 @@ pub fn notify_config(settings: &impl Settings) -> Result<NotifyConfig, ConfigErr
 /// Forwarding: where ListenBrainz is (`LISTENBRAINZ_API_URL`: the simulator's in
 /// development), and the retry backoff's base, the notifications' own.
 pub fn forward_config(settings: &impl Settings) -> Result<ForwardConfig, ConfigError> {
-    let defaults = ForwardConfig::default();
-    let listenbrainz_url = match text(settings, "LISTENBRAINZ_API_URL") {
-        Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
-            url.trim_end_matches('/').to_owned()
+    // Credentials travel to these: HTTPS, but for development's simulator on loopback
+    // (`ALLOW_LOOPBACK_NOTIFICATIONS`, which only development sets).
+    let plain_http = notify_config(settings)?.url_policy.allow_loopback;
+    let url = |name: &'static str, default: &str| match text(settings, name) {
+        Some(url) if url.starts_with("https://") || (plain_http && url.starts_with("http://")) => {
+            Ok(url.trim_end_matches('/').to_owned())
         }
-        Some(_) => return Err(ConfigError::Invalid("LISTENBRAINZ_API_URL")),
-        None => defaults.listenbrainz_url,
+        Some(_) => Err(ConfigError::Invalid(name)),
+        None => Ok(default.to_owned()),
+    };
+    let listenbrainz_url = url("LISTENBRAINZ_API_URL", listenbrainz::DEFAULT_API_URL)?;
+    let lastfm = match (
+        text(settings, "LASTFM_API_KEY"),
+        text(settings, "LASTFM_SHARED_SECRET"),
+    ) {
+        (None, None) => None,
+        (Some(api_key), Some(shared_secret)) => Some(LastFmApp {
+            api_key,
+            shared_secret,
+            api_url: url("LASTFM_API_URL", lastfm::DEFAULT_API_URL)?,
+            auth_url: url("LASTFM_AUTH_URL", lastfm::DEFAULT_AUTH_URL)?,
+        }),
+        (Some(_), None) => return Err(ConfigError::Missing("LASTFM_SHARED_SECRET")),
+        (None, Some(_)) => return Err(ConfigError::Missing("LASTFM_API_KEY")),
     };
     Ok(ForwardConfig {
         listenbrainz_url,
+        lastfm,
         retry_base_seconds: notify_config(settings)?.retry_base_seconds,
     })
 }
@@ -359,7 +379,7 @@ mod tests {
     }
 
     #[test]
-    fn listenbrainz_is_the_real_one_unless_set_to_another_http_url() {
+    fn the_services_are_the_real_ones_unless_set_and_https_outside_development() {
         let unset = Map(HashMap::new());
         assert_eq!(
             forward_config(&unset).map(|config| config.listenbrainz_url),
@@ -371,18 +391,43 @@ mod tests {
                 "http://127.0.0.1:9000/listenbrainz/",
             ),
             ("NOTIFY_RETRY_BASE_SECONDS", "5"),
+            ("ALLOW_LOOPBACK_NOTIFICATIONS", "true"),
         ]));
         assert_eq!(
             forward_config(&sim),
             Ok(ForwardConfig {
                 listenbrainz_url: "http://127.0.0.1:9000/listenbrainz".to_owned(),
+                lastfm: None,
                 retry_base_seconds: 5,
             })
         );
-        let bad = Map(HashMap::from([("LISTENBRAINZ_API_URL", "ftp://x")]));
+        let lastfm = Map(HashMap::from([
+            ("LASTFM_API_KEY", "k"),
+            ("LASTFM_SHARED_SECRET", "s"),
+            ("LASTFM_API_URL", "http://127.0.0.1:9000/lastfm/"),
+            ("ALLOW_LOOPBACK_NOTIFICATIONS", "true"),
+        ]));
         assert_eq!(
-            forward_config(&bad),
-            Err(ConfigError::Invalid("LISTENBRAINZ_API_URL"))
+            forward_config(&lastfm).map(|config| config.lastfm),
+            Ok(Some(LastFmApp {
+                api_key: "k".into(),
+                shared_secret: "s".into(),
+                api_url: "http://127.0.0.1:9000/lastfm".into(),
+                auth_url: "https://www.last.fm".into(),
+            }))
         );
+        let half = Map(HashMap::from([("LASTFM_API_KEY", "k")]));
+        assert_eq!(
+            forward_config(&half),
+            Err(ConfigError::Missing("LASTFM_SHARED_SECRET"))
+        );
+        // Tokens never travel in the clear outside development.
+        for bad in ["ftp://x", "http://api.listenbrainz.example"] {
+            let bad = Map(HashMap::from([("LISTENBRAINZ_API_URL", bad)]));
+            assert_eq!(
+                forward_config(&bad),
+                Err(ConfigError::Invalid("LISTENBRAINZ_API_URL"))
+            );
+        }
     }
 }

@@ -396,6 +396,15 @@ impl JobQueue for MemoryQueue {
 
     async fn send_notifications(&self, messages: Vec<NotifyMessage>) -> Result<(), QueueError> {
         self.refuse_when_failing()?;
+        // The platform's `send_batch` takes at most 100 messages: so does its twin.
+        if messages.len() > 100 {
+            return Err(QueueError {
+                message: format!(
+                    "{} messages in one send_batch (at most 100)",
+                    messages.len()
+                ),
+            });
+        }
         self.notifications.borrow_mut().extend(messages);
         Ok(())
     }

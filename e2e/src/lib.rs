@@ -1016,6 +1016,14 @@ impl Stack {
             // Forwarding: the simulator's ListenBrainz.
             "--var",
             &format!("LISTENBRAINZ_API_URL:{}/listenbrainz", self.sim_url),
+            "--var",
+            "LASTFM_API_KEY:sim-lastfm-key",
+            "--var",
+            "LASTFM_SHARED_SECRET:sim-lastfm-secret",
+            "--var",
+            &format!("LASTFM_API_URL:{}/lastfm", self.sim_url),
+            "--var",
+            &format!("LASTFM_AUTH_URL:{}/lastfm", self.sim_url),
         ]);
         command
     }

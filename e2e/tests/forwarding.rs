@@ -1,6 +1,6 @@
-//! Forwarding to ListenBrainz through `wrangler dev --local`, against the simulator's
-//! ListenBrainz: every play archived after connecting arrives there exactly once, across
-//! a redelivered archive job, a ListenBrainz that fails and then recovers, and a token
+//! Forwarding through `wrangler dev --local`, against the simulator's ListenBrainz and
+//! Last.fm: every play archived after connecting arrives exactly once, across a
+//! redelivered archive job, a service that fails and then recovers, and a credential
 //! revoked and replaced; the plays archived before connecting never go.
 
 use std::collections::BTreeMap;
@@ -15,15 +15,41 @@ const LB_USER: &str = "ada-lb";
 const FIRST_TOKEN: &str = "0b8c4f2e-58c1-4b8e-9f63-6f1d1a2b3c4d";
 const SECOND_TOKEN: &str = "5d2e9a71-0c3b-4f6a-8e1d-2b7c9f0a4e38";
 
-/// What ListenBrainz holds: each listen's `listened_at` with how many times it came.
-fn listens(stack: &Stack) -> BTreeMap<i64, usize> {
-    let body = stack.sim_get(&format!("/admin/listenbrainz/users/{LB_USER}/listens"));
+/// A service the simulator plays, as far as these tests read it.
+#[derive(Clone, Copy)]
+enum Service {
+    ListenBrainz,
+    LastFm,
+}
+
+const LASTFM_USER: &str = "ada-fm";
+
+/// What the service holds: each listen's (scrobble's) time in seconds with how many
+/// times it came.
+fn received(stack: &Stack, service: Service) -> BTreeMap<i64, usize> {
+    let (path, list, field) = match service {
+        Service::ListenBrainz => (
+            format!("/admin/listenbrainz/users/{LB_USER}/listens"),
+            "listens",
+            "listened_at",
+        ),
+        Service::LastFm => (
+            format!("/admin/lastfm/users/{LASTFM_USER}/scrobbles"),
+            "scrobbles",
+            "timestamp",
+        ),
+    };
+    let body = stack.sim_get(&path);
     let mut counts = BTreeMap::new();
-    for listen in body["listens"].as_array().cloned().unwrap_or_default() {
-        let at = listen["listened_at"].as_i64().expect("listened_at");
+    for listen in body[list].as_array().cloned().unwrap_or_default() {
+        let at = listen[field].as_i64().expect("a time");
         *counts.entry(at).or_default() += 1;
     }
     counts
+}
+
+fn listens(stack: &Stack) -> BTreeMap<i64, usize> {
+    received(stack, Service::ListenBrainz)
 }
 
 /// What ListenBrainz should hold for these plays, each once: the count of plays of each
@@ -42,6 +68,42 @@ fn destination(member: &Member<'_>) -> Value {
     reply.json()["destinations"][0].clone()
 }
 
+/// The member connects Last.fm as a person does: the dashboard's button, approval on
+/// Last.fm's page as `LASTFM_USER`, back through the callback to the dashboard.
+fn connect_lastfm(stack: &Stack, member: &Member<'_>) {
+    let start = member.browser.post("/api/forwarding/lastfm", "");
+    let approve_at = match (start.status, start.header("Location")) {
+        (303, Some(location)) => location.to_owned(),
+        _ => stack.fail(&format!("connect Last.fm: {} {}", start.status, start.body)),
+    };
+    let query = approve_at
+        .split_once('?')
+        .map_or("", |(_, query)| query)
+        .to_owned();
+    let pair = |name: &str| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| stack.fail(&format!("no {name} in {approve_at}")))
+            .to_owned()
+    };
+    let decision = format!(
+        "api_key={}&cb={}&user={LASTFM_USER}",
+        pair("api_key"),
+        pair("cb")
+    );
+    let approved = member.browser.post(
+        &format!("{}/lastfm/api/auth/decision", stack.sim_url),
+        &decision,
+    );
+    let back = match (approved.status, approved.header("Location")) {
+        (302, Some(location)) => location.to_owned(),
+        _ => stack.fail(&format!("approve: {} {}", approved.status, approved.body)),
+    };
+    let done = member.browser.get(&back);
+    assert_eq!(done.status, 303, "{}", done.body);
+}
+
 /// A manual archive job of `member` under a slot of its own, as the queue carries it.
 fn job(member: &Member<'_>, slot: &str) -> Value {
     json!({
@@ -58,10 +120,22 @@ fn wait_for_listens(
     what: &str,
     expected: &BTreeMap<i64, usize>,
 ) {
+    wait_for(stack, Service::ListenBrainz, member, what, expected);
+}
+
+/// Waits until `service` holds exactly `expected`, nudging the relay as above; fails at
+/// once if anything arrives twice.
+fn wait_for(
+    stack: &Stack,
+    service: Service,
+    member: &Member<'_>,
+    what: &str,
+    expected: &BTreeMap<i64, usize>,
+) {
     let mut nudged = Instant::now();
     let mut nudges = 0;
     stack.wait_until(ARCHIVE, what, || {
-        let held = listens(stack);
+        let held = received(stack, service);
         if &held == expected {
             return Ok(());
         }
@@ -205,6 +279,85 @@ fn every_play_reaches_listenbrainz_once_through_a_redelivery_an_outage_and_a_rev
     assert_eq!(
         (state["sent"].as_u64(), state["pending"].as_u64()),
         (Some(45), Some(0))
+    );
+    assert!(
+        stack.worker_errors().is_empty(),
+        "{:?}",
+        stack.worker_errors()
+    );
+}
+
+#[test]
+fn every_play_reaches_lastfm_once_through_its_approval_an_outage_and_a_revoked_session() {
+    let stack = Stack::start();
+    let ada = stack.join("ada", 3);
+    stack.wait_until(ARCHIVE, "the login's backfill is archived", || {
+        let archived = ada.browser.status()["plays_archived"].as_u64().unwrap_or(0);
+        if archived == 3 {
+            Ok(())
+        } else {
+            Err(archived)
+        }
+    });
+    stack.sim_post("/admin/lastfm/users", json!({ "name": LASTFM_USER }));
+    connect_lastfm(&stack, &ada);
+    assert_eq!(destination(&ada)["account"], LASTFM_USER);
+
+    let mut sent = stack.inject("ada", 15, 20_000);
+    stack.archive_now(&ada.user_id);
+    wait_for(
+        &stack,
+        Service::LastFm,
+        &ada,
+        "the first scrobbles arrive",
+        &once_each(&sent),
+    );
+
+    // Last.fm is down, then rate limits: the plays wait and arrive once it answers.
+    stack.sim_post(
+        &format!("/admin/lastfm/users/{LASTFM_USER}/responses"),
+        json!({ "responses": [{ "error": 16 }, { "error": 29 }] }),
+    );
+    let during = stack.inject("ada", 5, 20_000);
+    sent.extend(during);
+    stack.archive_now(&ada.user_id);
+    wait_for(
+        &stack,
+        Service::LastFm,
+        &ada,
+        "the scrobbles arrive after the outage",
+        &once_each(&sent),
+    );
+
+    // The user revokes us at Last.fm: forwarding stops; approved again, what waited goes.
+    stack.sim_post(
+        &format!("/admin/lastfm/users/{LASTFM_USER}/revoke"),
+        json!({}),
+    );
+    let meanwhile = stack.inject("ada", 5, 20_000);
+    stack.archive_now(&ada.user_id);
+    stack.wait_until(ARCHIVE, "the revocation shows", || {
+        let state = destination(&ada);
+        if state["revoked_at"].is_i64() {
+            Ok(())
+        } else {
+            Err(state)
+        }
+    });
+    assert_eq!(received(&stack, Service::LastFm), once_each(&sent));
+    sent.extend(meanwhile);
+    connect_lastfm(&stack, &ada);
+    wait_for(
+        &stack,
+        Service::LastFm,
+        &ada,
+        "the waiting scrobbles arrive",
+        &once_each(&sent),
+    );
+    let state = destination(&ada);
+    assert_eq!(
+        (state["sent"].as_u64(), state["pending"].as_u64()),
+        (Some(25), Some(0))
     );
     assert!(
         stack.worker_errors().is_empty(),

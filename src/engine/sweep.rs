@@ -211,28 +211,34 @@ async fn tidy_and_relay<D: Database, Q: JobQueue>(
     match due {
         Ok(due) if due.is_empty() => Tidied::default(),
         Ok(due) => {
-            let (deliveries, forwards) = (due.deliveries.len(), due.forwards.len());
-            let messages = due
+            // One call for each list: a `send_batch` takes at most 100 messages, and each
+            // list holds at most `RELAY_BATCH`.
+            let deliveries: Vec<NotifyMessage> = due
                 .deliveries
-                .into_iter()
-                .map(|id| NotifyMessage::delivery(shard, id))
-                .chain(
-                    due.forwards
-                        .into_iter()
-                        .map(|destination| NotifyMessage::Forward { shard, destination }),
-                )
+                .iter()
+                .map(|&id| NotifyMessage::delivery(shard, id))
                 .collect();
-            match queue.send_notifications(messages).await {
-                Ok(()) => Tidied {
-                    relayed: deliveries,
-                    forwards,
-                    error: None,
-                },
-                Err(error) => Tidied {
-                    error: Some(format!("notification relay: {error}")),
-                    ..Tidied::default()
-                },
+            let forwards: Vec<NotifyMessage> = due
+                .forwards
+                .iter()
+                .map(|&destination| NotifyMessage::Forward { shard, destination })
+                .collect();
+            let mut tidied = Tidied::default();
+            for (messages, forward) in [(deliveries, false), (forwards, true)] {
+                if messages.is_empty() {
+                    continue;
+                }
+                let count = messages.len();
+                match queue.send_notifications(messages).await {
+                    Ok(()) if forward => tidied.forwards = count,
+                    Ok(()) => tidied.relayed = count,
+                    Err(error) => {
+                        let what = if forward { "forward" } else { "notification" };
+                        tidied.error.get_or_insert(format!("{what} relay: {error}"));
+                    }
+                }
             }
+            tidied
         }
         Err(error) => Tidied {
             error: Some(error.to_string()),

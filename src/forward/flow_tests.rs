@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use futures::executor::block_on;
 use serde_json::{json, Value};
 
+use super::lastfm::{self, LastFmApp};
 use super::sender::{accepted_mark, ForwardOutcome, Forwarder};
 use super::{relay, ForwardConfig};
 use crate::notify::NotifyMessage;
@@ -528,7 +529,7 @@ fn switched_off_it_collects_and_switched_on_it_sends_at_once() {
     assert_eq!(forwarding.destination()["enabled"], 0);
     assert_eq!(switch("/api/forwarding/listenbrainz/resume").status, 303);
     assert_eq!(
-        forwarding.world.queue.take_notifications(),
+        *forwarding.world.queue.notifications.borrow(),
         [NotifyMessage::Forward {
             shard: 0,
             destination: 1
@@ -562,6 +563,14 @@ fn disconnecting_or_deleting_the_account_drops_the_destination_and_its_queue() {
         (json!(0), json!(0))
     );
     let _ = forwarding.connect(valid_token_answer());
+    // A destination's id is never given again: nothing of the old one is taken for it.
+    assert_eq!(
+        forwarding
+            .world
+            .db
+            .sql("SELECT id FROM forward_destinations", vec![])[0]["id"],
+        2
+    );
     forwarding.archive("t1", &[2_000]);
     let delete = post(
         "/api/account/delete",
@@ -574,5 +583,509 @@ fn disconnecting_or_deleting_the_account_drops_the_destination_and_its_queue() {
     assert_eq!(
         (count("forward_destinations"), count("forward_outbox")),
         (json!(0), json!(0))
+    );
+}
+
+// Last.fm: connected through its web authentication, scrobbled 50 at a time.
+
+fn lastfm_app() -> LastFmApp {
+    LastFmApp {
+        api_key: "fm-key".into(),
+        shared_secret: "fm-secret".into(),
+        api_url: "http://lfm".into(),
+        auth_url: "http://www.lfm".into(),
+    }
+}
+
+/// Last.fm as forwarding reaches it: answers from a script first, then accepts every
+/// scrobble of a valid signature (checked), keeping its timestamp.
+#[derive(Default)]
+struct LastFm {
+    script: RefCell<VecDeque<Result<HttpResponse, TransportError>>>,
+    scrobbled: RefCell<Vec<i64>>,
+    requests: RefCell<usize>,
+}
+
+impl HttpClient for LastFm {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        *self.requests.borrow_mut() += 1;
+        assert_eq!(request.url, "http://lfm/2.0/");
+        let form: Vec<(String, String)> =
+            form_urlencoded::parse(request.body.as_deref().unwrap_or_default().as_bytes())
+                .into_owned()
+                .collect();
+        let signed: Vec<(&str, String)> = form
+            .iter()
+            .filter(|(name, _)| name != "api_sig")
+            .map(|(name, value)| (name.as_str(), value.clone()))
+            .collect();
+        let field = |name: &str| {
+            form.iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+        };
+        assert_eq!(
+            field("api_sig"),
+            Some(lastfm::signature(&signed, "fm-secret"))
+        );
+        assert_eq!(field("method").as_deref(), Some("track.scrobble"));
+        assert_eq!(field("sk").as_deref(), Some("fm-session"));
+        if let Some(answer) = self.script.borrow_mut().pop_front() {
+            return answer;
+        }
+        let stamps: Vec<i64> = (0..50)
+            .map_while(|i| field(&format!("timestamp[{i}]")))
+            .map(|stamp| stamp.parse().expect("seconds"))
+            .collect();
+        let count = stamps.len();
+        self.scrobbled.borrow_mut().extend(stamps);
+        Ok(ScriptedHttp::ok(&format!(
+            r#"{{"scrobbles":{{"@attr":{{"accepted":{count},"ignored":0}},"scrobble":[]}}}}"#
+        )))
+    }
+}
+
+impl Forwarding {
+    fn with_lastfm() -> Self {
+        let mut forwarding = Self::new();
+        forwarding.world.forward.lastfm = Some(lastfm_app());
+        forwarding
+    }
+
+    /// Starts the approval from the dashboard's form; answers the callback's state.
+    fn approve(&self) -> String {
+        let start = post("/api/forwarding/lastfm", Some(&self.cookie), "")
+            .with_content_type("application/x-www-form-urlencoded");
+        let response = self.world.send(&start, NOW);
+        assert_eq!(response.status, 303, "{}", response.body);
+        let location = crate::testing::web::header(&response, "Location").expect("to Last.fm");
+        assert!(
+            location.starts_with("http://www.lfm/api/auth/?api_key=fm-key&cb="),
+            "{location}"
+        );
+        let callback = crate::testing::web::query_param(location, "cb").expect("a callback");
+        let prefix = "http://127.0.0.1:8787/forwarding/lastfm/callback?state=";
+        assert!(callback.starts_with(prefix), "{callback}");
+        callback[prefix.len()..].to_owned()
+    }
+
+    fn callback(
+        &self,
+        cookie: &str,
+        state: &str,
+        session: Result<HttpResponse, TransportError>,
+    ) -> crate::web::WebResponse {
+        let http = ScriptedHttp::new(vec![session]);
+        let path = format!(
+            "/forwarding/lastfm/callback?state={state}&token=abcdef0123456789abcdef0123456789"
+        );
+        let response = self.world.send_with(&http, &get(&path, Some(cookie)), NOW);
+        for request in http.requests() {
+            let body = request.body.unwrap_or_default();
+            assert!(body.contains("method=auth.getSession"), "{body}");
+            assert!(
+                body.contains("token=abcdef0123456789abcdef0123456789"),
+                "{body}"
+            );
+        }
+        response
+    }
+
+    fn lastfm_connected() -> Self {
+        let forwarding = Self::with_lastfm();
+        let state = forwarding.approve();
+        let done = forwarding.callback(&forwarding.cookie.clone(), &state, session_answer());
+        assert_eq!(done.status, 303, "{}", done.body);
+        forwarding
+    }
+
+    fn lastfm_forwarder<'a>(
+        &'a self,
+        lastfm: &'a LastFm,
+    ) -> Forwarder<
+        'a,
+        crate::testing::SqliteDatabase,
+        crate::testing::MemoryKv,
+        LastFm,
+        crate::testing::MemoryQueue,
+    > {
+        Forwarder {
+            shards: self.world.shards(),
+            kv: &self.world.kv,
+            http: lastfm,
+            queue: &self.world.queue,
+            cipher: &self.world.cipher,
+            config: &self.world.forward,
+            log: &self.world.log,
+        }
+    }
+
+    /// Runs destination 1 until nothing is left to do.
+    fn run_lastfm(&self, lastfm: &LastFm, now: UnixMillis) -> Vec<ForwardOutcome> {
+        block_on(relay(0, &self.world.db, &self.world.queue, now)).expect("relayed");
+        let forwarder = self.lastfm_forwarder(lastfm);
+        let mut outcomes = Vec::new();
+        while !self.world.queue.take_notifications().is_empty() {
+            outcomes.push(block_on(forwarder.forward(0, 1, now)));
+        }
+        outcomes
+    }
+}
+
+fn session_answer() -> Result<HttpResponse, TransportError> {
+    Ok(ScriptedHttp::ok(
+        r#"{"session":{"name":"ada-fm","key":"fm-session","subscriber":0}}"#,
+    ))
+}
+
+#[test]
+fn lastfm_connects_through_its_approval_once_and_only_for_the_user_who_started_it() {
+    let forwarding = Forwarding::with_lastfm();
+    let state = forwarding.approve();
+    // Another signed-in user cannot finish it.
+    let eve = forwarding.world.sign_in("eve", NOW);
+    let stolen = forwarding.callback(&eve, &state, session_answer());
+    assert_eq!(stolen.status, 400, "{}", stolen.body);
+    let done = forwarding.callback(&forwarding.cookie, &state, session_answer());
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(forwarding.destination()["account"], "ada-fm");
+    assert_eq!(forwarding.destination()["service"], "lastfm");
+    // The state works once.
+    let again = forwarding.callback(&forwarding.cookie, &state, session_answer());
+    assert_eq!(again.status, 400);
+    let stored = forwarding
+        .world
+        .db
+        .sql("SELECT credential FROM forward_destinations", vec![]);
+    assert!(!stored[0]["credential"]
+        .as_str()
+        .expect("text")
+        .contains("fm-session"));
+    // A refused token is told, and nothing stored.
+    let other = Forwarding::with_lastfm();
+    let state = other.approve();
+    let refused = other.callback(
+        &other.cookie,
+        &state,
+        Ok(ScriptedHttp::status(
+            403,
+            r#"{"error":15,"message":"This token has expired"}"#,
+        )),
+    );
+    assert_eq!(refused.status, 502);
+    assert!(refused.body.contains("error 15"), "{}", refused.body);
+    assert_eq!(other.destination(), Value::Null);
+}
+
+#[test]
+fn without_the_operators_api_account_lastfm_is_not_offered() {
+    let forwarding = Forwarding::new();
+    let start = post("/api/forwarding/lastfm", Some(&forwarding.cookie), "{}")
+        .with_content_type("application/json");
+    let response = forwarding.world.send(&start, NOW);
+    assert_eq!(response.status, 503);
+    assert_eq!(json_of(&response)["error"]["code"], "not_offered");
+    let page = forwarding
+        .world
+        .send(&get("/", Some(&forwarding.cookie)), NOW);
+    assert!(page.body.contains("Not offered on this deployment."));
+    assert!(!page.body.contains("id=\"connect-lastfm\""));
+}
+
+#[test]
+fn lastfm_gets_fifty_at_a_time_and_never_a_play_of_thirty_seconds_or_less() {
+    let forwarding = Forwarding::lastfm_connected();
+    // Track t2 lasts 20 s: Last.fm's rules keep it out.
+    let long: Vec<i64> = (0..60).map(|n| 1_000_000 + n * 300).collect();
+    forwarding.archive("t1", &long);
+    forwarding.archive("t2", &[2_000_000, 2_000_300]);
+    let lastfm = LastFm::default();
+    let outcomes = forwarding.run_lastfm(&lastfm, NOW);
+    assert_eq!(
+        outcomes,
+        [
+            ForwardOutcome::Sent {
+                plays: 50,
+                waiting: 12
+            },
+            ForwardOutcome::Sent {
+                plays: 12,
+                waiting: 0
+            },
+        ]
+    );
+    assert_eq!(*lastfm.scrobbled.borrow(), long);
+    let destination = forwarding.destination();
+    assert_eq!(
+        (
+            destination["sent"].clone(),
+            destination["passed_over"].clone()
+        ),
+        (json!(60), json!(2))
+    );
+    // A batch of short plays only is passed over without a request (a minute later: the
+    // relay does not queue a destination again within its lease).
+    forwarding.archive("t2", &[3_000_000]);
+    assert_eq!(
+        forwarding.run_lastfm(&lastfm, NOW + MINUTE_MS),
+        [ForwardOutcome::Sent {
+            plays: 1,
+            waiting: 0
+        }]
+    );
+    assert_eq!(*lastfm.requests.borrow(), 2);
+    assert_eq!(forwarding.destination()["passed_over"], 3);
+}
+
+#[test]
+fn lastfm_errors_retry_its_outages_and_stop_at_a_revoked_session() {
+    let forwarding = Forwarding::lastfm_connected();
+    forwarding.archive("t1", &[1_000]);
+    let lastfm = LastFm {
+        script: RefCell::new(
+            vec![
+                Ok(ScriptedHttp::status(
+                    429,
+                    r#"{"error":29,"message":"Rate limit exceeded"}"#,
+                )),
+                Ok(ScriptedHttp::status(
+                    403,
+                    r#"{"error":9,"message":"Invalid session key"}"#,
+                )),
+            ]
+            .into(),
+        ),
+        ..LastFm::default()
+    };
+    let outcomes = forwarding.run_lastfm(&lastfm, NOW);
+    assert!(
+        matches!(&outcomes[..], [ForwardOutcome::Retrying { error, .. }] if error == "Last.fm error 29: Rate limit exceeded"),
+        "{outcomes:?}"
+    );
+    let later = NOW + 10 * MINUTE_MS;
+    let outcomes = forwarding.run_lastfm(&lastfm, later);
+    assert!(
+        matches!(&outcomes[..], [ForwardOutcome::Revoked { .. }]),
+        "{outcomes:?}"
+    );
+    let page = forwarding
+        .world
+        .send(&get("/", Some(&forwarding.cookie)), later);
+    assert!(page.body.contains("error 9"), "the dashboard says why");
+    // Connected again through Last.fm: the waiting play goes.
+    let state = forwarding.approve();
+    assert_eq!(
+        forwarding
+            .callback(&forwarding.cookie, &state, session_answer())
+            .status,
+        303
+    );
+    assert_eq!(
+        forwarding.run_lastfm(&lastfm, later),
+        [ForwardOutcome::Sent {
+            plays: 1,
+            waiting: 0
+        }]
+    );
+    assert_eq!(*lastfm.scrobbled.borrow(), [1_000]);
+}
+
+// What the review of the first version found, each pinned.
+
+#[test]
+fn a_mark_already_recorded_is_removed_and_counts_nothing_twice() {
+    let forwarding = Forwarding::connected();
+    forwarding.archive("t1", &[1_000, 2_000]);
+    let lb = ListenBrainz::default();
+    assert_eq!(
+        forwarding.run(&lb, NOW),
+        [ForwardOutcome::Sent {
+            plays: 2,
+            waiting: 0
+        }]
+    );
+    // The mark stays after a success (KV takes one write a second per key).
+    let mark = accepted_mark(0, 1);
+    assert!(block_on(forwarding.world.kv.get(&mark))
+        .expect("kv")
+        .is_some());
+    forwarding.archive("t1", &[3_000]);
+    let later = NOW + MINUTE_MS;
+    assert_eq!(
+        forwarding.run(&lb, later),
+        [ForwardOutcome::Sent {
+            plays: 1,
+            waiting: 0
+        }]
+    );
+    assert_eq!(lb.listened_at(), [1_000, 2_000, 3_000]);
+    let destination = forwarding.destination();
+    assert_eq!(
+        (destination["sent"].clone(), destination["pending"].clone()),
+        (json!(3), json!(0))
+    );
+    assert_ne!(
+        block_on(forwarding.world.kv.get(&mark)).expect("kv"),
+        None,
+        "the new batch's mark replaced the old one"
+    );
+}
+
+#[test]
+fn a_refused_batch_is_sent_play_by_play_and_only_the_refused_play_is_taken_off() {
+    let forwarding = Forwarding::connected();
+    forwarding.archive("t1", &[1_000, 2_000, 3_000]);
+    let refusal = || {
+        Ok(ScriptedHttp::status(
+            400,
+            r#"{"code":400,"error":"track_name is empty"}"#,
+        ))
+    };
+    let ok = || Ok(ScriptedHttp::ok(r#"{"status":"ok"}"#));
+    // The batch is refused; alone, the first is taken, the second refused, the third taken.
+    let lb = ListenBrainz::answering(vec![refusal(), ok(), refusal(), ok()]);
+    let outcomes = forwarding.run(&lb, NOW);
+    assert_eq!(
+        outcomes,
+        [
+            ForwardOutcome::Refused {
+                plays: 3,
+                error: "HTTP 400: track_name is empty".into()
+            },
+            ForwardOutcome::Sent {
+                plays: 1,
+                waiting: 2
+            },
+            ForwardOutcome::Refused {
+                plays: 1,
+                error: "HTTP 400: track_name is empty".into()
+            },
+            ForwardOutcome::Sent {
+                plays: 1,
+                waiting: 0
+            },
+        ]
+    );
+    assert_eq!(lb.listened_at(), [1_000, 3_000]);
+    let destination = forwarding.destination();
+    assert_eq!(
+        (
+            destination["sent"].clone(),
+            destination["refused"].clone(),
+            destination["pending"].clone()
+        ),
+        (json!(2), json!(1), json!(0))
+    );
+    assert_eq!(forwarding.world.log.events("forward_refused").len(), 2);
+    // Back to whole batches.
+    forwarding.archive("t1", &[4_000, 5_000]);
+    assert_eq!(
+        forwarding.run(&lb, NOW + MINUTE_MS),
+        [ForwardOutcome::Sent {
+            plays: 2,
+            waiting: 0
+        }]
+    );
+}
+
+#[test]
+fn a_refusal_of_the_old_credential_does_not_stop_the_new_one() {
+    let forwarding = Forwarding::connected();
+    forwarding.archive("t1", &[1_000]);
+    let store = crate::store::Store::new(&forwarding.world.db);
+    let in_flight = block_on(store.claim_destination(1, NOW))
+        .expect("db")
+        .expect("claimed");
+    // The user pastes a new token while an attempt with the old one is under way.
+    assert_eq!(forwarding.connect(valid_token_answer()).status, 201);
+    block_on(store.record_revoked(&in_flight, "HTTP 401", NOW)).expect("db");
+    assert_eq!(forwarding.destination()["revoked_at"], Value::Null);
+}
+
+#[test]
+fn a_credential_sealed_under_the_previous_key_is_sealed_again_under_the_new_one() {
+    let mut forwarding = Forwarding::connected();
+    forwarding.archive("t1", &[1_000]);
+    let before = forwarding
+        .world
+        .db
+        .sql("SELECT credential FROM forward_destinations", vec![])[0]["credential"]
+        .clone();
+    const NEW_KEY: &str = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
+    forwarding.world.cipher =
+        crate::crypto::TokenCipher::new(NEW_KEY, Some(crate::testing::web::CIPHER_KEY))
+            .expect("keys");
+    let lb = ListenBrainz::default();
+    assert_eq!(
+        forwarding.run(&lb, NOW),
+        [ForwardOutcome::Sent {
+            plays: 1,
+            waiting: 0
+        }]
+    );
+    let after = forwarding
+        .world
+        .db
+        .sql("SELECT credential FROM forward_destinations", vec![])[0]["credential"]
+        .clone();
+    assert_ne!(before, after);
+    // The previous key can go: the credential still opens.
+    forwarding.world.cipher = crate::crypto::TokenCipher::new(NEW_KEY, None).expect("key");
+    forwarding.archive("t1", &[2_000]);
+    assert_eq!(
+        forwarding.run(&lb, NOW + MINUTE_MS),
+        [ForwardOutcome::Sent {
+            plays: 1,
+            waiting: 0
+        }]
+    );
+}
+
+#[test]
+fn the_sweep_relays_due_destinations_apart_from_notifications_and_once_a_lease() {
+    let forwarding = Forwarding::connected();
+    forwarding.archive("t1", &[1_000]);
+    let sweep = |now| {
+        block_on(crate::engine::sweep::run_sweep(
+            &forwarding.world.shards(),
+            &forwarding.world.queue,
+            &crate::engine::sweep::SweepConfig::default(),
+            "test",
+            now,
+            || now,
+        ))
+    };
+    let summary = sweep(NOW);
+    assert_eq!(summary.forwards_relayed, 1);
+    assert_eq!(
+        forwarding.world.queue.take_notifications(),
+        [NotifyMessage::Forward {
+            shard: 0,
+            destination: 1
+        }]
+    );
+    // Its message is on the queue: the next sweep within the lease leaves it.
+    assert_eq!(sweep(NOW + 30 * SECOND_MS).forwards_relayed, 0);
+    // A lost message is made good after the lease.
+    assert_eq!(sweep(NOW + 61 * SECOND_MS).forwards_relayed, 1);
+}
+
+#[test]
+fn a_huge_wait_asked_is_taken_for_a_day() {
+    let forwarding = Forwarding::connected();
+    forwarding.archive("t1", &[1_000]);
+    let mut huge = ScriptedHttp::status(429, "");
+    huge.headers = vec![("X-RateLimit-Reset-In".into(), u64::MAX.to_string())];
+    let lb = ListenBrainz::answering(vec![Ok(huge)]);
+    assert_eq!(
+        forwarding.run(&lb, NOW),
+        [ForwardOutcome::Retrying {
+            delay_seconds: super::sender::MAX_WAIT_SECONDS,
+            error: "HTTP 429".into()
+        }]
+    );
+    assert_eq!(
+        forwarding.destination()["next_attempt_at"],
+        NOW + 24 * 60 * MINUTE_MS
     );
 }

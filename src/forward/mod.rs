@@ -1,5 +1,5 @@
 //! Forwarding: every play a poll archives, sent on to the services a user also keeps
-//! their listening in (ListenBrainz), once per play and destination.
+//! their listening in (ListenBrainz, Last.fm), once per play and destination.
 //!
 //! The path of a play: the statement that archives it also queues it for each of the
 //! user's destinations (a trigger fills `forward_outbox`, in the archive's own batch:
@@ -11,8 +11,10 @@
 //! for a week has a week of plays waiting, and catches up when it answers again.
 //!
 //! - [`listenbrainz`]: ListenBrainz's requests and what its answers mean;
+//! - [`lastfm`]: Last.fm's web authentication, signed calls and scrobbles;
 //! - [`sender`]: one attempt at one destination.
 
+pub mod lastfm;
 pub mod listenbrainz;
 pub mod sender;
 
@@ -29,16 +31,18 @@ use crate::time::UnixMillis;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Service {
     ListenBrainz,
+    LastFm,
 }
 
 impl Service {
     /// Every service, in the order the dashboard shows them.
-    pub const ALL: [Self; 1] = [Self::ListenBrainz];
+    pub const ALL: [Self; 2] = [Self::ListenBrainz, Self::LastFm];
 
     /// The name in the database, the API and the routes.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::ListenBrainz => "listenbrainz",
+            Self::LastFm => "lastfm",
         }
     }
 
@@ -52,6 +56,7 @@ impl Service {
     pub const fn title(self) -> &'static str {
         match self {
             Self::ListenBrainz => "ListenBrainz",
+            Self::LastFm => "Last.fm",
         }
     }
 
@@ -59,6 +64,7 @@ impl Service {
     pub const fn batch_size(self) -> usize {
         match self {
             Self::ListenBrainz => listenbrainz::BATCH_LISTENS,
+            Self::LastFm => lastfm::BATCH_SCROBBLES,
         }
     }
 }
@@ -68,6 +74,9 @@ impl Service {
 pub struct ForwardConfig {
     /// ListenBrainz's API root (`LISTENBRAINZ_API_URL`), without a trailing `/`.
     pub listenbrainz_url: String,
+    /// The operator's Last.fm API account (`LASTFM_API_KEY`, `LASTFM_SHARED_SECRET`);
+    /// `None`: Last.fm is not offered.
+    pub lastfm: Option<lastfm::LastFmApp>,
     /// The first wait after a failure, doubled on each one after (the notifications'
     /// `NOTIFY_RETRY_BASE_SECONDS`).
     pub retry_base_seconds: u64,
@@ -77,7 +86,19 @@ impl Default for ForwardConfig {
     fn default() -> Self {
         Self {
             listenbrainz_url: listenbrainz::DEFAULT_API_URL.to_owned(),
+            lastfm: None,
             retry_base_seconds: crate::notify::delivery::DEFAULT_RETRY_BASE_SECONDS,
+        }
+    }
+}
+
+impl ForwardConfig {
+    /// Whether this deployment can forward to `service`: Last.fm needs the operator's
+    /// API account.
+    pub fn offers(&self, service: Service) -> bool {
+        match service {
+            Service::ListenBrainz => true,
+            Service::LastFm => self.lastfm.is_some(),
         }
     }
 }

@@ -214,8 +214,12 @@ pub const ALL_STATEMENTS: &[&str] = &[
     forwarding::WAITING_PLAYS,
     forwarding::DELETE_SENT,
     forwarding::RECORD_SENT,
+    forwarding::RECOUNT_PENDING,
     forwarding::RECORD_FAILURE,
+    forwarding::RECORD_REFUSED_BATCH,
+    forwarding::RECORD_REFUSED_PLAY,
     forwarding::RECORD_REVOKED,
+    forwarding::RESEAL_CREDENTIAL,
 ];
 
 #[cfg(test)]

@@ -39,10 +39,7 @@ fn tidy_statements(now: UnixMillis, relay_limit: usize) -> Vec<Statement> {
             vec![json!(now - notifications::OUTBOX_RETENTION_MS)],
         ),
         notifications::relay_due(now, relay_limit),
-        Statement::new(
-            forwarding::DUE_DESTINATIONS,
-            vec![json!(now), json!(relay_limit)],
-        ),
+        forwarding::due_destinations(now, relay_limit),
     ]
 }
 
@@ -61,15 +58,8 @@ impl DueMessages {
 
     /// From the batch's results: [`tidy_statements`] ends with the two reads.
     fn from_results(results: Vec<Vec<Row>>) -> Result<Self, StoreError> {
-        #[derive(Deserialize)]
-        struct Id {
-            id: i64,
-        }
         let mut last = results.into_iter().rev();
-        let forwards = decode_all::<Id>(last.next().unwrap_or_default())?
-            .into_iter()
-            .map(|row| row.id)
-            .collect();
+        let forwards = forwarding::read_ids(last.next().unwrap_or_default())?;
         let deliveries = notifications::relayed_ids(last.next().unwrap_or_default())?;
         Ok(Self {
             deliveries,

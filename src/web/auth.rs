@@ -212,6 +212,7 @@ pub async fn home<P: Bindings>(
             let panels = pages::Panels {
                 notifications: &notifications,
                 forwarding: &forwarding,
+                forward: &app.forward,
             };
             let page = pages::dashboard(&status, &settings, &plays, more, &gaps, &panels, now);
             WebResponse::html(200, page)

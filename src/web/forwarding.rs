@@ -1,5 +1,6 @@
 //! The user's forwarding destinations, by API and by the dashboard's forms: connect one
-//! (its token checked with the service, then sealed), switch it off and on, disconnect it.
+//! (a ListenBrainz token checked with ListenBrainz; Last.fm by its web authentication,
+//! whose session key is sealed), switch it off and on, disconnect it.
 //!
 //! Every change needs the session and a request from our own pages. A credential is
 //! never sent back, only the account it belongs to.
@@ -9,11 +10,14 @@ use serde_json::json;
 use super::auth::{reader, writer, SignedIn};
 use super::error::HttpError;
 use super::fields::{self, fields, text_field};
-use super::pages::escape;
+use super::pages::{escape, message_page};
 use super::{App, Bindings, WebRequest, WebResponse};
+use crate::crypto::{random_token, TokenCipher};
 use crate::forward::listenbrainz::{self, TokenError};
-use crate::forward::{self, seal_context, Service};
-use crate::ports::{HttpClient, LogLine};
+use crate::forward::{self, lastfm, seal_context, ForwardConfig, Service};
+use crate::pairs::first;
+use crate::ports::{HttpClient, KeyValueStore, LogLine};
+use crate::shards::ShardIndex;
 use crate::store::forwarding::DestinationView;
 use crate::store::Store;
 use crate::time::UnixMillis;
@@ -92,15 +96,79 @@ pub(super) async fn connect<P: Bindings>(
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {
     let SignedIn {
-        id: user_id, db, ..
+        id: user_id,
+        shard,
+        db,
     } = writer(&app.shards, request, now).await?;
     let Some(service) = Service::parse(service) else {
         return refuse(request, no_such_service());
     };
-    let cipher = app.cipher.map_err(|error| {
+    match service {
+        Service::ListenBrainz => {
+            connect_listenbrainz(app, request, &user_id, (shard, db), now).await
+        }
+        Service::LastFm => approve_at_lastfm(app, request, &user_id).await,
+    }
+}
+
+fn cipher<'a, P: Bindings>(app: &App<'a, P>) -> Result<&'a TokenCipher, HttpError> {
+    app.cipher.map_err(|error| {
         HttpError::new(503, "misconfigured", "The service cannot seal secrets yet.")
             .with_cause(error)
-    })?;
+    })
+}
+
+/// Seals a destination's credential and stores it, connecting the destination (again);
+/// then relays what waited for it (connected again after a revocation).
+async fn store_credential<P: Bindings>(
+    app: &App<'_, P>,
+    (shard, db): (ShardIndex, &P::Database),
+    user_id: &str,
+    service: Service,
+    account: &str,
+    credential: &str,
+    now: UnixMillis,
+) -> Result<(), HttpError> {
+    let cipher = cipher(app)?;
+    // The cause names what failed, never the credential.
+    let sealed = cipher
+        .seal(credential, &seal_context(user_id, service))
+        .map_err(|error| {
+            HttpError::storage_unavailable(format!("credential not sealed: {error}"))
+        })?;
+    Store::new(db)
+        .connect_destination(user_id, service, account, &sealed, now)
+        .await?;
+    relay_now(app, shard, db, now).await;
+    Ok(())
+}
+
+/// Relays the shard's destinations due now: what waited while a destination was off or
+/// revoked goes at once, not at the next sweep. If the queue fails, the sweep sends it.
+async fn relay_now<P: Bindings>(
+    app: &App<'_, P>,
+    shard: ShardIndex,
+    db: &P::Database,
+    now: UnixMillis,
+) {
+    if let Err(error) = forward::relay(shard, db, app.queue, now).await {
+        app.log.write(
+            LogLine::warn("forwards_unrelayed")
+                .field("shard", shard)
+                .field("error", error.to_string()),
+        );
+    }
+}
+
+async fn connect_listenbrainz<P: Bindings>(
+    app: &App<'_, P>,
+    request: &WebRequest,
+    user_id: &str,
+    user_db: (ShardIndex, &P::Database),
+    now: UnixMillis,
+) -> Result<WebResponse, HttpError> {
+    // Checked before the token travels: a deployment that cannot seal it keeps nothing.
+    cipher(app)?;
     let Some(fields) = fields(request) else {
         return refuse(
             request,
@@ -112,21 +180,13 @@ pub(super) async fn connect<P: Bindings>(
         );
     };
     let pasted = text_field(&fields, "token").unwrap_or_default();
-    let (token, account) = match service {
-        Service::ListenBrainz => {
-            match check_token(app.http, &app.forward.listenbrainz_url, pasted).await {
-                Ok(checked) => checked,
-                Err(refusal) => return refuse(request, refusal),
-            }
-        }
+    let (token, account) = match check_token(app.http, &app.forward.listenbrainz_url, pasted).await
+    {
+        Ok(checked) => checked,
+        Err(refusal) => return refuse(request, refusal),
     };
-    // The cause names what failed, never the token.
-    let sealed = cipher
-        .seal(&token, &seal_context(&user_id, service))
-        .map_err(|error| HttpError::storage_unavailable(format!("token not sealed: {error}")))?;
-    Store::new(db)
-        .connect_destination(&user_id, service, &account, &sealed, now)
-        .await?;
+    let service = Service::ListenBrainz;
+    store_credential(app, user_db, user_id, service, &account, &token, now).await?;
     if request.is_form() {
         return Ok(WebResponse::back_to_dashboard());
     }
@@ -134,6 +194,135 @@ pub(super) async fn connect<P: Bindings>(
         201,
         &json!({ "destination": { "service": service.as_str(), "account": account } }),
     ))
+}
+
+/// How long a Last.fm approval may take: the state that ties it to the user lives this
+/// long (KV's shortest life is 60 s).
+const APPROVAL_SECONDS: u64 = 600;
+
+/// The KV key of a Last.fm approval's state: its value is the user it was started for.
+fn approval_key(state: &str) -> String {
+    format!("lastfm_approval_{state}")
+}
+
+/// Sends the user to Last.fm to approve us, with a state that brings them back to their
+/// own account (a form: `303`; the API: the address, to open).
+async fn approve_at_lastfm<P: Bindings>(
+    app: &App<'_, P>,
+    request: &WebRequest,
+    user_id: &str,
+) -> Result<WebResponse, HttpError> {
+    let Some(lastfm_app) = &app.forward.lastfm else {
+        return refuse(
+            request,
+            HttpError::new(
+                503,
+                "not_offered",
+                "Last.fm forwarding is not set up on this deployment (LASTFM_API_KEY).",
+            ),
+        );
+    };
+    let state = random_token(24)
+        .map_err(|error| HttpError::storage_unavailable(format!("no approval state: {error}")))?;
+    app.kv
+        .put(&approval_key(&state), user_id, APPROVAL_SECONDS)
+        .await
+        .map_err(|error| {
+            HttpError::storage_unavailable(format!("approval state not kept: {error}"))
+        })?;
+    let callback = format!(
+        "{}/forwarding/lastfm/callback?state={state}",
+        request.origin
+    );
+    let approve_at = lastfm::approval_url(lastfm_app, &callback);
+    if request.is_form() {
+        let mut response = WebResponse::redirect(&approve_at);
+        response.status = 303;
+        return Ok(response);
+    }
+    Ok(WebResponse::json(200, &json!({ "approve_at": approve_at })))
+}
+
+fn approval_failed(status: u16, text: &str) -> WebResponse {
+    WebResponse::html(
+        status,
+        message_page(
+            "Last.fm not connected",
+            text,
+            Some((BACK, "Back to your archive")),
+        ),
+    )
+}
+
+/// `GET /forwarding/lastfm/callback?state=…&token=…`: Last.fm sends the user back with
+/// an approved token, which becomes a session key. Only the user who started the
+/// approval, signed in, can finish it, and only once.
+pub(super) async fn lastfm_callback<P: Bindings>(
+    app: &App<'_, P>,
+    request: &WebRequest,
+    now: UnixMillis,
+) -> Result<WebResponse, HttpError> {
+    let SignedIn {
+        id: user_id,
+        shard,
+        db,
+    } = reader(&app.shards, request, now).await?;
+    let query = request.query_pairs();
+    let state = first(&query, "state").unwrap_or_default();
+    let started_by = match app.kv.get(&approval_key(state)).await {
+        Ok(started_by) => started_by,
+        Err(error) => {
+            return Err(HttpError::storage_unavailable(format!(
+                "approval state unread: {error}"
+            )))
+        }
+    };
+    if state.is_empty() || started_by.as_deref() != Some(user_id.as_str()) {
+        return Ok(approval_failed(
+            400,
+            "This Last.fm approval has expired or was not started here; connect Last.fm again.",
+        ));
+    }
+    if let Err(error) = app.kv.delete(&approval_key(state)).await {
+        // It expires in minutes anyway, and the token it came with works once.
+        app.log
+            .write(LogLine::warn("lastfm_approval_kept").field("error", error.to_string()));
+    }
+    let (Some(lastfm_app), Some(token)) = (
+        &app.forward.lastfm,
+        first(&query, "token").and_then(lastfm::read_token),
+    ) else {
+        return Ok(approval_failed(
+            400,
+            "Last.fm sent no token back; connect Last.fm again.",
+        ));
+    };
+    let answer = app
+        .http
+        .send(lastfm::session_request(lastfm_app, token))
+        .await;
+    let session = match lastfm::read_session(answer) {
+        Ok(session) => session,
+        Err(why) => {
+            app.log
+                .write(LogLine::warn("lastfm_session_refused").field("error", why.as_str()));
+            return Ok(approval_failed(
+                502,
+                &format!("{why}. Try connecting again."),
+            ));
+        }
+    };
+    store_credential(
+        app,
+        (shard, db),
+        &user_id,
+        Service::LastFm,
+        &session.name,
+        &session.key,
+        now,
+    )
+    .await?;
+    Ok(WebResponse::back_to_dashboard())
 }
 
 /// The switch: off, plays keep collecting and none is sent; on again, they are sent.
@@ -159,15 +348,7 @@ pub(super) async fn switch<P: Bindings>(
         return refuse(request, not_connected(service));
     }
     if enabled {
-        // What collected while it was off goes now, not at the next sweep; if the queue
-        // fails, the sweep sends it.
-        if let Err(error) = forward::relay(shard, db, app.queue, now).await {
-            app.log.write(
-                LogLine::warn("forwards_unrelayed")
-                    .field("shard", shard)
-                    .field("error", error.to_string()),
-            );
-        }
+        relay_now(app, shard, db, now).await;
     }
     if request.is_form() {
         return Ok(WebResponse::back_to_dashboard());
@@ -237,29 +418,50 @@ fn state(destination: &DestinationView, time: &impl Fn(UnixMillis) -> String) ->
     (format!("connected; {last_sent}"), false)
 }
 
+/// The form that connects `service`: a pasted token for ListenBrainz, a button that
+/// leads to Last.fm's approval for Last.fm.
+fn connect_form(service: Service, label: &str) -> String {
+    let name = service.as_str();
+    let token = match service {
+        Service::ListenBrainz => format!(
+            "<label for=\"{name}-token\">{title} user token</label> \
+             <input id=\"{name}-token\" name=\"token\" type=\"password\" required autocomplete=\"off\" \
+             spellcheck=\"false\"> ",
+            title = service.title()
+        ),
+        Service::LastFm => String::new(),
+    };
+    format!(
+        "<form method=\"post\" action=\"/api/forwarding/{name}\" id=\"connect-{name}\">{token}\
+         <button class=\"button\" id=\"connect-{name}-button\" type=\"submit\">{label}</button></form>"
+    )
+}
+
 /// The dashboard's section: each service, connected (its state, its switch and a way
-/// out) or not (a form to connect it).
-pub fn panel_html(destinations: &[DestinationView], time: impl Fn(UnixMillis) -> String) -> String {
+/// out) or not (a form to connect it, where this deployment offers it).
+pub fn panel_html(
+    destinations: &[DestinationView],
+    config: &ForwardConfig,
+    time: impl Fn(UnixMillis) -> String,
+) -> String {
     let services: String = Service::ALL
         .iter()
-        .map(|service| {
+        .map(|&service| {
             let name = service.as_str();
-            let connect_form = |label: &str| {
-                format!(
-                    "<form method=\"post\" action=\"/api/forwarding/{name}\" id=\"connect-{name}\">\
-                     <label for=\"{name}-token\">{title} user token</label> \
-                     <input id=\"{name}-token\" name=\"token\" type=\"password\" required autocomplete=\"off\" \
-                     spellcheck=\"false\"> <button class=\"button\" id=\"connect-{name}-button\" type=\"submit\">{label}</button></form>",
-                    title = service.title(),
-                )
-            };
             let Some(destination) = destinations.iter().find(|destination| destination.service == name)
             else {
+                let (text, form) = if config.offers(service) {
+                    (
+                        "Not connected. Every play archived from the moment you connect is sent there once.",
+                        connect_form(service, &format!("Connect {}", service.title())),
+                    )
+                } else {
+                    ("Not offered on this deployment.", String::new())
+                };
                 return format!(
                     "<div class=\"destination\" id=\"destination-{name}\" data-connected=\"0\"><h3>{title}</h3>\
-                     <p>Not connected. Every play archived from the moment you connect is sent there once.</p>{form}</div>",
+                     <p>{text}</p>{form}</div>",
                     title = service.title(),
-                    form = connect_form("Connect"),
                 );
             };
             let (state, attention) = state(destination, &time);
@@ -270,7 +472,7 @@ pub fn panel_html(destinations: &[DestinationView], time: impl Fn(UnixMillis) ->
                 ("resume", "Switch on")
             };
             let reconnect = if destination.revoked_at.is_some() {
-                connect_form("Connect again")
+                connect_form(service, "Connect again")
             } else {
                 String::new()
             };
@@ -278,7 +480,7 @@ pub fn panel_html(destinations: &[DestinationView], time: impl Fn(UnixMillis) ->
                 "<div class=\"destination\" id=\"destination-{name}\" data-connected=\"1\" data-enabled=\"{enabled}\" \
                  data-revoked=\"{revoked}\"><h3>{title}</h3>\
                  <p>As <strong>{account}</strong>: <span id=\"{name}-state\"{class}>{state}</span>. \
-                 <span id=\"{name}-behind\">{pending}</span> plays waiting, {sent} sent.</p>{reconnect}\
+                 <span id=\"{name}-behind\">{pending}</span> plays waiting, {sent} sent{passed}.</p>{reconnect}\
                  <form class=\"inline\" method=\"post\" action=\"/api/forwarding/{name}/{switch_path}\">\
                  <button class=\"button secondary\" id=\"{name}-switch\" type=\"submit\">{switch_label}</button></form> \
                  <form class=\"inline\" method=\"post\" action=\"/api/forwarding/{name}/delete\">\
@@ -289,6 +491,11 @@ pub fn panel_html(destinations: &[DestinationView], time: impl Fn(UnixMillis) ->
                 revoked = u8::from(destination.revoked_at.is_some()),
                 pending = destination.pending,
                 sent = destination.sent,
+                passed = if destination.passed_over > 0 {
+                    format!(", {} passed over by its rules", destination.passed_over)
+                } else {
+                    String::new()
+                },
             )
         })
         .collect();

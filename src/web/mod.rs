@@ -330,6 +330,7 @@ impl<P: Bindings> App<'_, P> {
             Route::ForwardingDisconnect(service) => {
                 forwarding::disconnect(self, request, service, now).await
             }
+            Route::LastFmCallback => forwarding::lastfm_callback(self, request, now).await,
             Route::AdminSweep => api::admin_sweep(self, request, now, clock).await,
             Route::AdminJobs => api::admin_enqueue(self, request).await,
             Route::AdminDeadLetters => api::admin_dead_letters(self, request).await,

@@ -2,6 +2,7 @@
 //! dashboard's charts and buttons come alive through one script of ours, `/assets/app.js`.
 
 use crate::account::{AccountStatus, Connection};
+use crate::forward::ForwardConfig;
 use crate::history::zone::zone_name;
 use crate::history::ArchiveRequestState;
 use crate::store::accounts::UserStatus;
@@ -112,6 +113,8 @@ ol.timeline time{font-size:.85rem;color:#555}";
 pub struct Panels<'a> {
     pub notifications: &'a NotificationsPanel,
     pub forwarding: &'a [DestinationView],
+    /// Which services this deployment forwards to.
+    pub forward: &'a ForwardConfig,
 }
 
 pub fn dashboard(
@@ -274,7 +277,7 @@ pub fn dashboard(
         zone_saved = escape(settings.time_zone.as_deref().and_then(zone_name).unwrap_or("")),
         load_more_hidden = if more_plays { "" } else { " hidden" },
         notifications = panel_html(panels.notifications, time_element),
-        forwarding = forwarding::panel_html(panels.forwarding, time_element),
+        forwarding = forwarding::panel_html(panels.forwarding, panels.forward, time_element),
     );
     layout_with("Your archive", &body, HISTORY_STYLE)
 }

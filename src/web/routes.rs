@@ -48,6 +48,8 @@ pub enum Route<'p> {
     ForwardingPause(&'p str),
     ForwardingResume(&'p str),
     ForwardingDisconnect(&'p str),
+    /// `GET /forwarding/lastfm/callback`: where Last.fm sends the user back.
+    LastFmCallback,
     AdminSweep,
     AdminJobs,
     AdminDeadLetters,
@@ -100,6 +102,7 @@ impl<'p> Route<'p> {
             ["api", "notifications", "channels", id, "delete"] => DeleteChannelForm(id),
             ["api", "notifications", "channels", id, "test"] => ChannelTest(id),
             ["api", "forwarding"] => Forwarding,
+            ["forwarding", "lastfm", "callback"] => LastFmCallback,
             ["api", "forwarding", service] => ForwardingConnect(service),
             ["api", "forwarding", service, "pause"] => ForwardingPause(service),
             ["api", "forwarding", service, "resume"] => ForwardingResume(service),
@@ -119,7 +122,7 @@ impl<'p> Route<'p> {
         match self {
             Home | Login | Callback | AppScript | ImportPage | ImportScript | Health | Status
             | Plays | Stats | Export | Gaps | ImportReport(_) | Notifications | Forwarding
-            | AdminDeadLetters | AdminShards => Method::Get,
+            | LastFmCallback | AdminDeadLetters | AdminShards => Method::Get,
             DeleteAccount | DeleteChannel(_) => Method::Delete,
             Logout
             | LogoutEverywhere
