@@ -16,9 +16,11 @@ use crate::time::{UnixMillis, SECOND_MS};
 /// for one sweep at most.
 pub const CLAIM_MS: i64 = 120 * SECOND_MS;
 
-/// How long a relayed destination is not relayed again: its message is on the queue.
-/// A message lost is made good by the first relay after it.
-pub const RELAY_LEASE_MS: i64 = 60 * SECOND_MS;
+/// How long a relayed destination is not relayed again while its message is on the
+/// queue (the message's attempt ends the lease at once): the archive batches of a busy
+/// minute queue one message, not one each. A message lost is made good by the first
+/// relay after the lease.
+pub const RELAY_LEASE_MS: i64 = 15 * SECOND_MS;
 
 /// Connects a destination, or connects it again with a new credential: whatever stopped
 /// it (a revoked token, failures) is forgotten, its waiting plays are kept.
@@ -87,7 +89,7 @@ RETURNING id";
 /// Claims a destination for one attempt, unless another attempt holds it, or it has
 /// nothing waiting, is not due, paused, revoked or gone.
 pub(super) const CLAIM_DESTINATION: &str = "\
-UPDATE forward_destinations SET claimed_until = ?2 + ?3
+UPDATE forward_destinations SET claimed_until = ?2 + ?3, relayed_until = 0
  WHERE id = ?1 AND pending > 0 AND enabled = 1 AND revoked_at IS NULL
    AND next_attempt_at <= ?2 AND claimed_until <= ?2
 RETURNING id, user_key, service, credential, pending, failures, claimed_until, last_batch,
