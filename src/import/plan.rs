@@ -72,7 +72,8 @@ pub struct ImportPlayRow {
     pub src: u8,
     /// [`crate::import::record::Kind::code`].
     pub kind: u8,
-    pub ms: i64,
+    /// `None`: the export does not say (a scrobble).
+    pub ms: Option<i64>,
     pub skipped: Option<bool>,
     /// The widest span any merge window reaches: the index range looked at.
     pub lo: UnixMillis,
@@ -85,6 +86,12 @@ pub struct ImportPlayRow {
     pub import_hi: Option<UnixMillis>,
     pub account_lo: Option<UnixMillis>,
     pub account_hi: Option<UnixMillis>,
+    pub lastfm_lo: Option<UnixMillis>,
+    pub lastfm_hi: Option<UnixMillis>,
+    pub lastfm_minute_lo: Option<UnixMillis>,
+    pub lastfm_minute_hi: Option<UnixMillis>,
+    pub listenbrainz_lo: Option<UnixMillis>,
+    pub listenbrainz_hi: Option<UnixMillis>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -102,6 +109,8 @@ pub struct Tally {
     pub short: usize,
     pub incognito: usize,
     pub unidentified: usize,
+    /// Last.fm tracks playing as the export was made (not scrobbled yet).
+    pub now_playing: usize,
     /// The same record twice in this chunk.
     pub duplicate: usize,
     pub errors: usize,
@@ -225,16 +234,20 @@ pub fn plan_chunk(chunk: &Chunk, owner: &str, now: UnixMillis) -> ChunkPlan {
                 continue;
             }
         };
-        // Every readable record, played or not, shows the export covers its time.
-        let (from, to) = covered_span(&record);
-        plan.span = Some(match plan.span {
-            Some((first, last)) => (first.min(from), last.max(to)),
-            None => (from, to),
-        });
+        // Every readable record, played or not, shows the export covers its time; a track
+        // playing as the export was made has none.
+        if !record.now_playing {
+            let (from, to) = covered_span(&record);
+            plan.span = Some(match plan.span {
+                Some((first, last)) => (first.min(from), last.max(to)),
+                None => (from, to),
+            });
+        }
         match judge(&record) {
             Err(SkipReason::Short) => plan.tally.short += 1,
             Err(SkipReason::Incognito) => plan.tally.incognito += 1,
             Err(SkipReason::Unidentified) => plan.tally.unidentified += 1,
+            Err(SkipReason::NowPlaying) => plan.tally.now_playing += 1,
             Ok(()) => add_play(
                 &mut plan,
                 &record,
@@ -311,7 +324,12 @@ fn add_play(
         window(Source::Import),
         window(Source::ImportAccount),
     );
-    let widest = [poll, import, account]
+    let (lastfm, lastfm_minute, listenbrainz) = (
+        window(Source::Lastfm),
+        window(Source::LastfmMinute),
+        window(Source::ListenBrainz),
+    );
+    let widest = [poll, import, account, lastfm, lastfm_minute, listenbrainz]
         .into_iter()
         .flatten()
         .fold((at, at), |(lo, hi), (from, to)| (lo.min(from), hi.max(to)));
@@ -333,6 +351,12 @@ fn add_play(
         import_hi: import.map(|(_, hi)| hi),
         account_lo: account.map(|(lo, _)| lo),
         account_hi: account.map(|(_, hi)| hi),
+        lastfm_lo: lastfm.map(|(lo, _)| lo),
+        lastfm_hi: lastfm.map(|(_, hi)| hi),
+        lastfm_minute_lo: lastfm_minute.map(|(lo, _)| lo),
+        lastfm_minute_hi: lastfm_minute.map(|(_, hi)| hi),
+        listenbrainz_lo: listenbrainz.map(|(lo, _)| lo),
+        listenbrainz_hi: listenbrainz.map(|(_, hi)| hi),
     });
 }
 
@@ -400,6 +424,7 @@ mod tests {
                 short: 1,
                 incognito: 1,
                 unidentified: 1,
+                now_playing: 0,
                 duplicate: 1,
                 errors: 1
             }
@@ -443,7 +468,25 @@ mod tests {
             (play.account_lo, play.account_hi),
             (Some(play.at - 120_000), Some(play.at + 60_000))
         );
-        assert_eq!((play.lo, play.hi), (play.at - 120_000, play.at + 120_000));
+        // A scrobble is filed under the start of the listen: up to the longest listen
+        // before this end, give or take the clocks' slack.
+        let longest = crate::import::rules::LONGEST_LISTEN_MS;
+        assert_eq!(
+            (play.lastfm_lo, play.lastfm_hi),
+            (Some(play.at - 120_000 - longest), Some(play.at + 120_000))
+        );
+        assert_eq!(
+            (play.lastfm_minute_lo, play.lastfm_minute_hi),
+            (Some(play.at - 120_000 - longest), Some(play.at + 60_000))
+        );
+        assert_eq!(
+            (play.listenbrainz_lo, play.listenbrainz_hi),
+            (play.lastfm_lo, play.lastfm_hi)
+        );
+        assert_eq!(
+            (play.lo, play.hi),
+            (play.at - 120_000 - longest, play.at + 120_000)
+        );
         assert_eq!(play.skipped, Some(false));
     }
 

@@ -86,6 +86,9 @@ macro_rules! merged {
             " WHEN 0 THEN p.played_at BETWEEN r.value ->> 'poll_lo' AND r.value ->> 'poll_hi'",
             " WHEN 1 THEN p.played_at BETWEEN r.value ->> 'import_lo' AND r.value ->> 'import_hi'",
             " WHEN 2 THEN p.played_at BETWEEN r.value ->> 'account_lo' AND r.value ->> 'account_hi'",
+            " WHEN 3 THEN p.played_at BETWEEN r.value ->> 'lastfm_lo' AND r.value ->> 'lastfm_hi'",
+            " WHEN 4 THEN p.played_at BETWEEN r.value ->> 'lastfm_minute_lo' AND r.value ->> 'lastfm_minute_hi'",
+            " WHEN 5 THEN p.played_at BETWEEN r.value ->> 'listenbrainz_lo' AND r.value ->> 'listenbrainz_hi'",
             " ELSE 0 END AND ",
             same_track!(),
             ")"
@@ -444,7 +447,8 @@ impl<D: Database> Store<'_, D> {
                     plays.clone(),
                     json!(plan.tally.read),
                     json!(plan.tally.duplicate),
-                    json!(plan.tally.short),
+                    // A track playing as a Last.fm export was made is not a play either.
+                    json!(plan.tally.short + plan.tally.now_playing),
                     json!(plan.tally.incognito),
                     json!(plan.tally.unidentified),
                     json!(plan.tally.errors),
@@ -506,17 +510,17 @@ impl<D: Database> Store<'_, D> {
     }
 }
 
-/// ?4..?8 of the poll's play insert: the widest offset, then the windows of a polled
-/// play against account data and against extended history, as `(before, after)`.
-pub(super) fn poll_merge_params() -> [Value; 5] {
+/// ?3..?13 of the poll's play insert: the widest offset, then the window of a polled
+/// play against each imported source in the order of their codes (1 to 5), as
+/// `(before, after)`.
+pub(super) fn poll_merge_params() -> [Value; 11] {
     let offsets = |existing| window_offsets(Source::Poll, existing).unwrap_or((0, 0));
-    let (account_before, account_after) = offsets(Source::ImportAccount);
-    let (import_before, import_after) = offsets(Source::Import);
-    [
-        json!(WIDEST_OFFSET_MS),
-        json!(account_before),
-        json!(account_after),
-        json!(import_before),
-        json!(import_after),
-    ]
+    let mut params: [Value; 11] = std::array::from_fn(|_| Value::Null);
+    params[0] = json!(WIDEST_OFFSET_MS);
+    for (index, source) in Source::ALL.into_iter().skip(1).enumerate() {
+        let (before, after) = offsets(source);
+        params[1 + 2 * index] = json!(before);
+        params[2 + 2 * index] = json!(after);
+    }
+    params
 }

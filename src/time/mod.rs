@@ -14,7 +14,9 @@ mod text;
 mod oracle_tests;
 
 pub use civil::Date;
-pub use text::{parse_date, parse_date_minute, parse_rfc2822, parse_rfc3339};
+pub use text::{
+    parse_date, parse_date_minute, parse_day_month_minute, parse_rfc2822, parse_rfc3339,
+};
 
 /// An instant in Unix milliseconds (UTC).
 pub type UnixMillis = i64;
