@@ -289,6 +289,10 @@ mod tests {
         assert_eq!(judge(&record(29_999)), Err(SkipReason::Short));
         assert_eq!(judge(&record(30_000)), Ok(()));
         assert_eq!(judge(&record(0)), Err(SkipReason::Short));
+        // A scrobble has no duration: its service counted it a play.
+        let mut scrobble = record(0);
+        scrobble.ms_played = None;
+        assert_eq!(judge(&scrobble), Ok(()));
     }
 
     #[test]
@@ -414,6 +418,67 @@ mod tests {
             merge_window(Poll, T, Import),
             Some((T - 120_000, T + 120_000))
         );
+    }
+
+    #[test]
+    fn a_scrobble_is_one_listen_with_the_play_ending_within_the_longest_listen_after_it() {
+        use Source::*;
+        // Started at T, a four-minute track: the poll saw it end at T + 4 min.
+        assert!(same_listen(Lastfm, T, Poll, T + 4 * MINUTE_MS));
+        assert!(same_listen(Poll, T + 4 * MINUTE_MS, Lastfm, T));
+        assert!(same_listen(ListenBrainz, T, Import, T + 4 * MINUTE_MS));
+        // Our own ListenBrainz export files a play under its end: the same instant merges.
+        assert!(same_listen(ListenBrainz, T, Poll, T));
+        let farthest = T + LONGEST_LISTEN_MS + MERGE_WINDOW_MS;
+        assert!(same_listen(Lastfm, T, Poll, farthest));
+        assert!(!same_listen(Lastfm, T, Poll, farthest + 1));
+        // An end never comes long before its start.
+        assert!(!same_listen(Lastfm, T, Poll, T - MERGE_WINDOW_MS - 1));
+        // Two services' starts of one listen lie close together.
+        assert!(same_listen(Lastfm, T, ListenBrainz, T + 30_000));
+        assert!(!same_listen(Lastfm, T, ListenBrainz, T + 4 * MINUTE_MS));
+    }
+
+    #[test]
+    fn a_scrobble_written_to_the_minute_allows_that_minute() {
+        use Source::*;
+        let minute = T - T % MINUTE_MS;
+        // Started at 12:34:50, written 12:34; the same scrobble with its Unix time.
+        assert!(same_listen(LastfmMinute, minute, Lastfm, minute + 50_000));
+        assert!(same_listen(Lastfm, minute + 50_000, LastfmMinute, minute));
+        assert!(!same_listen(
+            LastfmMinute,
+            minute,
+            Lastfm,
+            minute + 2 * MINUTE_MS + 1
+        ));
+        // Against a play's end: the minute, the listen, and a minute of slack.
+        let farthest = minute + MINUTE_MS + LONGEST_LISTEN_MS + MINUTE_SLACK_MS;
+        assert!(same_listen(LastfmMinute, minute, Poll, farthest));
+        assert!(!same_listen(LastfmMinute, minute, Poll, farthest + 1));
+    }
+
+    #[test]
+    fn windows_are_symmetric_between_two_sources() {
+        for a in Source::ALL {
+            for b in Source::ALL {
+                for offset in [-20 * MINUTE_MS, -90_000, 0, 59_000, 3 * MINUTE_MS, 16 * MINUTE_MS] {
+                    assert_eq!(
+                        same_listen(a, T, b, T + offset),
+                        same_listen(b, T + offset, a, T),
+                        "{a:?} {b:?} {offset}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_source_code_reads_back() {
+        for source in Source::ALL {
+            assert_eq!(Source::from_code(i64::from(source.code())), Some(source));
+        }
+        assert_eq!(Source::from_code(6), None);
     }
 
     #[test]

@@ -110,3 +110,141 @@ pub(super) fn parse(record: &RawRecord, now: UnixMillis) -> Result<ExportRecord,
         Time::Minute(at) => scrobbled(Format::LastfmMinute, at, content),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use crate::import::record::{parse_record, Format, Kind};
+    use crate::import::rules::{judge, SkipReason};
+    use crate::time::UnixMillis;
+
+    const NOW: UnixMillis = 1_800_000_000_000;
+    /// 31 Jan 2021 14:05:09 UTC.
+    const UTS: i64 = 1_612_101_909;
+    const MINUTE: UnixMillis = 1_612_101_900_000;
+
+    /// A track of a saved `user.getRecentTracks` page, as the API writes it.
+    fn api_track() -> Value {
+        json!({
+            "artist": {"mbid": "", "#text": "Radiohead"},
+            "streamable": "0",
+            "image": [{"size": "small", "#text": "https://example.org/a.png"}],
+            "mbid": "", "album": {"mbid": "", "#text": "OK Computer"},
+            "name": "Airbag", "url": "https://www.last.fm/music/Radiohead/_/Airbag",
+            "date": {"uts": UTS.to_string(), "#text": "31 Jan 2021, 14:05"}
+        })
+    }
+
+    #[test]
+    fn a_saved_api_track_is_a_scrobble_to_the_second() {
+        let record = parse_record(&api_track(), NOW).expect("record");
+        assert_eq!(record.format, Format::Lastfm);
+        assert_eq!(record.ended_at, UTS * 1_000);
+        assert_eq!(record.ms_played, None);
+        let content = record.content.expect("content");
+        assert_eq!(content.kind, Kind::Track);
+        assert_eq!(content.id, None, "matched by name");
+        assert_eq!(content.name.as_deref(), Some("Airbag"));
+        assert_eq!(content.artist.as_deref(), Some("Radiohead"));
+        assert_eq!(content.album.as_deref(), Some("OK Computer"));
+    }
+
+    #[test]
+    fn the_extended_api_form_names_the_artist_under_name() {
+        let mut track = api_track();
+        track["artist"] = json!({"url": "https://www.last.fm/music/Radiohead", "name": "Radiohead",
+                                  "image": [], "mbid": ""});
+        track["loved"] = json!("0");
+        let content = parse_record(&track, NOW)
+            .expect("record")
+            .content
+            .expect("content");
+        assert_eq!(content.artist.as_deref(), Some("Radiohead"));
+    }
+
+    #[test]
+    fn a_headed_csv_row_reads_its_unix_time() {
+        // uts,utc_time,artist,artist_mbid,album,album_mbid,track,track_mbid
+        let row = json!({"uts": UTS.to_string(), "utc_time": "31 Jan 2021, 14:05",
+                         "artist": "Radiohead", "artist_mbid": "a74b1b7f-71a5-4011-9441-d0b5e4122711",
+                         "album": "OK Computer", "track": "Airbag"});
+        let record = parse_record(&row, NOW).expect("record");
+        assert_eq!(record.format, Format::Lastfm);
+        assert_eq!(record.ended_at, UTS * 1_000);
+        let content = record.content.expect("content");
+        assert_eq!(content.name.as_deref(), Some("Airbag"));
+        assert_eq!(content.album.as_deref(), Some("OK Computer"));
+    }
+
+    #[test]
+    fn a_headerless_csv_row_is_a_scrobble_to_the_minute() {
+        // artist,album,track,date
+        let row = json!({"artist": "Radiohead", "album": "OK Computer", "track": "Airbag",
+                         "date": "31 Jan 2021 14:05"});
+        let record = parse_record(&row, NOW).expect("record");
+        assert_eq!(record.format, Format::LastfmMinute);
+        assert_eq!(record.ended_at, MINUTE);
+        // A row without its album (the cell was empty) is still a scrobble.
+        let bare = json!({"artist": "Radiohead", "track": "Airbag", "date": "31 Jan 2021, 14:05"});
+        let record = parse_record(&bare, NOW).expect("record");
+        assert_eq!(record.ended_at, MINUTE);
+        assert_eq!(record.content.expect("content").album, None);
+    }
+
+    #[test]
+    fn a_headed_row_without_its_unix_time_falls_back_to_the_written_one() {
+        let row = json!({"utc_time": "31 Jan 2021, 14:05", "artist": "Radiohead", "track": "Airbag"});
+        let record = parse_record(&row, NOW).expect("record");
+        assert_eq!(
+            (record.format, record.ended_at),
+            (Format::LastfmMinute, MINUTE)
+        );
+    }
+
+    #[test]
+    fn a_track_playing_as_the_export_was_made_is_not_a_play() {
+        let mut track = api_track();
+        track.as_object_mut().expect("object").remove("date");
+        track["@attr"] = json!({"nowplaying": "true"});
+        let record = parse_record(&track, NOW).expect("record");
+        assert!(record.now_playing);
+        assert_eq!(judge(&record), Err(SkipReason::NowPlaying));
+    }
+
+    #[test]
+    fn a_scrobble_is_never_too_short() {
+        let record = parse_record(&api_track(), NOW).expect("record");
+        assert_eq!(judge(&record), Ok(()));
+    }
+
+    #[test]
+    fn malformed_scrobbles_say_what_is_wrong() {
+        let cases = [
+            (
+                json!({"artist": "A", "track": "T", "date": "yesterday"}),
+                "`date` is not a time: yesterday",
+            ),
+            (
+                json!({"artist": "A", "track": "T"}),
+                "neither `uts` nor `date`",
+            ),
+            (
+                json!({"artist": "A", "track": "T", "uts": "soon"}),
+                "`uts` is not a Unix time",
+            ),
+            (
+                json!({"artist": ["A"], "name": "T", "date": {"uts": "1612101909"}}),
+                "`artist` must be text",
+            ),
+            (
+                json!({"artist": "A", "track": "T", "uts": 12}),
+                "outside the years",
+            ),
+        ];
+        for (value, expected) in cases {
+            let error = parse_record(&value, NOW).expect_err(&value.to_string());
+            assert!(error.contains(expected), "{value}: {error}");
+        }
+    }
+}

@@ -91,3 +91,118 @@ pub(super) fn parse(record: &RawRecord) -> Result<ExportRecord, String> {
     };
     Ok(scrobbled(Format::ListenBrainz, at, content))
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::spotify_track_id;
+    use crate::import::record::{parse_record, Format};
+    use crate::import::rules::judge;
+    use crate::time::UnixMillis;
+
+    const NOW: UnixMillis = 1_800_000_000_000;
+    const AT: i64 = 1_612_101_909;
+
+    /// A line of an export's `listens/2021/1.jsonl`, as ListenBrainz writes it.
+    fn listen(additional_info: Value) -> Value {
+        json!({
+            "listened_at": AT, "inserted_at": AT + 30, "user_name": "someone",
+            "recording_msid": "c7a41965-9f1e-456c-8b1d-27c0f0dde280",
+            "track_metadata": {
+                "artist_name": "Radiohead", "track_name": "Airbag", "release_name": "OK Computer",
+                "additional_info": additional_info,
+                "mbid_mapping": {"recording_mbid": "5b0b6e62-0d3c-4b3e-a2d2-7f2d1b3a0c11",
+                                 "artists": [{"artist_credit_name": "Radiohead", "join_phrase": ""}]}
+            }
+        })
+    }
+
+    #[test]
+    fn a_listen_from_spotify_is_filed_under_its_track_id() {
+        let record = parse_record(
+            &listen(json!({"spotify_id": "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC",
+                           "duration_ms": 284_000, "music_service": "spotify.com",
+                           "submission_client": "ListenBrainz"})),
+            NOW,
+        )
+        .expect("record");
+        assert_eq!(record.format, Format::ListenBrainz);
+        assert_eq!(record.ended_at, AT * 1_000);
+        assert_eq!(record.ms_played, None, "duration_ms is the track's");
+        assert_eq!(judge(&record), Ok(()));
+        let content = record.content.expect("content");
+        assert_eq!(content.id.as_deref(), Some("4uLU6hMCjMI75M1A2tKUQC"));
+        assert_eq!(
+            content.uri.as_deref(),
+            Some("spotify:track:4uLU6hMCjMI75M1A2tKUQC")
+        );
+        assert_eq!(content.name.as_deref(), Some("Airbag"));
+    }
+
+    #[test]
+    fn origin_url_names_the_track_when_spotify_id_does_not() {
+        let content = parse_record(
+            &listen(json!({"origin_url": "https://open.spotify.com/intl-de/track/4uLU6hMCjMI75M1A2tKUQC?si=abc"})),
+            NOW,
+        )
+        .expect("record")
+        .content
+        .expect("content");
+        assert_eq!(content.id.as_deref(), Some("4uLU6hMCjMI75M1A2tKUQC"));
+    }
+
+    #[test]
+    fn a_listen_from_elsewhere_is_matched_by_name() {
+        for info in [
+            json!({"origin_url": "https://www.youtube.com/watch?v=abc", "music_service": "youtube.com"}),
+            json!({"spotify_id": "https://open.spotify.com/album/1DFixLWuPkv3KT3TnV35m3"}),
+            json!(null),
+        ] {
+            let content = parse_record(&listen(info.clone()), NOW)
+                .expect("record")
+                .content
+                .expect("content");
+            assert_eq!(content.id, None, "{info}");
+            assert_eq!(content.artist.as_deref(), Some("Radiohead"));
+            assert!(content.named_id().starts_with("import:"));
+        }
+    }
+
+    #[test]
+    fn spotify_links_and_uris_give_their_track_id() {
+        for (link, id) in [
+            ("https://open.spotify.com/track/abc123", Some("abc123")),
+            ("http://open.spotify.com/track/abc123/", Some("abc123")),
+            ("https://open.spotify.com/track/abc123#x", Some("abc123")),
+            ("spotify:track:abc123", Some("abc123")),
+            ("https://open.spotify.com/episode/abc123", None),
+            ("https://example.org/track/abc123", None),
+            ("https://open.spotify.com/track/", None),
+            ("https://open.spotify.com/track/a-b", None),
+        ] {
+            assert_eq!(spotify_track_id(link), id, "{link}");
+        }
+    }
+
+    #[test]
+    fn malformed_listens_say_what_is_wrong() {
+        let mut no_metadata = listen(json!(null));
+        no_metadata["track_metadata"] = json!("Airbag");
+        let mut bad_time = listen(json!(null));
+        bad_time["listened_at"] = json!("yesterday");
+        let mut bad_name = listen(json!(null));
+        bad_name["track_metadata"]["track_name"] = json!(7);
+        let mut too_old = listen(json!(null));
+        too_old["listened_at"] = json!(0);
+        for (value, expected) in [
+            (no_metadata, "`track_metadata` must be an object"),
+            (bad_time, "`listened_at` is not a Unix time"),
+            (bad_name, "`track_name` must be text"),
+            (too_old, "outside the years"),
+        ] {
+            let error = parse_record(&value, NOW).expect_err(&value.to_string());
+            assert!(error.contains(expected), "{value}: {error}");
+        }
+    }
+}
