@@ -78,20 +78,10 @@ pub struct ImportPlayRow {
     /// The widest span any merge window reaches: the index range looked at.
     pub lo: UnixMillis,
     pub hi: UnixMillis,
-    /// Where a play of each source must end to be this listen (`None`: only this very
-    /// instant, same source).
-    pub poll_lo: Option<UnixMillis>,
-    pub poll_hi: Option<UnixMillis>,
-    pub import_lo: Option<UnixMillis>,
-    pub import_hi: Option<UnixMillis>,
-    pub account_lo: Option<UnixMillis>,
-    pub account_hi: Option<UnixMillis>,
-    pub lastfm_lo: Option<UnixMillis>,
-    pub lastfm_hi: Option<UnixMillis>,
-    pub lastfm_minute_lo: Option<UnixMillis>,
-    pub lastfm_minute_hi: Option<UnixMillis>,
-    pub listenbrainz_lo: Option<UnixMillis>,
-    pub listenbrainz_hi: Option<UnixMillis>,
+    /// Where a play of each source (indexed by [`Source::code`]) must end to be this
+    /// listen, `[from, to]`; `None`: only this very instant (the same source).
+    #[serde(rename = "w")]
+    pub windows: [Option<(UnixMillis, UnixMillis)>; Source::ALL.len()],
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -318,21 +308,11 @@ fn add_play(
     }
     let source = Source::of(record.format);
     let at = record.ended_at;
-    let window = |existing| merge_window(source, at, existing);
-    let (poll, import, account) = (
-        window(Source::Poll),
-        window(Source::Import),
-        window(Source::ImportAccount),
-    );
-    let (lastfm, lastfm_minute, listenbrainz) = (
-        window(Source::Lastfm),
-        window(Source::LastfmMinute),
-        window(Source::ListenBrainz),
-    );
-    let widest = [poll, import, account, lastfm, lastfm_minute, listenbrainz]
-        .into_iter()
+    let windows = Source::ALL.map(|existing| merge_window(source, at, existing));
+    let widest = windows
+        .iter()
         .flatten()
-        .fold((at, at), |(lo, hi), (from, to)| (lo.min(from), hi.max(to)));
+        .fold((at, at), |(lo, hi), (from, to)| (lo.min(*from), hi.max(*to)));
     plan.plays.push(ImportPlayRow {
         private: private_id(&track_id, owner),
         id: content.id.clone(),
@@ -345,18 +325,7 @@ fn add_play(
         skipped: skipped(record),
         lo: widest.0,
         hi: widest.1,
-        poll_lo: poll.map(|(lo, _)| lo),
-        poll_hi: poll.map(|(_, hi)| hi),
-        import_lo: import.map(|(lo, _)| lo),
-        import_hi: import.map(|(_, hi)| hi),
-        account_lo: account.map(|(lo, _)| lo),
-        account_hi: account.map(|(_, hi)| hi),
-        lastfm_lo: lastfm.map(|(lo, _)| lo),
-        lastfm_hi: lastfm.map(|(_, hi)| hi),
-        lastfm_minute_lo: lastfm_minute.map(|(lo, _)| lo),
-        lastfm_minute_hi: lastfm_minute.map(|(_, hi)| hi),
-        listenbrainz_lo: listenbrainz.map(|(lo, _)| lo),
-        listenbrainz_hi: listenbrainz.map(|(_, hi)| hi),
+        windows,
     });
 }
 
@@ -459,29 +428,20 @@ mod tests {
         let play = &plan.plays[0];
         assert_eq!(play.src, Source::Import.code());
         assert_eq!(play.kind, crate::import::record::Kind::Track.code());
-        assert_eq!(
-            (play.poll_lo, play.poll_hi),
-            (Some(play.at - 120_000), Some(play.at + 120_000))
-        );
-        assert_eq!((play.import_lo, play.import_hi), (None, None));
-        assert_eq!(
-            (play.account_lo, play.account_hi),
-            (Some(play.at - 120_000), Some(play.at + 60_000))
-        );
         // A scrobble is filed under the start of the listen: up to the longest listen
         // before this end, give or take the clocks' slack.
         let longest = crate::import::rules::LONGEST_LISTEN_MS;
+        let at = play.at;
         assert_eq!(
-            (play.lastfm_lo, play.lastfm_hi),
-            (Some(play.at - 120_000 - longest), Some(play.at + 120_000))
-        );
-        assert_eq!(
-            (play.lastfm_minute_lo, play.lastfm_minute_hi),
-            (Some(play.at - 120_000 - longest), Some(play.at + 60_000))
-        );
-        assert_eq!(
-            (play.listenbrainz_lo, play.listenbrainz_hi),
-            (play.lastfm_lo, play.lastfm_hi)
+            play.windows,
+            [
+                Some((at - 120_000, at + 120_000)), // a poll
+                None,                               // extended history: this instant only
+                Some((at - 120_000, at + 60_000)),  // account data's minute
+                Some((at - 120_000 - longest, at + 120_000)), // a Last.fm start
+                Some((at - 120_000 - longest, at + 60_000)),  // its minute
+                Some((at - 120_000 - longest, at + 120_000)), // a ListenBrainz start
+            ]
         );
         assert_eq!(
             (play.lo, play.hi),
@@ -507,10 +467,10 @@ mod tests {
         assert!(track.by_name && track.id.starts_with("import:"));
         assert_eq!(play.src, Source::ImportAccount.code());
         assert_eq!(
-            (play.poll_lo, play.poll_hi),
-            (Some(play.at - 60_000), Some(play.at + 120_000))
+            play.windows[usize::from(Source::Poll.code())],
+            Some((play.at - 60_000, play.at + 120_000))
         );
-        assert_eq!((play.account_lo, play.account_hi), (None, None));
+        assert_eq!(play.windows[usize::from(Source::ImportAccount.code())], None);
         assert_eq!(plan.span, Some((play.at, play.at + 59_999)));
     }
 

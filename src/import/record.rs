@@ -330,8 +330,7 @@ pub fn parse_raw(raw: &RawRecord, now: UnixMillis) -> Result<ExportRecord, Strin
             Some(Format::ListenBrainz) => listenbrainz::parse(raw)?,
             None => return Err(
                 "not a listening history record: it has neither `ts` (extended streaming history), \
-                 `endTime` (account data), `listened_at` (ListenBrainz) nor `artist` and `name` \
-                 or `track` (Last.fm)"
+                 `endTime` (account data), `listened_at` (ListenBrainz) nor `artist` (Last.fm)"
                     .into(),
             ),
         };

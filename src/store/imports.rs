@@ -81,15 +81,10 @@ macro_rules! merged {
             " WHERE p.user_key = ",
             super::user_key!("?1"),
             " AND p.played_at BETWEEN r.value ->> 'lo' AND r.value ->> 'hi'",
-            // The sources' codes: crate::import::rules::Source::code.
-            " AND CASE p.source",
-            " WHEN 0 THEN p.played_at BETWEEN r.value ->> 'poll_lo' AND r.value ->> 'poll_hi'",
-            " WHEN 1 THEN p.played_at BETWEEN r.value ->> 'import_lo' AND r.value ->> 'import_hi'",
-            " WHEN 2 THEN p.played_at BETWEEN r.value ->> 'account_lo' AND r.value ->> 'account_hi'",
-            " WHEN 3 THEN p.played_at BETWEEN r.value ->> 'lastfm_lo' AND r.value ->> 'lastfm_hi'",
-            " WHEN 4 THEN p.played_at BETWEEN r.value ->> 'lastfm_minute_lo' AND r.value ->> 'lastfm_minute_hi'",
-            " WHEN 5 THEN p.played_at BETWEEN r.value ->> 'listenbrainz_lo' AND r.value ->> 'listenbrainz_hi'",
-            " ELSE 0 END AND ",
+            // Its window for the existing play's source: `w`, indexed by
+            // crate::import::rules::Source::code (null: the same source).
+            " AND p.played_at BETWEEN r.value ->> ('$.w[' || p.source || '][0]')",
+            " AND r.value ->> ('$.w[' || p.source || '][1]') AND ",
             same_track!(),
             ")"
         )
@@ -510,17 +505,11 @@ impl<D: Database> Store<'_, D> {
     }
 }
 
-/// ?3..?13 of the poll's play insert: the widest offset, then the window of a polled
-/// play against each imported source in the order of their codes (1 to 5), as
-/// `(before, after)`.
-pub(super) fn poll_merge_params() -> [Value; 11] {
-    let offsets = |existing| window_offsets(Source::Poll, existing).unwrap_or((0, 0));
-    let mut params: [Value; 11] = std::array::from_fn(|_| Value::Null);
-    params[0] = json!(WIDEST_OFFSET_MS);
-    for (index, source) in Source::ALL.into_iter().skip(1).enumerate() {
-        let (before, after) = offsets(source);
-        params[1 + 2 * index] = json!(before);
-        params[2 + 2 * index] = json!(after);
-    }
-    params
+/// ?3 and ?4 of the poll's play insert: the widest offset, then the window of a polled
+/// play against each source, indexed by its code, as `[before, after]` (JSON).
+pub(super) fn poll_merge_params() -> [Value; 2] {
+    let windows = Source::ALL.map(|existing| window_offsets(Source::Poll, existing));
+    // Numbers and nulls only: writing them cannot fail.
+    let windows = serde_json::to_string(&windows).unwrap_or_default();
+    [json!(WIDEST_OFFSET_MS), Value::String(windows)]
 }

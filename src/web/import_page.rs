@@ -15,7 +15,7 @@ use super::{App, Bindings, WebRequest, WebResponse};
 use crate::import::rules::{LONGEST_LISTEN_MS, MERGE_WINDOW_MS, MINUTE_SLACK_MS, MIN_PLAY_MS};
 use crate::time::{UnixMillis, MINUTE_MS, SECOND_MS};
 
-const IMPORT_JS: &str = include_str!("assets/import.js");
+pub(crate) const IMPORT_JS: &str = super::assets::script!(include_bytes!("assets/import.js"));
 
 const STYLE: &str = "\
 #import-form{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center}\
@@ -76,8 +76,7 @@ pub fn render() -> String {
          <em>Privacy</em> page: <em>Extended streaming history</em> (every play since the account began, \
          with ids) or <em>Account data</em> (the last year, names only). When the email comes, \
          choose the zip here, or the JSON files inside it.</p>\
-         <p>A Last.fm history works too (the CSV or JSON the common Last.fm export tools save), and \
-         a ListenBrainz export (its zip, or the JSON lines inside).</p>\
+         <p>A Last.fm history (CSV or JSON) or a ListenBrainz export (its zip) works too.</p>\
          <p class=\"muted\">The files are opened in your browser. Only the listening records are sent, \
          a few hundred at a time, without the IP addresses and devices the export also holds.</p>\
          <section class=\"card\" aria-labelledby=\"files-h\"><h2 id=\"files-h\">Files</h2>\
@@ -101,9 +100,9 @@ pub fn render() -> String {
          <li>Podcast episodes and audiobooks are kept, marked as such, and never counted in your music.</li>\
          <li>A record of a play we already archived is merged with it: the same track ending within \
          {window} minutes (account data, which is to the minute: within {slack} minute of that minute).</li>\
-         <li>A Last.fm scrobble or a ListenBrainz listen is always a play: it was only counted after \
-         30 seconds or half the track. It is filed under the time the track started, and merged with \
-         the same track ending up to {longest} minutes later.</li>\
+         <li>A Last.fm or ListenBrainz listen is a play (it was counted after 30 seconds or half \
+         the track), filed under its start: merged with the same track ending up to {longest} \
+         minutes later.</li>\
          <li>Importing the same files again changes nothing. A gap the files cover is marked filled.</li>\
          </ul></section><p><a href=\"/\">Back to your archive</a></p></main>\
          <script src=\"/assets/import.js\" defer></script>",

@@ -17,13 +17,7 @@
 use serde_json::Value;
 
 use super::{field, name_in, named, scrobbled, shorten, ExportRecord, Format, Kind, RawRecord};
-use crate::time::{parse_date_minute, parse_day_month_minute, parse_rfc3339, UnixMillis, SECOND_MS};
-
-/// A scrobble's time, to the second or to the minute.
-enum Time {
-    Second(UnixMillis),
-    Minute(UnixMillis),
-}
+use crate::time::{parse_day_month_minute, UnixMillis, SECOND_MS};
 
 /// The format of a Last.fm record: to the second when it has a Unix time.
 pub(super) fn format(record: &RawRecord) -> Format {
@@ -61,33 +55,22 @@ fn seconds(value: &Value) -> Result<UnixMillis, String> {
         .ok_or_else(|| format!("`uts` is not a Unix time: {}", shorten(&value.to_string())))
 }
 
-/// A written date: Last.fm's own (`31 Jan 2021 14:05`, `31 Jan 2021, 14:05`), or the
-/// ISO forms some tools rewrite it to.
-fn written(text: &str) -> Result<Time, String> {
-    let text = text.trim();
-    parse_day_month_minute(text)
-        .or_else(|| parse_date_minute(text))
-        .map(Time::Minute)
-        .or_else(|| parse_rfc3339(text).map(Time::Second))
-        .ok_or_else(|| format!("`date` is not a time: {}", shorten(text)))
-}
-
-fn time(record: &RawRecord) -> Result<Time, String> {
-    if let Some(uts) = unix_time(record) {
-        return seconds(uts).map(Time::Second);
-    }
+/// A written date, Last.fm's own (`31 Jan 2021 14:05`, `31 Jan 2021, 14:05`): `date` (the
+/// headerless CSV's column, or the API's `date.#text`) or the headed CSV's `utc_time`.
+fn written(record: &RawRecord) -> Result<UnixMillis, String> {
     let date = record
         .get(field::DATE)
         .filter(|date| !date.is_null())
-        .or_else(|| record.get(field::UTC_TIME).filter(|date| !date.is_null()));
-    match date {
-        Some(Value::String(text)) => written(text),
-        Some(Value::Object(object)) => match object.get("#text") {
-            Some(Value::String(text)) => written(text),
-            _ => Err("`date` must hold `uts` or `#text`".into()),
-        },
-        Some(_) => Err("`date` must be a time like 31 Jan 2021 14:05".into()),
-        None => Err("the scrobble has no time: neither `uts` nor `date`".into()),
+        .or_else(|| record.get(field::UTC_TIME).filter(|date| !date.is_null()))
+        .ok_or("the scrobble has no time: neither `uts` nor `date`")?;
+    let text = match date {
+        Value::Object(object) => object.get("#text"),
+        text => Some(text),
+    };
+    match text {
+        Some(Value::String(text)) => parse_day_month_minute(text)
+            .ok_or_else(|| format!("`date` is not a time: {}", shorten(text.trim()))),
+        _ => Err("`date` must be a time like 31 Jan 2021 14:05".into()),
     }
 }
 
@@ -105,9 +88,9 @@ pub(super) fn parse(record: &RawRecord, now: UnixMillis) -> Result<ExportRecord,
         record.now_playing = true;
         return Ok(record);
     }
-    Ok(match time(record)? {
-        Time::Second(at) => scrobbled(Format::Lastfm, at, content),
-        Time::Minute(at) => scrobbled(Format::LastfmMinute, at, content),
+    Ok(match unix_time(record) {
+        Some(uts) => scrobbled(Format::Lastfm, seconds(uts)?, content),
+        None => scrobbled(Format::LastfmMinute, written(record)?, content),
     })
 }
 

@@ -33,7 +33,12 @@ pub(crate) fn spotify_track_id(link: &str) -> Option<&str> {
         _ => path,
     };
     let id = path.strip_prefix("track/")?;
-    let id = id.split(['?', '#', '/']).next()?;
+    // The id ends at a query, a fragment or a slash.
+    let end = id
+        .bytes()
+        .position(|b| matches!(b, b'?' | b'#' | b'/'))
+        .unwrap_or(id.len());
+    let id = id.get(..end)?;
     super::is_base62(id).then_some(id)
 }
 
@@ -41,7 +46,6 @@ fn listened_at(value: Option<&Value>) -> Result<UnixMillis, String> {
     let at = match value {
         Some(Value::Number(number)) => number
             .as_i64()
-            .or_else(|| number.as_f64().filter(|n| n.is_finite()).map(|n| n as i64))
             .and_then(|seconds| seconds.checked_mul(SECOND_MS)),
         Some(Value::String(text)) => parse_rfc3339(text.trim()),
         _ => None,
