@@ -422,14 +422,13 @@ fn scrobbled(format: Format, at: UnixMillis, content: Option<Content>) -> Export
 /// A name held as text, or in an object under `#text` or `name` (Last.fm's pages write
 /// `{"#text": …}`, and `{"name": …}` in their extended form); `None` when empty.
 fn name_in<'a>(value: Option<&'a Value>, field: &str) -> Result<Option<&'a str>, String> {
+    let value = match value {
+        Some(Value::Object(object)) => object.get("#text").or_else(|| object.get("name")),
+        value => value,
+    };
     let text = match value {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::String(text)) => text,
-        Some(Value::Object(object)) => match object.get("#text").or_else(|| object.get("name")) {
-            None | Some(Value::Null) => return Ok(None),
-            Some(Value::String(text)) => text,
-            Some(_) => return Err(format!("`{field}` must be text")),
-        },
         Some(_) => return Err(format!("`{field}` must be text")),
     };
     if text.len() > MAX_NAME_BYTES {

@@ -14,9 +14,7 @@ mod text;
 mod oracle_tests;
 
 pub use civil::Date;
-pub use text::{
-    parse_date, parse_date_minute, parse_day_month_minute, parse_rfc2822, parse_rfc3339,
-};
+pub use text::{parse_date, parse_date_minute, parse_rfc2822, parse_rfc3339};
 
 /// An instant in Unix milliseconds (UTC).
 pub type UnixMillis = i64;
@@ -63,29 +61,6 @@ mod tests {
             Some(1_795_871_112_000)
         );
         assert_eq!(parse_rfc3339("yesterday"), None);
-    }
-
-    #[test]
-    fn reads_last_fm_written_dates_to_the_minute() {
-        let minute = Some(1_612_101_900_000);
-        assert_eq!(parse_day_month_minute("31 Jan 2021 14:05"), minute);
-        assert_eq!(parse_day_month_minute("31 Jan 2021, 14:05"), minute);
-        assert_eq!(parse_day_month_minute(" 31 jan 2021 14:05 "), minute);
-        assert_eq!(
-            parse_day_month_minute("1 Feb 2021 9:07"),
-            Some(1_612_170_420_000)
-        );
-        for bad in [
-            "31 Feb 2021 14:05",
-            "31 Jan 2021 24:00",
-            "31 Jan 2021 14:5",
-            "31 Jan 21 14:05",
-            "31 January 2021 14:05",
-            "2021-01-31 14:05",
-            "31 Jan 2021 14:05:09",
-        ] {
-            assert_eq!(parse_day_month_minute(bad), None, "{bad}");
-        }
     }
 
     #[test]

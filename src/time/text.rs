@@ -291,23 +291,3 @@ pub fn parse_rfc2822(text: &str) -> Option<UnixMillis> {
     }
     instant(date, (hour, minute, second), offset, 0)
 }
-
-/// A UTC minute as Last.fm writes one (its pages and the CSV export tools):
-/// `31 Jan 2021 14:05`, `31 Jan 2021, 14:05`. Ours, not chrono's: no oracle holds it.
-pub fn parse_day_month_minute(text: &str) -> Option<UnixMillis> {
-    let (rest, day) = digits(text.trim(), 1, 2)?;
-    let (rest, month) = short_name(space(rest)?, &MONTHS)?;
-    let (rest, year) = digits(space(rest)?, 4, 4)?;
-    let rest = rest.strip_prefix(',').unwrap_or(rest);
-    let (rest, hour) = digits(space(rest)?, 1, 2)?;
-    let (rest, minute) = digits(rest.strip_prefix(':')?, 2, 2)?;
-    if !rest.trim_end().is_empty() || hour >= 24 || minute >= 60 {
-        return None;
-    }
-    let date = Date::from_ymd_opt(
-        i32::try_from(year).ok()?,
-        month as u32 + 1,
-        u32::try_from(day).ok()?,
-    )?;
-    Some(date.days() * DAY_MS + hour * HOUR_MS + minute * MINUTE_MS)
-}

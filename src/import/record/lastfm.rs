@@ -17,7 +17,7 @@
 use serde_json::Value;
 
 use super::{field, name_in, named, scrobbled, shorten, ExportRecord, Format, Kind, RawRecord};
-use crate::time::{parse_day_month_minute, UnixMillis, SECOND_MS};
+use crate::time::{parse_rfc2822, UnixMillis, SECOND_MS};
 
 /// The format of a Last.fm record: to the second when it has a Unix time.
 pub(super) fn format(record: &RawRecord) -> Format {
@@ -52,7 +52,7 @@ fn seconds(value: &Value) -> Result<UnixMillis, String> {
     };
     seconds
         .and_then(|seconds| seconds.checked_mul(SECOND_MS))
-        .ok_or_else(|| format!("`uts` is not a Unix time: {}", shorten(&value.to_string())))
+        .ok_or_else(|| "`uts` must be a Unix time in seconds".into())
 }
 
 /// A written date, Last.fm's own (`31 Jan 2021 14:05`, `31 Jan 2021, 14:05`): `date` (the
@@ -68,10 +68,21 @@ fn written(record: &RawRecord) -> Result<UnixMillis, String> {
         text => Some(text),
     };
     match text {
-        Some(Value::String(text)) => parse_day_month_minute(text)
+        Some(Value::String(text)) => day_month_minute(text)
             .ok_or_else(|| format!("`date` is not a time: {}", shorten(text.trim()))),
         _ => Err("`date` must be a time like 31 Jan 2021 14:05".into()),
     }
+}
+
+/// `31 Jan 2021 14:05` or `31 Jan 2021, 14:05` (UTC): RFC 2822's date and time, read by
+/// its parser once the comma is gone and the zone, which Last.fm leaves out, is said.
+fn day_month_minute(text: &str) -> Option<UnixMillis> {
+    let text = text.trim();
+    let text = match text.split_once(',') {
+        Some((date, time)) => format!("{date}{time} +0000"),
+        None => format!("{text} +0000"),
+    };
+    parse_rfc2822(&text)
 }
 
 pub(super) fn parse(record: &RawRecord, now: UnixMillis) -> Result<ExportRecord, String> {
@@ -98,6 +109,7 @@ pub(super) fn parse(record: &RawRecord, now: UnixMillis) -> Result<ExportRecord,
 mod tests {
     use serde_json::{json, Value};
 
+    use super::day_month_minute;
     use crate::import::record::{parse_record, Format, Kind};
     use crate::import::rules::{judge, SkipReason};
     use crate::time::UnixMillis;
@@ -196,6 +208,25 @@ mod tests {
     }
 
     #[test]
+    fn written_dates_are_read_to_the_minute_in_utc() {
+        let minute = Some(MINUTE);
+        assert_eq!(day_month_minute("31 Jan 2021 14:05"), minute);
+        assert_eq!(day_month_minute("31 Jan 2021, 14:05"), minute);
+        assert_eq!(day_month_minute(" 31 jan 2021 14:05 "), minute);
+        assert_eq!(day_month_minute("1 Feb 2021 9:07"), None, "hours have two digits");
+        assert_eq!(day_month_minute("01 Feb 2021 09:07"), Some(1_612_170_420_000));
+        for bad in [
+            "31 Feb 2021 14:05",
+            "31 Jan 2021 24:00",
+            "31 January 2021 14:05",
+            "2021-01-31 14:05",
+            "",
+        ] {
+            assert_eq!(day_month_minute(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn a_scrobble_is_never_too_short() {
         let record = parse_record(&api_track(), NOW).expect("record");
         assert_eq!(judge(&record), Ok(()));
@@ -214,7 +245,7 @@ mod tests {
             ),
             (
                 json!({"artist": "A", "track": "T", "uts": "soon"}),
-                "`uts` is not a Unix time",
+                "`uts` must be a Unix time in seconds",
             ),
             (
                 json!({"artist": ["A"], "name": "T", "date": {"uts": "1612101909"}}),

@@ -13,7 +13,7 @@
 use serde_json::{Map, Value};
 
 use super::{
-    field, name_in, named, scrobbled, shorten, uri_id, Content, ExportRecord, Format, Kind,
+    field, name_in, named, scrobbled, uri_id, Content, ExportRecord, Format, Kind,
     RawRecord,
 };
 use crate::time::{parse_rfc3339, UnixMillis, SECOND_MS};
@@ -50,13 +50,7 @@ fn listened_at(value: Option<&Value>) -> Result<UnixMillis, String> {
         Some(Value::String(text)) => parse_rfc3339(text.trim()),
         _ => None,
     };
-    at.ok_or_else(|| match value {
-        Some(value) => format!(
-            "`listened_at` is not a Unix time: {}",
-            shorten(&value.to_string())
-        ),
-        None => "`listened_at` is missing".into(),
-    })
+    at.ok_or_else(|| "`listened_at` must be a Unix time in seconds".into())
 }
 
 /// The Spotify track the listen names, if any: `spotify_id`, else `origin_url`.
@@ -201,7 +195,7 @@ mod tests {
         too_old["listened_at"] = json!(0);
         for (value, expected) in [
             (no_metadata, "`track_metadata` must be an object"),
-            (bad_time, "`listened_at` is not a Unix time"),
+            (bad_time, "`listened_at` must be a Unix time in seconds"),
             (bad_name, "`track_name` must be text"),
             (too_old, "outside the years"),
         ] {
