@@ -312,7 +312,9 @@ fn add_play(
     let widest = windows
         .iter()
         .flatten()
-        .fold((at, at), |(lo, hi), (from, to)| (lo.min(*from), hi.max(*to)));
+        .fold((at, at), |(lo, hi), (from, to)| {
+            (lo.min(*from), hi.max(*to))
+        });
     plan.plays.push(ImportPlayRow {
         private: private_id(&track_id, owner),
         id: content.id.clone(),
@@ -435,9 +437,9 @@ mod tests {
         assert_eq!(
             play.windows,
             [
-                Some((at - 120_000, at + 120_000)), // a poll
-                None,                               // extended history: this instant only
-                Some((at - 120_000, at + 60_000)),  // account data's minute
+                Some((at - 120_000, at + 120_000)),           // a poll
+                None,                                         // extended history: this instant only
+                Some((at - 120_000, at + 60_000)),            // account data's minute
                 Some((at - 120_000 - longest, at + 120_000)), // a Last.fm start
                 Some((at - 120_000 - longest, at + 60_000)),  // its minute
                 Some((at - 120_000 - longest, at + 120_000)), // a ListenBrainz start
@@ -470,7 +472,10 @@ mod tests {
             play.windows[usize::from(Source::Poll.code())],
             Some((play.at - 60_000, play.at + 120_000))
         );
-        assert_eq!(play.windows[usize::from(Source::ImportAccount.code())], None);
+        assert_eq!(
+            play.windows[usize::from(Source::ImportAccount.code())],
+            None
+        );
         assert_eq!(plan.span, Some((play.at, play.at + 59_999)));
     }
 

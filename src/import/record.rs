@@ -322,18 +322,17 @@ pub fn parse_raw(raw: &RawRecord, now: UnixMillis) -> Result<ExportRecord, Strin
     if *raw == RawRecord::NotAnObject {
         return Err("a record must be a JSON object".into());
     }
-    let record =
-        match detect_raw(raw) {
-            Some(Format::Extended) => parse_extended(raw)?,
-            Some(Format::Account) => parse_account(raw)?,
-            Some(Format::Lastfm | Format::LastfmMinute) => lastfm::parse(raw, now)?,
-            Some(Format::ListenBrainz) => listenbrainz::parse(raw)?,
-            None => return Err(
-                "not a listening history record: it has neither `ts` (extended streaming history), \
+    let record = match detect_raw(raw) {
+        Some(Format::Extended) => parse_extended(raw)?,
+        Some(Format::Account) => parse_account(raw)?,
+        Some(Format::Lastfm | Format::LastfmMinute) => lastfm::parse(raw, now)?,
+        Some(Format::ListenBrainz) => listenbrainz::parse(raw)?,
+        None => return Err(
+            "not a listening history record: it has neither `ts` (extended streaming history), \
                  `endTime` (account data), `listened_at` (ListenBrainz) nor `artist` (Last.fm)"
-                    .into(),
-            ),
-        };
+                .into(),
+        ),
+    };
     if !record.now_playing && (record.ended_at < EARLIEST || record.ended_at > now + DAY_MS) {
         return Err("the end time is outside the years Spotify has existed".into());
     }

@@ -247,7 +247,9 @@ pub fn covered_span(record: &ExportRecord) -> (UnixMillis, UnixMillis) {
         Format::Extended | Format::Lastfm | Format::ListenBrainz => {
             (record.ended_at, record.ended_at)
         }
-        Format::Account | Format::LastfmMinute => (record.ended_at, record.ended_at + MINUTE_MS - 1),
+        Format::Account | Format::LastfmMinute => {
+            (record.ended_at, record.ended_at + MINUTE_MS - 1)
+        }
     }
 }
 
@@ -462,7 +464,14 @@ mod tests {
     fn windows_are_symmetric_between_two_sources() {
         for a in Source::ALL {
             for b in Source::ALL {
-                for offset in [-20 * MINUTE_MS, -90_000, 0, 59_000, 3 * MINUTE_MS, 16 * MINUTE_MS] {
+                for offset in [
+                    -20 * MINUTE_MS,
+                    -90_000,
+                    0,
+                    59_000,
+                    3 * MINUTE_MS,
+                    16 * MINUTE_MS,
+                ] {
                     assert_eq!(
                         same_listen(a, T, b, T + offset),
                         same_listen(b, T + offset, a, T),

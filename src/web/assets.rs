@@ -85,7 +85,10 @@ mod tests {
 
     #[test]
     fn the_served_scripts_keep_their_code() {
-        for script in [crate::web::history::APP_JS, crate::web::import_page::IMPORT_JS] {
+        for script in [
+            crate::web::history::APP_JS,
+            crate::web::import_page::IMPORT_JS,
+        ] {
             assert!(script.contains("use strict"));
             assert!(!script.lines().any(|line| line.starts_with("//")));
             assert!(!script.lines().any(|line| line.starts_with(' ')));

@@ -189,7 +189,8 @@ mod tests {
 
     #[test]
     fn a_headed_row_without_its_unix_time_falls_back_to_the_written_one() {
-        let row = json!({"utc_time": "31 Jan 2021, 14:05", "artist": "Radiohead", "track": "Airbag"});
+        let row =
+            json!({"utc_time": "31 Jan 2021, 14:05", "artist": "Radiohead", "track": "Airbag"});
         let record = parse_record(&row, NOW).expect("record");
         assert_eq!(
             (record.format, record.ended_at),
@@ -213,8 +214,15 @@ mod tests {
         assert_eq!(day_month_minute("31 Jan 2021 14:05"), minute);
         assert_eq!(day_month_minute("31 Jan 2021, 14:05"), minute);
         assert_eq!(day_month_minute(" 31 jan 2021 14:05 "), minute);
-        assert_eq!(day_month_minute("1 Feb 2021 9:07"), None, "hours have two digits");
-        assert_eq!(day_month_minute("01 Feb 2021 09:07"), Some(1_612_170_420_000));
+        assert_eq!(
+            day_month_minute("1 Feb 2021 9:07"),
+            None,
+            "hours have two digits"
+        );
+        assert_eq!(
+            day_month_minute("01 Feb 2021 09:07"),
+            Some(1_612_170_420_000)
+        );
         for bad in [
             "31 Feb 2021 14:05",
             "31 Jan 2021 24:00",

@@ -13,8 +13,7 @@
 use serde_json::{Map, Value};
 
 use super::{
-    field, name_in, named, scrobbled, uri_id, Content, ExportRecord, Format, Kind,
-    RawRecord,
+    field, name_in, named, scrobbled, uri_id, Content, ExportRecord, Format, Kind, RawRecord,
 };
 use crate::time::{parse_rfc3339, UnixMillis, SECOND_MS};
 
@@ -119,9 +118,11 @@ mod tests {
     #[test]
     fn a_listen_from_spotify_is_filed_under_its_track_id() {
         let record = parse_record(
-            &listen(json!({"spotify_id": "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC",
+            &listen(
+                json!({"spotify_id": "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC",
                            "duration_ms": 284_000, "music_service": "spotify.com",
-                           "submission_client": "ListenBrainz"})),
+                           "submission_client": "ListenBrainz"}),
+            ),
             NOW,
         )
         .expect("record");

@@ -84,7 +84,14 @@ impl World {
         json_of(&response)["id"].as_i64().expect("id")
     }
 
-    pub(super) fn chunk(&self, cookie: &str, id: i64, file: &str, offset: usize, records: &[Value]) -> Value {
+    pub(super) fn chunk(
+        &self,
+        cookie: &str,
+        id: i64,
+        file: &str,
+        offset: usize,
+        records: &[Value],
+    ) -> Value {
         let response = self.post(
             Some(cookie),
             &format!("/api/imports/{id}/chunks"),
@@ -139,7 +146,13 @@ pub(super) fn ts(at: UnixMillis) -> String {
 }
 
 /// An extended streaming history record of a track, every documented field present.
-pub(super) fn extended(at: UnixMillis, id: &str, name: &str, artist: &str, ms_played: i64) -> Value {
+pub(super) fn extended(
+    at: UnixMillis,
+    id: &str,
+    name: &str,
+    artist: &str,
+    ms_played: i64,
+) -> Value {
     json!({
         "ts": ts(at), "platform": "linux", "ms_played": ms_played, "conn_country": "SE",
         "ip_addr": "192.0.2.7", "master_metadata_track_name": name,

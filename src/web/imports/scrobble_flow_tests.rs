@@ -97,7 +97,10 @@ fn scrobbles_are_matched_by_name_and_merged_with_the_polled_listens_they_started
         .collect();
     assert_eq!(ids[..2], ["real1", "real1"]);
     assert!(ids[2].starts_with("import:"), "{ids:?}");
-    assert_eq!(sources(&world, "ada"), ["poll", "import_lastfm", "import_lastfm"]);
+    assert_eq!(
+        sources(&world, "ada"),
+        ["poll", "import_lastfm", "import_lastfm"]
+    );
     assert_eq!(plays[1]["ms_played"], Value::Null, "Last.fm does not say");
 
     // Later the poll meets the unknown track under its real id, three minutes after the
@@ -110,7 +113,12 @@ fn scrobbles_are_matched_by_name_and_merged_with_the_polled_listens_they_started
     // Long after the start, it is another listen.
     let inserted = world.poll(
         "ada",
-        &[("real2", "Unknown", "Someone", T0 + 2 * HOUR + 30 * MINUTE_MS)],
+        &[(
+            "real2",
+            "Unknown",
+            "Someone",
+            T0 + 2 * HOUR + 30 * MINUTE_MS,
+        )],
     );
     assert_eq!(inserted, 1);
 }
@@ -153,10 +161,7 @@ fn a_track_playing_now_is_skipped_and_a_broken_row_reported_where_it_is() {
     let world = World::new();
     let ada = world.user("ada");
     let mut playing = api_track(T0, "Band", "Now");
-    playing
-        .as_object_mut()
-        .expect("object")
-        .remove("date");
+    playing.as_object_mut().expect("object").remove("date");
     playing["@attr"] = json!({"nowplaying": "true"});
     let report = world.import(
         &ada,
@@ -226,8 +231,14 @@ fn a_listen_merges_with_the_extended_history_of_the_same_listen_and_a_scrobble_o
                 "Streaming_History_Audio_2019_0.json",
                 vec![extended(start + 200_000, "t1", "One", "Band", 200_000)],
             ),
-            ("listens.jsonl", vec![listen(start, "Band", "One", Some("t1"))]),
-            ("scrobbles.csv", vec![csv_row(start + SECOND_MS, "Band", "One")]),
+            (
+                "listens.jsonl",
+                vec![listen(start, "Band", "One", Some("t1"))],
+            ),
+            (
+                "scrobbles.csv",
+                vec![csv_row(start + SECOND_MS, "Band", "One")],
+            ),
             (
                 "StreamingHistory_music_0.json",
                 vec![account(start + 200_000, "Band", "One", 200_000)],
@@ -305,7 +316,10 @@ fn our_listenbrainz_export_comes_back_whole_and_merges_into_its_own_archive() {
             .map(|play| {
                 let id = play["track_id"].as_str().unwrap_or("?");
                 // A track filed by its names is the user's own row: same names, same id.
-                (play["name"].clone(), id.split('~').next().unwrap_or(id).to_owned())
+                (
+                    play["name"].clone(),
+                    id.split('~').next().unwrap_or(id).to_owned(),
+                )
             })
             .collect()
     };
