@@ -483,8 +483,10 @@ mod tests {
     }
 
     #[test]
-    fn every_source_code_reads_back() {
-        for source in Source::ALL {
+    fn every_source_code_reads_back_and_indexes_all() {
+        // A play row's windows and the poll's are arrays indexed by the code.
+        for (index, source) in Source::ALL.into_iter().enumerate() {
+            assert_eq!(usize::from(source.code()), index);
             assert_eq!(Source::from_code(i64::from(source.code())), Some(source));
         }
         assert_eq!(Source::from_code(6), None);
