@@ -307,3 +307,91 @@ fn a_person_imports_their_export_zips_in_a_browser() {
         .expect("a count");
     assert_eq!(imported, 60);
 }
+
+/// A Last.fm CSV (the headerless `artist,album,track,date` of the lastfm-to-csv tools) and
+/// a ListenBrainz export zip (`listens/<year>/<month>.jsonl` beside `user.json` and
+/// `feedback.jsonl`, zipped by Info-ZIP's `zip`) chosen together: the page reads the CSV's
+/// rows and the zip's JSON lines, leaves the other entries out, and every listen lands.
+#[test]
+fn a_person_imports_a_last_fm_csv_and_a_listenbrainz_zip_in_a_browser() {
+    let stack = Stack::start();
+    stack.create_user("lu", 4.0, 1.0);
+    let chrome = Chromium::start(&stack.dir().join("downloads"));
+    stack.connect_in_browser(&chrome, "lu");
+
+    let exports = stack.dir().join("exports");
+    std::fs::create_dir_all(&exports).expect("exports folder");
+    let csv = exports.join("lastfm.csv");
+    let rows: String = (0..12)
+        .map(|hour| {
+            format!("\"The Scrobblers\",\"Last, Album\",\"Scrobbled song {hour}\",\"01 Mar 2019 {hour:02}:00\"\r\n")
+        })
+        .collect();
+    std::fs::write(&csv, rows).expect("csv file");
+
+    let export = exports.join("listenbrainz");
+    let month = export.join("listens").join("2019");
+    std::fs::create_dir_all(&month).expect("listens folder");
+    // 2019-03-06T00:00:00Z, then an hour apart; every other one from Spotify.
+    let lines: String = (0..8_i64)
+        .map(|hour| {
+            let mut info = json!({"submission_client": "ListenBrainz"});
+            if hour % 2 == 0 {
+                info["spotify_id"] = json!(format!("https://open.spotify.com/track/0lbTrack{hour:014}"));
+            }
+            let listen = json!({"listened_at": 1_551_830_400 + hour * 3_600, "user_name": "lu",
+                                "track_metadata": {"artist_name": "The Listeners",
+                                                   "track_name": format!("Listened song {hour}"),
+                                                   "release_name": "Brainz", "additional_info": info}});
+            format!("{listen}\n")
+        })
+        .collect();
+    std::fs::write(month.join("3.jsonl"), lines).expect("listens file");
+    std::fs::write(
+        export.join("user.json"),
+        r#"{"user_id": 1, "username": "lu"}"#,
+    )
+    .expect("user file");
+    std::fs::write(
+        export.join("feedback.jsonl"),
+        "{\"recording_msid\": \"x\", \"score\": 1}\n",
+    )
+    .expect("feedback file");
+    let zip = exports.join("listenbrainz.zip");
+    let status = std::process::Command::new("zip")
+        .current_dir(&export)
+        .args(["-q", "-r"])
+        .arg(&zip)
+        .args(["user.json", "feedback.jsonl", "listens"])
+        .status()
+        .expect("Info-ZIP's zip runs (scripts/setup installs it)");
+    assert!(status.success(), "zip failed");
+
+    chrome.goto(&format!("{}/import", stack.worker_url));
+    let input = chrome.wait_for(By::Css("#import-files"), PAGE);
+    chrome.choose_files(&input, &[&csv, &zip]);
+    let start = chrome.wait_for(By::Css("#import-start"), PAGE);
+    chrome.click(&start);
+    chrome.wait_until("the import's report", BACKFILL, |chrome| {
+        chrome
+            .execute(
+                "const r = document.querySelector('#import-report'); return !!r && !r.hidden",
+                json!([]),
+            )
+            .as_bool()
+            .unwrap_or(false)
+    });
+    let summary = text_at(&chrome, "#import-summary").unwrap_or_default();
+    chrome.screenshot(&screenshots().join("import-lastfm-listenbrainz.png"));
+    assert!(
+        summary.contains("20 records read from 2 file(s)"),
+        "{summary}"
+    );
+    assert_eq!(counter(&chrome, "n-imported"), 20, "{summary}");
+    assert_eq!(counter(&chrome, "n-errors"), 0, "{summary}");
+    let imported = stack
+        .d1("SELECT count(*) AS n FROM play_events WHERE played_at < 1577836800000 AND source IN (4, 5)")[0]["n"]
+        .as_u64()
+        .expect("a count");
+    assert_eq!(imported, 20);
+}

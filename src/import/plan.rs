@@ -72,19 +72,16 @@ pub struct ImportPlayRow {
     pub src: u8,
     /// [`crate::import::record::Kind::code`].
     pub kind: u8,
-    pub ms: i64,
+    /// `None`: the export does not say (a scrobble).
+    pub ms: Option<i64>,
     pub skipped: Option<bool>,
     /// The widest span any merge window reaches: the index range looked at.
     pub lo: UnixMillis,
     pub hi: UnixMillis,
-    /// Where a play of each source must end to be this listen (`None`: only this very
-    /// instant, same source).
-    pub poll_lo: Option<UnixMillis>,
-    pub poll_hi: Option<UnixMillis>,
-    pub import_lo: Option<UnixMillis>,
-    pub import_hi: Option<UnixMillis>,
-    pub account_lo: Option<UnixMillis>,
-    pub account_hi: Option<UnixMillis>,
+    /// Where a play of each source (indexed by [`Source::code`]) must end to be this
+    /// listen, `[from, to]`; `None`: only this very instant (the same source).
+    #[serde(rename = "w")]
+    pub windows: [Option<(UnixMillis, UnixMillis)>; Source::ALL.len()],
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -102,6 +99,8 @@ pub struct Tally {
     pub short: usize,
     pub incognito: usize,
     pub unidentified: usize,
+    /// Last.fm tracks playing as the export was made (not scrobbled yet).
+    pub now_playing: usize,
     /// The same record twice in this chunk.
     pub duplicate: usize,
     pub errors: usize,
@@ -225,16 +224,20 @@ pub fn plan_chunk(chunk: &Chunk, owner: &str, now: UnixMillis) -> ChunkPlan {
                 continue;
             }
         };
-        // Every readable record, played or not, shows the export covers its time.
-        let (from, to) = covered_span(&record);
-        plan.span = Some(match plan.span {
-            Some((first, last)) => (first.min(from), last.max(to)),
-            None => (from, to),
-        });
+        // Every readable record, played or not, shows the export covers its time; a track
+        // playing as the export was made has none.
+        if !record.now_playing {
+            let (from, to) = covered_span(&record);
+            plan.span = Some(match plan.span {
+                Some((first, last)) => (first.min(from), last.max(to)),
+                None => (from, to),
+            });
+        }
         match judge(&record) {
             Err(SkipReason::Short) => plan.tally.short += 1,
             Err(SkipReason::Incognito) => plan.tally.incognito += 1,
             Err(SkipReason::Unidentified) => plan.tally.unidentified += 1,
+            Err(SkipReason::NowPlaying) => plan.tally.now_playing += 1,
             Ok(()) => add_play(
                 &mut plan,
                 &record,
@@ -305,16 +308,13 @@ fn add_play(
     }
     let source = Source::of(record.format);
     let at = record.ended_at;
-    let window = |existing| merge_window(source, at, existing);
-    let (poll, import, account) = (
-        window(Source::Poll),
-        window(Source::Import),
-        window(Source::ImportAccount),
-    );
-    let widest = [poll, import, account]
-        .into_iter()
+    let windows = Source::ALL.map(|existing| merge_window(source, at, existing));
+    let widest = windows
+        .iter()
         .flatten()
-        .fold((at, at), |(lo, hi), (from, to)| (lo.min(from), hi.max(to)));
+        .fold((at, at), |(lo, hi), (from, to)| {
+            (lo.min(*from), hi.max(*to))
+        });
     plan.plays.push(ImportPlayRow {
         private: private_id(&track_id, owner),
         id: content.id.clone(),
@@ -327,12 +327,7 @@ fn add_play(
         skipped: skipped(record),
         lo: widest.0,
         hi: widest.1,
-        poll_lo: poll.map(|(lo, _)| lo),
-        poll_hi: poll.map(|(_, hi)| hi),
-        import_lo: import.map(|(lo, _)| lo),
-        import_hi: import.map(|(_, hi)| hi),
-        account_lo: account.map(|(lo, _)| lo),
-        account_hi: account.map(|(_, hi)| hi),
+        windows,
     });
 }
 
@@ -400,6 +395,7 @@ mod tests {
                 short: 1,
                 incognito: 1,
                 unidentified: 1,
+                now_playing: 0,
                 duplicate: 1,
                 errors: 1
             }
@@ -434,16 +430,25 @@ mod tests {
         let play = &plan.plays[0];
         assert_eq!(play.src, Source::Import.code());
         assert_eq!(play.kind, crate::import::record::Kind::Track.code());
+        // A scrobble is filed under the start of the listen: up to the longest listen
+        // before this end, give or take the clocks' slack.
+        let longest = crate::import::rules::LONGEST_LISTEN_MS;
+        let at = play.at;
         assert_eq!(
-            (play.poll_lo, play.poll_hi),
-            (Some(play.at - 120_000), Some(play.at + 120_000))
+            play.windows,
+            [
+                Some((at - 120_000, at + 120_000)),           // a poll
+                None,                                         // extended history: this instant only
+                Some((at - 120_000, at + 60_000)),            // account data's minute
+                Some((at - 120_000 - longest, at + 120_000)), // a Last.fm start
+                Some((at - 120_000 - longest, at + 60_000)),  // its minute
+                Some((at - 120_000 - longest, at + 120_000)), // a ListenBrainz start
+            ]
         );
-        assert_eq!((play.import_lo, play.import_hi), (None, None));
         assert_eq!(
-            (play.account_lo, play.account_hi),
-            (Some(play.at - 120_000), Some(play.at + 60_000))
+            (play.lo, play.hi),
+            (play.at - 120_000 - longest, play.at + 120_000)
         );
-        assert_eq!((play.lo, play.hi), (play.at - 120_000, play.at + 120_000));
         assert_eq!(play.skipped, Some(false));
     }
 
@@ -464,10 +469,13 @@ mod tests {
         assert!(track.by_name && track.id.starts_with("import:"));
         assert_eq!(play.src, Source::ImportAccount.code());
         assert_eq!(
-            (play.poll_lo, play.poll_hi),
-            (Some(play.at - 60_000), Some(play.at + 120_000))
+            play.windows[usize::from(Source::Poll.code())],
+            Some((play.at - 60_000, play.at + 120_000))
         );
-        assert_eq!((play.account_lo, play.account_hi), (None, None));
+        assert_eq!(
+            play.windows[usize::from(Source::ImportAccount.code())],
+            None
+        );
         assert_eq!(plan.span, Some((play.at, play.at + 59_999)));
     }
 

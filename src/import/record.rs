@@ -1,6 +1,7 @@
-//! One record of a Spotify data export, read from the JSON Spotify wrote.
+//! One record of a listening history export, read from the JSON its maker wrote (or, for
+//! a CSV, the object the page made of a row: its cells under the header's names).
 //!
-//! Two formats, told apart by their fields, never by the file's name:
+//! The formats are told apart by their fields, never by the file's name:
 //!
 //! - *extended streaming history* (`Streaming_History_Audio_*.json`, older `endsong_*.json`):
 //!   `ts` (UTC, the end of the stream, to the second), `ms_played`, the track's names and
@@ -11,7 +12,10 @@
 //!   `incognito_mode`);
 //! - *account data* (`StreamingHistory_music_*.json`, older `StreamingHistory*.json`):
 //!   `endTime` ("YYYY-MM-DD HH:MM", UTC, to the minute), `msPlayed` and names only:
-//!   `artistName` and `trackName`, or `podcastName` and `episodeName`.
+//!   `artistName` and `trackName`, or `podcastName` and `episodeName`;
+//! - a *Last.fm scrobble* ([`lastfm`]): `artist` and `name` or `track`, with `uts` or a
+//!   written `date`;
+//! - a *ListenBrainz listen* ([`listenbrainz`]): `listened_at` and `track_metadata`.
 //!
 //! Unknown fields are ignored; a field of the wrong type, a time that cannot be read or a
 //! URI that is not Spotify's makes the record malformed, with a message saying which.
@@ -24,6 +28,9 @@ use serde_json::Value;
 use crate::ids::{local_track_id, named_item_id};
 use crate::time::{parse_date_minute, parse_rfc3339, UnixMillis, DAY_MS};
 
+mod lastfm;
+mod listenbrainz;
+
 /// The export a record comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -31,6 +38,13 @@ pub enum Format {
     Extended,
     /// Account data: names only, end time to the minute.
     Account,
+    /// A Last.fm scrobble with its Unix time: names only, start time to the second.
+    Lastfm,
+    /// A Last.fm scrobble with a written date: names only, start time to the minute.
+    LastfmMinute,
+    /// A ListenBrainz listen: a Spotify id when it came from Spotify, else names; start
+    /// time to the second.
+    ListenBrainz,
 }
 
 /// What was streamed.
@@ -101,8 +115,12 @@ impl Content {
 pub struct ExportRecord {
     pub format: Format,
     /// When the stream ended, Unix ms. Account data: the start of the minute it ended in.
+    /// A scrobble or a listen: when it started (see [`super::rules::window_offsets`]).
     pub ended_at: UnixMillis,
-    pub ms_played: i64,
+    /// How long the stream lasted; `None` when the export does not say (a scrobble).
+    pub ms_played: Option<i64>,
+    /// A Last.fm track playing as the export was made: not scrobbled (yet), no time.
+    pub now_playing: bool,
     /// `None`: the record names nothing we could file the play under.
     pub content: Option<Content>,
     /// The export's own `skipped` flag (extended history only; null in older files).
@@ -172,6 +190,16 @@ known_fields! {
     PODCAST_NAME = "podcastName",
     ACCOUNT_EPISODE_NAME = "episodeName",
     ACCOUNT_MS_PLAYED = "msPlayed",
+    LISTENED_AT = "listened_at",
+    TRACK_METADATA = "track_metadata",
+    ARTIST = "artist",
+    NAME = "name",
+    TRACK = "track",
+    ALBUM = "album",
+    DATE = "date",
+    UTS = "uts",
+    UTC_TIME = "utc_time",
+    ATTR = "@attr",
 }
 
 /// One element of a chunk's records as sent: an object (its known fields, each holding
@@ -272,6 +300,12 @@ fn detect_raw(record: &RawRecord) -> Option<Format> {
         Some(Format::Extended)
     } else if record.get(field::END_TIME).is_some() {
         Some(Format::Account)
+    } else if record.get(field::LISTENED_AT).is_some() {
+        Some(Format::ListenBrainz)
+    } else if record.get(field::ARTIST).is_some()
+        && (record.get(field::NAME).is_some() || record.get(field::TRACK).is_some())
+    {
+        Some(lastfm::format(record))
     } else {
         None
     }
@@ -288,17 +322,18 @@ pub fn parse_raw(raw: &RawRecord, now: UnixMillis) -> Result<ExportRecord, Strin
     if *raw == RawRecord::NotAnObject {
         return Err("a record must be a JSON object".into());
     }
-    let record =
-        match detect_raw(raw) {
-            Some(Format::Extended) => parse_extended(raw)?,
-            Some(Format::Account) => parse_account(raw)?,
-            None => return Err(
-                "not a streaming history record: it has neither `ts` (extended streaming history) \
-                 nor `endTime` (account data)"
-                    .into(),
-            ),
-        };
-    if record.ended_at < EARLIEST || record.ended_at > now + DAY_MS {
+    let record = match detect_raw(raw) {
+        Some(Format::Extended) => parse_extended(raw)?,
+        Some(Format::Account) => parse_account(raw)?,
+        Some(Format::Lastfm | Format::LastfmMinute) => lastfm::parse(raw, now)?,
+        Some(Format::ListenBrainz) => listenbrainz::parse(raw)?,
+        None => return Err(
+            "not a listening history record: it has neither `ts` (extended streaming history), \
+                 `endTime` (account data), `listened_at` (ListenBrainz) nor `artist` (Last.fm)"
+                .into(),
+        ),
+    };
+    if !record.now_playing && (record.ended_at < EARLIEST || record.ended_at > now + DAY_MS) {
         return Err("the end time is outside the years Spotify has existed".into());
     }
     Ok(record)
@@ -363,6 +398,42 @@ pub fn offline_millis(value: Option<&Value>) -> Option<UnixMillis> {
         n if n < SECONDS_BELOW => Some(n * 1_000),
         n => Some(n),
     }
+}
+
+/// A record naming only what was played, by title and artist: no stream details.
+fn scrobbled(format: Format, at: UnixMillis, content: Option<Content>) -> ExportRecord {
+    ExportRecord {
+        format,
+        ended_at: at,
+        ms_played: None,
+        now_playing: false,
+        content,
+        skipped: None,
+        reason_start: None,
+        reason_end: None,
+        shuffle: None,
+        incognito: false,
+        offline: None,
+        offline_at: None,
+    }
+}
+
+/// A name held as text, or in an object under `#text` or `name` (Last.fm's pages write
+/// `{"#text": …}`, and `{"name": …}` in their extended form); `None` when empty.
+fn name_in<'a>(value: Option<&'a Value>, field: &str) -> Result<Option<&'a str>, String> {
+    let value = match value {
+        Some(Value::Object(object)) => object.get("#text").or_else(|| object.get("name")),
+        value => value,
+    };
+    let text = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(text)) => text,
+        Some(_) => return Err(format!("`{field}` must be text")),
+    };
+    if text.len() > MAX_NAME_BYTES {
+        return Err(format!("`{field}` is too long"));
+    }
+    Ok(Some(text.trim()).filter(|text| !text.is_empty()))
 }
 
 fn is_base62(id: &str) -> bool {
@@ -462,7 +533,8 @@ fn parse_extended(object: &RawRecord) -> Result<ExportRecord, String> {
     Ok(ExportRecord {
         format: Format::Extended,
         ended_at,
-        ms_played,
+        ms_played: Some(ms_played),
+        now_playing: false,
         content,
         skipped: match object.get(field::SKIPPED) {
             Some(Value::Bool(skipped)) => Some(*skipped),
@@ -518,7 +590,8 @@ fn parse_account(object: &RawRecord) -> Result<ExportRecord, String> {
     Ok(ExportRecord {
         format: Format::Account,
         ended_at,
-        ms_played,
+        ms_played: Some(ms_played),
+        now_playing: false,
         content,
         skipped: None,
         reason_start: None,
@@ -585,7 +658,7 @@ mod tests {
         let record = parse_record(&extended(json!({})), NOW).expect("record");
         assert_eq!(record.format, Format::Extended);
         assert_eq!(record.ended_at, 1_559_392_496_000);
-        assert_eq!(record.ms_played, 215_000);
+        assert_eq!(record.ms_played, Some(215_000));
         let content = record.content.expect("content");
         assert_eq!(content.kind, Kind::Track);
         assert_eq!(content.id.as_deref(), Some("4uLU6hMCjMI75M1A2tKUQC"));

@@ -16,6 +16,11 @@ pub const MERGE_WINDOW_MS: i64 = 2 * MINUTE_MS;
 /// minute, so the listen ended in `[endTime, endTime + 1 min)`, give or take this.
 pub const MINUTE_SLACK_MS: i64 = MINUTE_MS;
 
+/// A scrobble is filed under the start of the listen, Spotify's plays under its end: a
+/// scrobble and a Spotify play of one listen are this far apart at most. Nearly all
+/// music is shorter; a longer track's scrobble is not recognised as its polled play.
+pub const LONGEST_LISTEN_MS: i64 = 15 * MINUTE_MS;
+
 /// Why a record is not imported as a play.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SkipReason {
@@ -25,6 +30,8 @@ pub enum SkipReason {
     Incognito,
     /// Names no track, episode or audiobook.
     Unidentified,
+    /// A Last.fm track playing as the export was made: not scrobbled, so not a play yet.
+    NowPlaying,
 }
 
 impl SkipReason {
@@ -33,14 +40,20 @@ impl SkipReason {
             Self::Short => "under_30s",
             Self::Incognito => "incognito",
             Self::Unidentified => "unidentified",
+            Self::NowPlaying => "now_playing",
         }
     }
 }
 
 /// Whether a record is a play, and if not, why not. The reasons are checked in this
-/// order: under 30 s, then a private session, then naming nothing.
+/// order: playing now, under 30 s, then a private session, then naming nothing.
+///
+/// A scrobble or a ListenBrainz listen has no duration: its service counted it by the
+/// scrobbling rule (at least 30 seconds or half the track), so it is never under 30 s.
 pub fn judge(record: &ExportRecord) -> Result<(), SkipReason> {
-    if record.ms_played < MIN_PLAY_MS {
+    if record.now_playing {
+        Err(SkipReason::NowPlaying)
+    } else if record.ms_played.is_some_and(|ms| ms < MIN_PLAY_MS) {
         Err(SkipReason::Short)
     } else if record.incognito {
         // The listener chose a private session: Spotify keeps those plays out of their
@@ -74,6 +87,20 @@ pub enum Source {
     Import,
     /// Account data: to the minute.
     ImportAccount,
+    /// A Last.fm scrobble with its Unix time: the start of the listen, to the second.
+    Lastfm,
+    /// A Last.fm scrobble with a written date: the start of the listen, to the minute.
+    LastfmMinute,
+    /// A ListenBrainz listen: the start of the listen, to the second.
+    ListenBrainz,
+}
+
+/// What the instant a source records is: the end of the listen (Spotify) or its start
+/// (a scrobble), and how precisely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Instant {
+    start: bool,
+    to_the_minute: bool,
 }
 
 impl Source {
@@ -82,6 +109,9 @@ impl Source {
             Self::Poll => "poll",
             Self::Import => "import",
             Self::ImportAccount => "import_account",
+            Self::Lastfm => "import_lastfm",
+            Self::LastfmMinute => "import_lastfm_minute",
+            Self::ListenBrainz => "import_listenbrainz",
         }
     }
 
@@ -91,6 +121,9 @@ impl Source {
             Self::Poll => 0,
             Self::Import => 1,
             Self::ImportAccount => 2,
+            Self::Lastfm => 3,
+            Self::LastfmMinute => 4,
+            Self::ListenBrainz => 5,
         }
     }
 
@@ -100,6 +133,9 @@ impl Source {
             0 => Some(Self::Poll),
             1 => Some(Self::Import),
             2 => Some(Self::ImportAccount),
+            3 => Some(Self::Lastfm),
+            4 => Some(Self::LastfmMinute),
+            5 => Some(Self::ListenBrainz),
             _ => None,
         }
     }
@@ -108,14 +144,43 @@ impl Source {
         match format {
             Format::Extended => Self::Import,
             Format::Account => Self::ImportAccount,
+            Format::Lastfm => Self::Lastfm,
+            Format::LastfmMinute => Self::LastfmMinute,
+            Format::ListenBrainz => Self::ListenBrainz,
         }
     }
 
-    const fn to_the_minute(self) -> bool {
-        matches!(self, Self::ImportAccount)
+    const fn instant(self) -> Instant {
+        match self {
+            Self::Poll | Self::Import => Instant {
+                start: false,
+                to_the_minute: false,
+            },
+            Self::ImportAccount => Instant {
+                start: false,
+                to_the_minute: true,
+            },
+            // Last.fm files a scrobble under the time the track started playing, and
+            // ListenBrainz does the same with a listen.
+            Self::Lastfm | Self::ListenBrainz => Instant {
+                start: true,
+                to_the_minute: false,
+            },
+            Self::LastfmMinute => Instant {
+                start: true,
+                to_the_minute: true,
+            },
+        }
     }
 
-    pub const ALL: [Self; 3] = [Self::Poll, Self::Import, Self::ImportAccount];
+    pub const ALL: [Self; 6] = [
+        Self::Poll,
+        Self::Import,
+        Self::ImportAccount,
+        Self::Lastfm,
+        Self::LastfmMinute,
+        Self::ListenBrainz,
+    ];
 }
 
 /// How far before and after a play from `source` ending at `at`, a play of the same
@@ -124,20 +189,32 @@ impl Source {
 /// `None` when both come from the same source: one source never records one listen
 /// twice, so only an identical record (the same file imported again, overlapping files)
 /// is the same listen there, and two real plays a minute apart stay two.
+///
+/// Each source's instant lies in a span around the listen's true end or start: a
+/// minute's worth after it when written to the minute, and, for a start, up to
+/// [`LONGEST_LISTEN_MS`] before the end. Two instants are one listen when those spans
+/// meet, give or take [`MERGE_WINDOW_MS`] between two second-precise clocks or
+/// [`MINUTE_SLACK_MS`] when either is written to the minute.
 pub const fn window_offsets(source: Source, existing: Source) -> Option<(i64, i64)> {
     if source as u8 == existing as u8 {
         return None;
     }
-    Some(match (source.to_the_minute(), existing.to_the_minute()) {
-        // Both to the second.
-        (false, false) => (MERGE_WINDOW_MS, MERGE_WINDOW_MS),
-        // `at` is a minute m: the other ended in [m - slack, m + 1 min + slack].
-        (true, false) => (MINUTE_SLACK_MS, MINUTE_MS + MINUTE_SLACK_MS),
-        // The other is a minute m, `at` to the second: m in [at - 1 min - slack, at + slack].
-        (false, true) => (MINUTE_MS + MINUTE_SLACK_MS, MINUTE_SLACK_MS),
-        // Two different minute-precise sources do not exist.
-        (true, true) => (MINUTE_SLACK_MS, MINUTE_SLACK_MS),
-    })
+    let (a, b) = (source.instant(), existing.instant());
+    let slack = if a.to_the_minute || b.to_the_minute {
+        MINUTE_SLACK_MS
+    } else {
+        MERGE_WINDOW_MS
+    };
+    // The other instant, relative to `at`, from the truncations alone.
+    let mut before = slack + if b.to_the_minute { MINUTE_MS } else { 0 };
+    let mut after = slack + if a.to_the_minute { MINUTE_MS } else { 0 };
+    // A start against an end: the listen's length lies between them.
+    if a.start && !b.start {
+        after += LONGEST_LISTEN_MS;
+    } else if b.start && !a.start {
+        before += LONGEST_LISTEN_MS;
+    }
+    Some((before, after))
 }
 
 /// The span in which a play from `existing` must end to be the same listen as a play
@@ -150,16 +227,9 @@ pub fn merge_window(
     window_offsets(source, existing).map(|(before, after)| (at - before, at + after))
 }
 
-/// The widest offset any window reaches: the index range a lookup scans.
-pub const WIDEST_OFFSET_MS: i64 = {
-    let a = MERGE_WINDOW_MS;
-    let b = MINUTE_MS + MINUTE_SLACK_MS;
-    if a > b {
-        a
-    } else {
-        b
-    }
-};
+/// The widest offset any window reaches: the index range a lookup scans (a start
+/// written to the minute against an end).
+pub const WIDEST_OFFSET_MS: i64 = MINUTE_SLACK_MS + MINUTE_MS + LONGEST_LISTEN_MS;
 
 /// Whether two plays of the same track are one listen (what the SQL of
 /// [`crate::store`] decides, stated once in Rust for the tests).
@@ -170,12 +240,16 @@ pub fn same_listen(a: Source, a_at: UnixMillis, b: Source, b_at: UnixMillis) -> 
     }
 }
 
-/// The span of time a record shows the export covers: its end, or for account data the
-/// minute it ended in.
+/// The span of time a record shows the export covers: its instant, or the minute of one
+/// written to the minute.
 pub fn covered_span(record: &ExportRecord) -> (UnixMillis, UnixMillis) {
     match record.format {
-        Format::Extended => (record.ended_at, record.ended_at),
-        Format::Account => (record.ended_at, record.ended_at + MINUTE_MS - 1),
+        Format::Extended | Format::Lastfm | Format::ListenBrainz => {
+            (record.ended_at, record.ended_at)
+        }
+        Format::Account | Format::LastfmMinute => {
+            (record.ended_at, record.ended_at + MINUTE_MS - 1)
+        }
     }
 }
 
@@ -191,7 +265,8 @@ mod tests {
         ExportRecord {
             format: Format::Extended,
             ended_at: T,
-            ms_played,
+            ms_played: Some(ms_played),
+            now_playing: false,
             content: Some(Content {
                 kind: Kind::Track,
                 id: Some("t".into()),
@@ -216,6 +291,10 @@ mod tests {
         assert_eq!(judge(&record(29_999)), Err(SkipReason::Short));
         assert_eq!(judge(&record(30_000)), Ok(()));
         assert_eq!(judge(&record(0)), Err(SkipReason::Short));
+        // A scrobble has no duration: its service counted it a play.
+        let mut scrobble = record(0);
+        scrobble.ms_played = None;
+        assert_eq!(judge(&scrobble), Ok(()));
     }
 
     #[test]
@@ -227,7 +306,7 @@ mod tests {
         nameless.content = None;
         assert_eq!(judge(&nameless), Err(SkipReason::Unidentified));
         // Too short wins over the other reasons: it is not a play at all.
-        incognito.ms_played = 5_000;
+        incognito.ms_played = Some(5_000);
         assert_eq!(judge(&incognito), Err(SkipReason::Short));
     }
 
@@ -341,6 +420,76 @@ mod tests {
             merge_window(Poll, T, Import),
             Some((T - 120_000, T + 120_000))
         );
+    }
+
+    #[test]
+    fn a_scrobble_is_one_listen_with_the_play_ending_within_the_longest_listen_after_it() {
+        use Source::*;
+        // Started at T, a four-minute track: the poll saw it end at T + 4 min.
+        assert!(same_listen(Lastfm, T, Poll, T + 4 * MINUTE_MS));
+        assert!(same_listen(Poll, T + 4 * MINUTE_MS, Lastfm, T));
+        assert!(same_listen(ListenBrainz, T, Import, T + 4 * MINUTE_MS));
+        // Our own ListenBrainz export files a play under its end: the same instant merges.
+        assert!(same_listen(ListenBrainz, T, Poll, T));
+        let farthest = T + LONGEST_LISTEN_MS + MERGE_WINDOW_MS;
+        assert!(same_listen(Lastfm, T, Poll, farthest));
+        assert!(!same_listen(Lastfm, T, Poll, farthest + 1));
+        // An end never comes long before its start.
+        assert!(!same_listen(Lastfm, T, Poll, T - MERGE_WINDOW_MS - 1));
+        // Two services' starts of one listen lie close together.
+        assert!(same_listen(Lastfm, T, ListenBrainz, T + 30_000));
+        assert!(!same_listen(Lastfm, T, ListenBrainz, T + 4 * MINUTE_MS));
+    }
+
+    #[test]
+    fn a_scrobble_written_to_the_minute_allows_that_minute() {
+        use Source::*;
+        let minute = T - T % MINUTE_MS;
+        // Started at 12:34:50, written 12:34; the same scrobble with its Unix time.
+        assert!(same_listen(LastfmMinute, minute, Lastfm, minute + 50_000));
+        assert!(same_listen(Lastfm, minute + 50_000, LastfmMinute, minute));
+        assert!(!same_listen(
+            LastfmMinute,
+            minute,
+            Lastfm,
+            minute + 2 * MINUTE_MS + 1
+        ));
+        // Against a play's end: the minute, the listen, and a minute of slack.
+        let farthest = minute + MINUTE_MS + LONGEST_LISTEN_MS + MINUTE_SLACK_MS;
+        assert!(same_listen(LastfmMinute, minute, Poll, farthest));
+        assert!(!same_listen(LastfmMinute, minute, Poll, farthest + 1));
+    }
+
+    #[test]
+    fn windows_are_symmetric_between_two_sources() {
+        for a in Source::ALL {
+            for b in Source::ALL {
+                for offset in [
+                    -20 * MINUTE_MS,
+                    -90_000,
+                    0,
+                    59_000,
+                    3 * MINUTE_MS,
+                    16 * MINUTE_MS,
+                ] {
+                    assert_eq!(
+                        same_listen(a, T, b, T + offset),
+                        same_listen(b, T + offset, a, T),
+                        "{a:?} {b:?} {offset}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_source_code_reads_back_and_indexes_all() {
+        // A play row's windows and the poll's are arrays indexed by the code.
+        for (index, source) in Source::ALL.into_iter().enumerate() {
+            assert_eq!(usize::from(source.code()), index);
+            assert_eq!(Source::from_code(i64::from(source.code())), Some(source));
+        }
+        assert_eq!(Source::from_code(6), None);
     }
 
     #[test]

@@ -70,8 +70,8 @@ SELECT DISTINCT value ->> 'context_uri' FROM json_each(?1) WHERE value ->> 'cont
 ON CONFLICT DO NOTHING";
 
 /// A polled play that an imported play of the same track already covers (within the
-/// windows of [`crate::import::rules`], passed as ?4..?8) is not inserted again. The
-/// imported play may be filed under the user's own row of the track (its id and ?9, the
+/// windows of [`crate::import::rules`], passed as ?3 and ?4) is not inserted again. The
+/// imported play may be filed under the user's own row of the track (its id and ?5, the
 /// user's [`crate::ids::owner_key`]) or be of the same names.
 pub(super) const INSERT_PLAYS: &str = "\
 INSERT INTO play_events (user_key, played_at, track_key, context_key)
@@ -91,10 +91,10 @@ SELECT u.key, r.value ->> 'played_at', t.key, c.key
     SELECT 1 FROM play_events i JOIN tracks it ON it.key = i.track_key
      WHERE i.user_key = u.key AND i.source <> 0
        AND i.played_at BETWEEN (r.value ->> 'played_at') - ?3 AND (r.value ->> 'played_at') + ?3
-       AND CASE i.source
-           WHEN 2 THEN i.played_at BETWEEN (r.value ->> 'played_at') - ?4 AND (r.value ->> 'played_at') + ?5
-           ELSE i.played_at BETWEEN (r.value ->> 'played_at') - ?6 AND (r.value ->> 'played_at') + ?7 END
-       AND (it.id IN (t.id, t.id || '~' || ?8)
+       -- The window of the imported play's source: ?4, indexed by its code.
+       AND i.played_at BETWEEN (r.value ->> 'played_at') - (?4 ->> ('$[' || i.source || '][0]'))
+                           AND (r.value ->> 'played_at') + (?4 ->> ('$[' || i.source || '][1]'))
+       AND (it.id IN (t.id, t.id || '~' || ?5)
             OR (it.name = t.name
                 AND EXISTS (SELECT 1 FROM track_artists pa JOIN artists pn ON pn.key = pa.artist_key
                              WHERE pa.track_key = t.key

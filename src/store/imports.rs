@@ -81,12 +81,10 @@ macro_rules! merged {
             " WHERE p.user_key = ",
             super::user_key!("?1"),
             " AND p.played_at BETWEEN r.value ->> 'lo' AND r.value ->> 'hi'",
-            // The sources' codes: crate::import::rules::Source::code.
-            " AND CASE p.source",
-            " WHEN 0 THEN p.played_at BETWEEN r.value ->> 'poll_lo' AND r.value ->> 'poll_hi'",
-            " WHEN 1 THEN p.played_at BETWEEN r.value ->> 'import_lo' AND r.value ->> 'import_hi'",
-            " WHEN 2 THEN p.played_at BETWEEN r.value ->> 'account_lo' AND r.value ->> 'account_hi'",
-            " ELSE 0 END AND ",
+            // Its window for the existing play's source: `w`, indexed by
+            // crate::import::rules::Source::code (null: the same source).
+            " AND p.played_at BETWEEN r.value ->> ('$.w[' || p.source || '][0]')",
+            " AND r.value ->> ('$.w[' || p.source || '][1]') AND ",
             same_track!(),
             ")"
         )
@@ -444,7 +442,8 @@ impl<D: Database> Store<'_, D> {
                     plays.clone(),
                     json!(plan.tally.read),
                     json!(plan.tally.duplicate),
-                    json!(plan.tally.short),
+                    // A track playing as a Last.fm export was made is not a play either.
+                    json!(plan.tally.short + plan.tally.now_playing),
                     json!(plan.tally.incognito),
                     json!(plan.tally.unidentified),
                     json!(plan.tally.errors),
@@ -506,17 +505,11 @@ impl<D: Database> Store<'_, D> {
     }
 }
 
-/// ?4..?8 of the poll's play insert: the widest offset, then the windows of a polled
-/// play against account data and against extended history, as `(before, after)`.
-pub(super) fn poll_merge_params() -> [Value; 5] {
-    let offsets = |existing| window_offsets(Source::Poll, existing).unwrap_or((0, 0));
-    let (account_before, account_after) = offsets(Source::ImportAccount);
-    let (import_before, import_after) = offsets(Source::Import);
-    [
-        json!(WIDEST_OFFSET_MS),
-        json!(account_before),
-        json!(account_after),
-        json!(import_before),
-        json!(import_after),
-    ]
+/// ?3 and ?4 of the poll's play insert: the widest offset, then the window of a polled
+/// play against each source, indexed by its code, as `[before, after]` (JSON).
+pub(super) fn poll_merge_params() -> [Value; 2] {
+    let windows = Source::ALL.map(|existing| window_offsets(Source::Poll, existing));
+    // Numbers and nulls only: writing them cannot fail.
+    let windows = serde_json::to_string(&windows).unwrap_or_default();
+    [json!(WIDEST_OFFSET_MS), Value::String(windows)]
 }

@@ -25,7 +25,7 @@ use crate::store::Store;
 use crate::time::{to_rfc3339, UnixMillis, SECOND_MS};
 
 /// The dashboard's one script, served from the Worker (`script-src 'self'`).
-pub const APP_JS: &str = include_str!("assets/app.js");
+pub const APP_JS: &str = super::assets::script!(include_bytes!("assets/app.js"));
 
 /// The session's user with their history settings, or the refusal to send.
 async fn user_with_settings<'a, D: Database>(

@@ -1,4 +1,5 @@
-//! `GET /import`: the page that imports Spotify's data exports, and its script
+//! `GET /import`: the page that imports Spotify's data exports (and Last.fm and
+//! ListenBrainz histories), and its script
 //! `/assets/import.js`.
 //!
 //! The files (or the zip Spotify sends) are opened in the browser: the script reads the
@@ -11,10 +12,10 @@ use super::auth::{failed_page, session_user};
 use super::error::HttpError;
 use super::pages::{escape, layout_with};
 use super::{App, Bindings, WebRequest, WebResponse};
-use crate::import::rules::{MERGE_WINDOW_MS, MINUTE_SLACK_MS, MIN_PLAY_MS};
+use crate::import::rules::{LONGEST_LISTEN_MS, MERGE_WINDOW_MS, MINUTE_SLACK_MS, MIN_PLAY_MS};
 use crate::time::{UnixMillis, MINUTE_MS, SECOND_MS};
 
-const IMPORT_JS: &str = include_str!("assets/import.js");
+pub(crate) const IMPORT_JS: &str = super::assets::script!(include_bytes!("assets/import.js"));
 
 const STYLE: &str = "\
 #import-form{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center}\
@@ -75,11 +76,12 @@ pub fn render() -> String {
          <em>Privacy</em> page: <em>Extended streaming history</em> (every play since the account began, \
          with ids) or <em>Account data</em> (the last year, names only). When the email comes, \
          choose the zip here, or the JSON files inside it.</p>\
+         <p>A Last.fm history (CSV or JSON) or a ListenBrainz export (its zip) works too.</p>\
          <p class=\"muted\">The files are opened in your browser. Only the listening records are sent, \
          a few hundred at a time, without the IP addresses and devices the export also holds.</p>\
          <section class=\"card\" aria-labelledby=\"files-h\"><h2 id=\"files-h\">Files</h2>\
          <form id=\"import-form\"><input type=\"file\" id=\"import-files\" multiple \
-         accept=\".zip,.json,application/zip,application/json\" aria-label=\"Export files or zip\">\
+         accept=\".zip,.json,.jsonl,.csv,application/zip,application/json,text/csv\" aria-label=\"Export files or zip\">\
          <button class=\"button\" type=\"submit\" id=\"import-start\">Import</button></form>\
          <noscript><p class=\"err\">Importing needs JavaScript: the files are read in your browser.</p></noscript>\
          <ul class=\"files\" id=\"import-files-list\"></ul></section>\
@@ -98,12 +100,16 @@ pub fn render() -> String {
          <li>Podcast episodes and audiobooks are kept, marked as such, and never counted in your music.</li>\
          <li>A record of a play we already archived is merged with it: the same track ending within \
          {window} minutes (account data, which is to the minute: within {slack} minute of that minute).</li>\
+         <li>A Last.fm or ListenBrainz listen is a play (it was counted after 30 seconds or half \
+         the track), filed under its start: merged with the same track ending up to {longest} \
+         minutes later.</li>\
          <li>Importing the same files again changes nothing. A gap the files cover is marked filled.</li>\
          </ul></section><p><a href=\"/\">Back to your archive</a></p></main>\
          <script src=\"/assets/import.js\" defer></script>",
         min_play = MIN_PLAY_MS / SECOND_MS,
         window = MERGE_WINDOW_MS / MINUTE_MS,
         slack = MINUTE_SLACK_MS / MINUTE_MS,
+        longest = LONGEST_LISTEN_MS / MINUTE_MS,
     );
     layout_with("Import", &body, STYLE)
 }

@@ -292,6 +292,9 @@ async fn report_answer<P: Bindings>(
 mod flow_tests;
 
 #[cfg(test)]
+mod scrobble_flow_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod api;
+pub(crate) mod assets;
 pub mod auth;
 pub mod body;
 pub mod cookies;

@@ -1,9 +1,11 @@
 // Spotify Time Machine: the import page's script.
 //
-// Opens the export in the browser (loose JSON files, or the zip Spotify sends: its central
-// directory is read here and each entry inflated with DecompressionStream), keeps the
-// files whose records are streaming history, and sends their records to the Worker in
-// chunks of at most 250 records and 128 KiB. Each chunk is one short request; a chunk
+// Opens the export in the browser (loose JSON, JSON lines or CSV files, or a zip such as
+// Spotify and ListenBrainz send: its central directory is read here and each entry
+// inflated with DecompressionStream), keeps the files whose records are listening history
+// (told by their fields, never by their names), and sends their records to the Worker in
+// chunks of at most 250 records and 128 KiB. A CSV's rows become objects here, each cell
+// under its column's name; the Worker judges every record. Each chunk is one short request; a chunk
 // that fails for a passing reason is sent again (the Worker counts a resent chunk once).
 "use strict";
 
@@ -19,7 +21,16 @@
     "audiobook_chapter_title", "reason_start", "reason_end", "shuffle", "skipped", "offline",
     "offline_timestamp", "incognito_mode",
     "endTime", "artistName", "trackName", "podcastName", "episodeName", "msPlayed",
+    "listened_at", "track_metadata", "artist", "name", "track", "album", "date", "uts",
+    "utc_time", "@attr",
   ];
+  // Of a ListenBrainz listen's metadata, what the Worker reads (the MusicBrainz mapping
+  // and the rest stay here).
+  const METADATA = ["artist_name", "track_name", "release_name"];
+  const ADDITIONAL_INFO = ["spotify_id", "origin_url"];
+  // The headerless CSV of the Last.fm export tools: artist, album, track, date.
+  const LASTFM_COLUMNS = ["artist", "album", "track", "date"];
+  const LASTFM_DATE = /^\d{1,2} [A-Za-z]{3} \d{4},? \d{1,2}:\d{2}$/;
 
   const $ = (id) => document.getElementById(id);
   const form = $("import-form");
@@ -150,25 +161,133 @@
 
   // ---- Recognising history files by their records, not their names.
 
-  function historyRecords(text) {
-    const head = text.slice(0, 64).trimStart();
-    if (!head.startsWith("[")) return null;
-    let value;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
+  const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+
+  function isHistoryRecord(record) {
+    return isObject(record) && ("ts" in record || "endTime" in record || "listened_at" in record ||
+      ("artist" in record && ("name" in record || "track" in record)));
+  }
+
+  // A saved page of Last.fm's recent tracks: {"recenttracks": {"track": [...]}} or
+  // {"track": [...]}; its tracks, or null.
+  function lastfmTracks(page) {
+    if (!isObject(page)) return null;
+    const holder = isObject(page.recenttracks) ? page.recenttracks : page;
+    if (Array.isArray(holder.track)) return holder.track;
+    return isObject(holder.track) ? [holder.track] : null;
+  }
+
+  function jsonRecords(value) {
+    if (isObject(value)) value = [value];
+    if (!Array.isArray(value)) return null;
+    const sample = value.slice(0, 20);
+    if (sample.some(isHistoryRecord)) return value;
+    // Last.fm backups: an array of pages, their tracks in order.
+    if (sample.some((page) => lastfmTracks(page) !== null)) {
+      const tracks = [];
+      for (const page of value) for (const track of lastfmTracks(page) || []) tracks.push(track);
+      return tracks;
+    }
+    return null;
+  }
+
+  // JSON lines (a ListenBrainz export): one record a line; a line that is not JSON is
+  // sent as null, so that the Worker reports it at its place.
+  function jsonLineRecords(text) {
+    const records = [];
+    for (const line of text.split(/\r?\n/)) {
+      if (line.trim() === "") continue;
+      try {
+        records.push(JSON.parse(line));
+      } catch (error) {
+        records.push(null);
+      }
+    }
+    return records.slice(0, 20).some(isHistoryRecord) ? records : null;
+  }
+
+  // RFC 4180: quoted cells may hold commas, quotes (doubled) and line breaks.
+  function csvRows(text) {
+    const rows = [];
+    let row = [];
+    let cell = "";
+    let quoted = false;
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (quoted) {
+        if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; }
+        else if (c === '"') quoted = false;
+        else cell += c;
+      } else if (c === '"') quoted = true;
+      else if (c === ",") { row.push(cell); cell = ""; }
+      else if (c === "\n" || c === "\r") {
+        if (c === "\r" && text[i + 1] === "\n") i++;
+        row.push(cell);
+        rows.push(row);
+        row = [];
+        cell = "";
+      } else cell += c;
+    }
+    if (cell !== "" || row.length > 0) { row.push(cell); rows.push(row); }
+    return rows.filter((cells) => cells.some((cell) => cell.trim() !== ""));
+  }
+
+  // A Last.fm CSV: headed (uts,utc_time,artist,...,track,...), its cells under the
+  // header's names, or headerless artist,album,track,date. Empty cells are left out.
+  function csvRecords(text) {
+    const rows = csvRows(text);
+    if (rows.length === 0) return null;
+    const header = rows[0].map((name) => name.trim().toLowerCase());
+    let columns;
+    let body;
+    if (header.includes("artist") && (header.includes("track") || header.includes("name"))) {
+      columns = header;
+      body = rows.slice(1);
+    } else if (rows[0].length >= 4 && LASTFM_DATE.test(rows[0][3].trim())) {
+      columns = LASTFM_COLUMNS;
+      body = rows;
+    } else {
       return null;
     }
-    if (!Array.isArray(value)) return null;
-    const sample = value.slice(0, 20).filter((r) => r && typeof r === "object" && !Array.isArray(r));
-    const known = sample.some((r) => "ts" in r || "endTime" in r);
-    return known ? value : null;
+    return body.map((cells) => {
+      const record = {};
+      cells.forEach((cell, i) => {
+        if (i < columns.length && cell.trim() !== "") record[columns[i]] = cell;
+      });
+      return record;
+    });
+  }
+
+  function historyRecords(text) {
+    text = text.replace(/^\uFEFF/, "");
+    const head = text.slice(0, 64).trimStart();
+    if (head.startsWith("[") || head.startsWith("{")) {
+      try {
+        return jsonRecords(JSON.parse(text));
+      } catch (error) {
+        // Not one JSON value: JSON lines, perhaps.
+      }
+      return head.startsWith("{") ? jsonLineRecords(text) : null;
+    }
+    return csvRecords(text);
+  }
+
+  function pick(object, fields) {
+    const out = {};
+    for (const field of fields) if (field in object) out[field] = object[field];
+    return out;
   }
 
   function slim(record) {
-    if (!record || typeof record !== "object" || Array.isArray(record)) return record;
-    const out = {};
-    for (const field of FIELDS) if (field in record) out[field] = record[field];
+    if (!isObject(record)) return record;
+    const out = pick(record, FIELDS);
+    const metadata = out.track_metadata;
+    if (isObject(metadata)) {
+      out.track_metadata = pick(metadata, METADATA);
+      if (isObject(metadata.additional_info)) {
+        out.track_metadata.additional_info = pick(metadata.additional_info, ADDITIONAL_INFO);
+      }
+    }
     return out;
   }
 
@@ -268,7 +387,7 @@
         continue;
       }
       if (!records) {
-        if (/\.json$/i.test(source.name)) noteFile(source.name, "not a streaming history file, left out");
+        if (/\.(json|jsonl|csv)$/i.test(source.name)) noteFile(source.name, "not a listening history file, left out");
         continue;
       }
       sent += 1;
@@ -282,7 +401,7 @@
     shownErrors = 0;
     showErrors(report.error_list);
     bar.value = 1;
-    say(sent === 0 ? "No streaming history was found in these files." : "Done.");
+    say(sent === 0 ? "No listening history was found in these files." : "Done.");
     $("import-summary").textContent =
       report.records_read.toLocaleString() + " records read from " + sent + " file(s): " +
       report.imported.toLocaleString() + " new plays, " + report.merged.toLocaleString() +
@@ -295,12 +414,12 @@
     event.preventDefault();
     const files = Array.from(input.files || []);
     if (files.length === 0) {
-      say("Choose the zip or the JSON files first.");
+      say("Choose the zip or the files first.");
       $("import-progress").hidden = false;
       return;
     }
     if (typeof DecompressionStream === "undefined") {
-      say("This browser cannot open zip files; choose the JSON files inside it instead.");
+      say("This browser cannot open zip files; choose the files inside it instead.");
     }
     start.disabled = true;
     run(files)

@@ -15,34 +15,34 @@ use crate::testing::web::{get, json_of, post, request, WebWorld};
 use crate::time::{UnixMillis, MINUTE_MS, SECOND_MS};
 use crate::web::{WebRequest, WebResponse};
 
-const NOW: UnixMillis = 1_800_000_000_000;
+pub(super) const NOW: UnixMillis = 1_800_000_000_000;
 /// Saturday 1 June 2019, 12:00 UTC.
-const T0: UnixMillis = 1_559_390_400_000;
+pub(super) const T0: UnixMillis = 1_559_390_400_000;
 
 /// The web world and the import steps the page takes, for users signed in by [`Self::user`].
-struct World {
-    web: WebWorld,
+pub(super) struct World {
+    pub(super) web: WebWorld,
 }
 
 impl World {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self {
             web: WebWorld::new(),
         }
     }
 
-    fn send(&self, request: WebRequest) -> WebResponse {
+    pub(super) fn send(&self, request: WebRequest) -> WebResponse {
         self.web.send(&request, NOW)
     }
 
     /// A user with a live session; answers the session cookie.
-    fn user(&self, id: &str) -> String {
+    pub(super) fn user(&self, id: &str) -> String {
         self.web.sign_in(id, NOW)
     }
 
     /// Archives a recently-played page through the poll's own write path; answers the
     /// plays it inserted.
-    fn poll(&self, user: &str, plays: &[(&str, &str, &str, UnixMillis)]) -> usize {
+    pub(super) fn poll(&self, user: &str, plays: &[(&str, &str, &str, UnixMillis)]) -> usize {
         let items: Vec<Value> = plays
             .iter()
             .map(|(id, name, artist, at)| {
@@ -70,21 +70,28 @@ impl World {
         write.plays_inserted
     }
 
-    fn post(&self, cookie: Option<&str>, path: &str, body: &str) -> WebResponse {
+    pub(super) fn post(&self, cookie: Option<&str>, path: &str, body: &str) -> WebResponse {
         self.send(post(path, cookie, body))
     }
 
-    fn get(&self, cookie: Option<&str>, path: &str) -> WebResponse {
+    pub(super) fn get(&self, cookie: Option<&str>, path: &str) -> WebResponse {
         self.send(get(path, cookie))
     }
 
-    fn create(&self, cookie: &str) -> i64 {
+    pub(super) fn create(&self, cookie: &str) -> i64 {
         let response = self.post(Some(cookie), "/api/imports", "");
         assert_eq!(response.status, 201, "{}", response.body);
         json_of(&response)["id"].as_i64().expect("id")
     }
 
-    fn chunk(&self, cookie: &str, id: i64, file: &str, offset: usize, records: &[Value]) -> Value {
+    pub(super) fn chunk(
+        &self,
+        cookie: &str,
+        id: i64,
+        file: &str,
+        offset: usize,
+        records: &[Value],
+    ) -> Value {
         let response = self.post(
             Some(cookie),
             &format!("/api/imports/{id}/chunks"),
@@ -95,7 +102,7 @@ impl World {
     }
 
     /// Imports the files the way the page does: one import, chunks of `size`, finish.
-    fn import(&self, cookie: &str, files: &[(&str, Vec<Value>)], size: usize) -> Value {
+    pub(super) fn import(&self, cookie: &str, files: &[(&str, Vec<Value>)], size: usize) -> Value {
         let id = self.create(cookie);
         for (file, records) in files {
             for (index, part) in records.chunks(size).enumerate() {
@@ -108,10 +115,12 @@ impl World {
     }
 
     /// The user's plays, oldest first, each with the id its track is shown under.
-    fn plays(&self, user: &str) -> Vec<serde_json::Map<String, Value>> {
+    pub(super) fn plays(&self, user: &str) -> Vec<serde_json::Map<String, Value>> {
         let mut plays = self.web.db.sql(
             "SELECT t.id AS track_id, p.played_at,
-                    CASE p.source WHEN 0 THEN 'poll' WHEN 1 THEN 'import' WHEN 2 THEN 'import_account' END AS source,
+                    CASE p.source WHEN 0 THEN 'poll' WHEN 1 THEN 'import' WHEN 2 THEN 'import_account'
+                         WHEN 3 THEN 'import_lastfm' WHEN 4 THEN 'import_lastfm_minute'
+                         WHEN 5 THEN 'import_listenbrainz' END AS source,
                     CASE p.kind WHEN 0 THEN 'track' WHEN 1 THEN 'episode' WHEN 2 THEN 'audiobook' END AS kind,
                     p.ms_played, p.skipped, t.name
                FROM play_events p JOIN tracks t ON t.key = p.track_key
@@ -128,7 +137,7 @@ impl World {
     }
 }
 
-fn ts(at: UnixMillis) -> String {
+pub(super) fn ts(at: UnixMillis) -> String {
     Utc.timestamp_millis_opt(at)
         .single()
         .expect("time")
@@ -137,7 +146,13 @@ fn ts(at: UnixMillis) -> String {
 }
 
 /// An extended streaming history record of a track, every documented field present.
-fn extended(at: UnixMillis, id: &str, name: &str, artist: &str, ms_played: i64) -> Value {
+pub(super) fn extended(
+    at: UnixMillis,
+    id: &str,
+    name: &str,
+    artist: &str,
+    ms_played: i64,
+) -> Value {
     json!({
         "ts": ts(at), "platform": "linux", "ms_played": ms_played, "conn_country": "SE",
         "ip_addr": "192.0.2.7", "master_metadata_track_name": name,
@@ -151,19 +166,19 @@ fn extended(at: UnixMillis, id: &str, name: &str, artist: &str, ms_played: i64) 
 }
 
 /// An account data record: minute precision, names only.
-fn account(at: UnixMillis, artist: &str, track: &str, ms_played: i64) -> Value {
+pub(super) fn account(at: UnixMillis, artist: &str, track: &str, ms_played: i64) -> Value {
     let end = Utc.timestamp_millis_opt(at).single().expect("time");
     json!({"endTime": end.format("%Y-%m-%d %H:%M").to_string(), "artistName": artist,
            "trackName": track, "msPlayed": ms_played})
 }
 
-fn n(report: &Value, field: &str) -> i64 {
+pub(super) fn n(report: &Value, field: &str) -> i64 {
     report[field]
         .as_i64()
         .unwrap_or_else(|| panic!("{field} in {report}"))
 }
 
-fn skipped(report: &Value, reason: &str) -> i64 {
+pub(super) fn skipped(report: &Value, reason: &str) -> i64 {
     report["skipped"][reason].as_i64().expect("a skip count")
 }
 
@@ -333,7 +348,7 @@ fn account_data_is_matched_by_name_and_merged_to_the_minute() {
     assert_eq!(inserted, 0, "the account data's play is that listen");
 }
 
-const HOUR: i64 = 60 * MINUTE_MS;
+pub(super) const HOUR: i64 = 60 * MINUTE_MS;
 
 #[test]
 fn extended_history_and_account_data_of_the_same_listens_merge() {
