@@ -193,9 +193,10 @@ impl Bench {
                     let plays_param = serde_json::to_string(&plan.plays).unwrap();
                     let tracks_param = serde_json::to_string(&plan.tracks).unwrap();
                     best = best.min(core.elapsed());
+                    // Each goes to a statement of its own, whose limit on D1 is 100 KB.
                     timings.param_bytes = timings
                         .param_bytes
-                        .max(plays_param.len() + tracks_param.len());
+                        .max(plays_param.len().max(tracks_param.len()));
                 }
                 timings.core.push(best);
                 timings.body_bytes.push(body.len());
@@ -275,7 +276,7 @@ fn print(label: &str, report: &Value, timings: &Timings) {
     );
     let bodies = &timings.body_bytes;
     println!(
-        "  chunk bodies: mean {} KiB, max {} KiB; largest JSON parameters (plays + tracks) {} KiB",
+        "  chunk bodies: mean {} KiB, max {} KiB; largest JSON parameter (plays or tracks) {} KiB",
         bodies.iter().sum::<usize>() / bodies.len().max(1) / 1024,
         bodies.iter().max().unwrap_or(&0) / 1024,
         timings.param_bytes / 1024
