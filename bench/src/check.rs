@@ -160,8 +160,11 @@ pub fn run() -> Vec<String> {
     ));
     let (trips, statements) = rec.counts("sweep");
     let sends = queue.sent.borrow().len();
+    // One database is the directory: its claim, then its housekeeping with the sweep's
+    // record (the same counts the sweep over shards is held to).
+    let target_statements = shard_sweep::CLAIM_STATEMENTS + shard_sweep::RECORD_STATEMENTS;
     println!(
-        "sweep of {} due users: {trips} D1 round trips (target 2), {statements} statements (target 6), {sends} Queue send (target 1)",
+        "sweep of {} due users: {trips} D1 round trips (target 2), {statements} statements (target {target_statements}), {sends} Queue send (target 1)",
         crate::stats::int(summary.enqueued as i64)
     );
     if summary.enqueued != 1_000 || summary.error.is_some() {
@@ -170,7 +173,7 @@ pub fn run() -> Vec<String> {
             summary.enqueued, summary.error
         ));
     }
-    if trips > 2 || statements > 6 || sends > 1 {
+    if trips > 2 || statements > target_statements || sends > 1 {
         failures.push(format!(
             "the sweep of 1,000 users took {trips} round trips, {statements} statements, {sends} sends"
         ));
