@@ -174,12 +174,16 @@ pub fn notify_config(settings: &impl Settings) -> Result<NotifyConfig, ConfigErr
     })
 }
 
-/// Forwarding: where ListenBrainz is (`LISTENBRAINZ_API_URL`: the simulator's in
-/// development), and the retry backoff's base, the notifications' own.
-pub fn forward_config(settings: &impl Settings) -> Result<ForwardConfig, ConfigError> {
-    // Credentials travel to these: HTTPS, but for development's simulator on loopback
-    // (`ALLOW_LOOPBACK_NOTIFICATIONS`, which only development sets).
-    let plain_http = notify_config(settings)?.url_policy.allow_loopback;
+/// Forwarding: where ListenBrainz and Last.fm are (the simulator's in development), the
+/// operator's Last.fm account, and, from the notifications' settings already read
+/// (`notify`), the retry backoff's base and whether this is development.
+pub fn forward_config(
+    settings: &impl Settings,
+    notify: &NotifyConfig,
+) -> Result<ForwardConfig, ConfigError> {
+    // Credentials travel to these: HTTPS, but plain HTTP where
+    // `ALLOW_LOOPBACK_NOTIFICATIONS` says this is development (the simulator's).
+    let plain_http = notify.url_policy.allow_loopback;
     let url = |name: &'static str, default: &str| match text(settings, name) {
         Some(url) if url.starts_with("https://") || (plain_http && url.starts_with("http://")) => {
             Ok(url.trim_end_matches('/').to_owned())
@@ -205,7 +209,7 @@ pub fn forward_config(settings: &impl Settings) -> Result<ForwardConfig, ConfigE
     Ok(ForwardConfig {
         listenbrainz_url,
         lastfm,
-        retry_base_seconds: notify_config(settings)?.retry_base_seconds,
+        retry_base_seconds: notify.retry_base_seconds,
     })
 }
 
@@ -378,11 +382,16 @@ mod tests {
         );
     }
 
+    /// The forwarding settings as the edge reads them: after the notifications'.
+    fn forward(settings: &Map) -> Result<ForwardConfig, ConfigError> {
+        forward_config(settings, &notify_config(settings)?)
+    }
+
     #[test]
     fn the_services_are_the_real_ones_unless_set_and_https_outside_development() {
         let unset = Map(HashMap::new());
         assert_eq!(
-            forward_config(&unset).map(|config| config.listenbrainz_url),
+            forward(&unset).map(|config| config.listenbrainz_url),
             Ok("https://api.listenbrainz.org".to_owned())
         );
         let sim = Map(HashMap::from([
@@ -394,7 +403,7 @@ mod tests {
             ("ALLOW_LOOPBACK_NOTIFICATIONS", "true"),
         ]));
         assert_eq!(
-            forward_config(&sim),
+            forward(&sim),
             Ok(ForwardConfig {
                 listenbrainz_url: "http://127.0.0.1:9000/listenbrainz".to_owned(),
                 lastfm: None,
@@ -408,7 +417,7 @@ mod tests {
             ("ALLOW_LOOPBACK_NOTIFICATIONS", "true"),
         ]));
         assert_eq!(
-            forward_config(&lastfm).map(|config| config.lastfm),
+            forward(&lastfm).map(|config| config.lastfm),
             Ok(Some(LastFmApp {
                 api_key: "k".into(),
                 shared_secret: "s".into(),
@@ -418,14 +427,14 @@ mod tests {
         );
         let half = Map(HashMap::from([("LASTFM_API_KEY", "k")]));
         assert_eq!(
-            forward_config(&half),
+            forward(&half),
             Err(ConfigError::Missing("LASTFM_SHARED_SECRET"))
         );
         // Tokens never travel in the clear outside development.
         for bad in ["ftp://x", "http://api.listenbrainz.example"] {
             let bad = Map(HashMap::from([("LISTENBRAINZ_API_URL", bad)]));
             assert_eq!(
-                forward_config(&bad),
+                forward(&bad),
                 Err(ConfigError::Invalid("LISTENBRAINZ_API_URL"))
             );
         }

@@ -192,14 +192,13 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
     let cron_secret = settings
         .get("CRON_SECRET")
         .filter(|secret| !secret.is_empty());
-    let (sweep, policy, notify, forward) = match (
+    let (sweep, policy, (notify, forward)) = match (
         config::sweep_config(&settings),
         config::polling_policy(&settings),
-        config::notify_config(&settings),
-        config::forward_config(&settings),
+        notify_and_forward_config(&settings),
     ) {
-        (Ok(sweep), Ok(policy), Ok(notify), Ok(forward)) => (sweep, policy, notify, forward),
-        (Err(error), ..) | (_, Err(error), ..) | (_, _, Err(error), _) | (.., Err(error)) => {
+        (Ok(sweep), Ok(policy), Ok(notify_and_forward)) => (sweep, policy, notify_and_forward),
+        (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
             log_error("config_invalid", json!({ "error": error.to_string() }));
             return misconfigured("The service is misconfigured.");
         }
@@ -412,6 +411,15 @@ fn settle(message: &worker::Message<serde_json::Value>, decision: MessageDecisio
     }
 }
 
+/// The notifications' settings, and forwarding's, which build on them: each read once.
+fn notify_and_forward_config(
+    settings: &EnvSettings<'_>,
+) -> Result<(NotifyConfig, ForwardConfig), config::ConfigError> {
+    let notify = config::notify_config(settings)?;
+    let forward = config::forward_config(settings, &notify)?;
+    Ok((notify, forward))
+}
+
 /// The notification queue: one delivery attempt per message, all of them concurrently.
 async fn deliver_notifications(messages: &[worker::Message<serde_json::Value>], env: &Env) {
     let settings = EnvSettings(env);
@@ -423,27 +431,24 @@ async fn deliver_notifications(messages: &[worker::Message<serde_json::Value>], 
             .and_then(|databases| shards(databases, &settings)),
         env.kv(IDEMPOTENCY_KV),
         cipher(&settings),
-        config::notify_config(&settings),
-        config::forward_config(&settings),
+        notify_and_forward_config(&settings),
         Queues::bind(env),
     );
-    let (shards, kv, cipher, config, forward_config, queues): (
+    let (shards, kv, cipher, (config, forward_config), queues): (
         Shards<'_, D1>,
         Kv,
         _,
-        NotifyConfig,
-        ForwardConfig,
+        (NotifyConfig, ForwardConfig),
         Queues,
     ) = match bound {
-        (Ok(shards), Ok(kv), Ok(cipher), Ok(config), Ok(forward_config), Ok(queues)) => {
-            (shards, Kv(kv), cipher, config, forward_config, queues)
+        (Ok(shards), Ok(kv), Ok(cipher), Ok(configs), Ok(queues)) => {
+            (shards, Kv(kv), cipher, configs, queues)
         }
-        (shards, _, cipher, config, forward_config, queues) => {
+        (shards, _, cipher, configs, queues) => {
             let error = shards
                 .err()
                 .or(cipher.err().map(|error| error.to_string()))
-                .or(config.err().map(|error| error.to_string()))
-                .or(forward_config.err().map(|error| error.to_string()))
+                .or(configs.err().map(|error| error.to_string()))
                 .or(queues.err().map(|error| error.to_string()));
             log_error(
                 "notify_misconfigured",
