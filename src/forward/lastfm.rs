@@ -177,8 +177,7 @@ pub fn scrobble_request(app: &LastFmApp, session_key: &str, plays: &[&HistoryPla
 }
 
 /// How many scrobbles Last.fm accepted, from `track.scrobble`'s answer.
-pub fn accepted(response: &HttpResponse) -> Option<usize> {
-    let body: Value = serde_json::from_str(&response.body).ok()?;
+fn accepted(body: &Value) -> Option<usize> {
     let count = &body["scrobbles"]["@attr"]["accepted"];
     // Last.fm writes it as a number or as text.
     count
@@ -217,7 +216,9 @@ pub fn classify(result: &Result<HttpResponse, TransportError>, now: UnixMillis) 
         Some((code, message)) if response.status < 500 => Answer::Refused {
             error: format!("Last.fm error {code}: {message}"),
         },
-        _ if response.status == 200 && body["scrobbles"].is_object() => Answer::Accepted,
+        _ if response.status == 200 && body["scrobbles"].is_object() => Answer::Accepted {
+            taken: accepted(&body),
+        },
         _ if matches!(response.status, 408 | 429) || response.status >= 500 => Answer::Later {
             retry_after_seconds: wait(),
             error: format!("HTTP {}", response.status),
@@ -378,13 +379,18 @@ mod tests {
             200,
             r#"{"scrobbles":{"@attr":{"accepted":1,"ignored":1},"scrobble":[]}}"#,
         );
-        assert_eq!(classify(&Ok(accepted.clone()), 0), Answer::Accepted);
-        assert_eq!(super::accepted(&accepted), Some(1));
+        assert_eq!(
+            classify(&Ok(accepted), 0),
+            Answer::Accepted { taken: Some(1) }
+        );
         let as_text = answer(
             200,
             r#"{"scrobbles":{"@attr":{"accepted":"2","ignored":"0"}}}"#,
         );
-        assert_eq!(super::accepted(&as_text), Some(2));
+        assert_eq!(
+            classify(&Ok(as_text), 0),
+            Answer::Accepted { taken: Some(2) }
+        );
         assert!(matches!(
             classify(
                 &Ok(answer(

@@ -136,7 +136,7 @@ fn truncate(text: &str, most: usize) -> &str {
 /// What an answer to `submit-listens` means.
 pub fn classify(result: &Result<HttpResponse, TransportError>, now: UnixMillis) -> Answer {
     match result {
-        Ok(response) if response.status == 200 => Answer::Accepted,
+        Ok(response) if response.status == 200 => Answer::Accepted { taken: None },
         Ok(response) if response.status == 401 => Answer::Revoked {
             error: format!(
                 "ListenBrainz refused the token ({}); paste a new one",
@@ -276,7 +276,7 @@ mod tests {
     fn answers_are_classified_as_listenbrainz_means_them() {
         assert_eq!(
             classify(&Ok(answer(200, &[], r#"{"status":"ok"}"#)), 0),
-            Answer::Accepted
+            Answer::Accepted { taken: None }
         );
         assert_eq!(
             classify(

@@ -112,7 +112,9 @@ pub fn seal_context(user_id: &str, service: Service) -> String {
 /// What a service's answer to a submission means.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
-    Accepted,
+    /// The service took the submission: `taken` of its plays when it says how many (Last.fm
+    /// ignores some, as too old), all of them when it does not.
+    Accepted { taken: Option<usize> },
     /// Worth another try: 5xx, 429, no answer. `retry_after_seconds` when the service
     /// said how long to wait.
     Later {
@@ -120,14 +122,10 @@ pub enum Answer {
         error: String,
     },
     /// The credential no longer works: forwarding stops until the user connects again.
-    Revoked {
-        error: String,
-    },
+    Revoked { error: String },
     /// The service will not take these plays as they are (a 400). Tried again later, as
     /// a failure, so that nothing is dropped; the error is on the dashboard.
-    Refused {
-        error: String,
-    },
+    Refused { error: String },
 }
 
 /// Destinations sent to the queue per relay, at most (one `send_batch`).

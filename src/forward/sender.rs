@@ -185,17 +185,11 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> Forwarder<'_, D,
             Service::LastFm => lastfm::classify(&result, now),
         };
         match answer {
-            Answer::Accepted => {
-                // Last.fm says how many it accepted: the rest it ignored (too old).
-                let taken = match (service, &result) {
-                    (Service::LastFm, Ok(response)) => {
-                        lastfm::accepted(response).unwrap_or(submission.plays)
-                    }
-                    _ => submission.plays,
-                };
+            Answer::Accepted { taken } => {
+                // The plays of the batch it did not take (or was not sent) are passed over.
                 let batch = AcceptedBatch {
                     attempt,
-                    taken,
+                    taken: taken.unwrap_or(submission.plays),
                     keys,
                 };
                 self.mark(&mark, &batch).await;
