@@ -69,7 +69,7 @@ async fn check_token<H: HttpClient>(
     text: &str,
 ) -> Result<(String, String), HttpError> {
     let invalid = |message: &str| HttpError::new(400, "invalid_token", message);
-    let token = listenbrainz::read_token(text).map_err(|_| {
+    let token = listenbrainz::read_token(text).ok_or_else(|| {
         invalid("Paste the user token from your ListenBrainz settings: letters, digits and dashes.")
     })?;
     let answer = http
@@ -77,7 +77,7 @@ async fn check_token<H: HttpClient>(
         .await;
     match listenbrainz::read_validation(answer) {
         Ok(account) => Ok((token.to_owned(), account)),
-        Err(TokenError::Invalid | TokenError::Malformed) => Err(invalid(
+        Err(TokenError::Invalid) => Err(invalid(
             "ListenBrainz does not know this token: copy it again from your settings there.",
         )),
         Err(TokenError::Unreachable(cause)) => Err(HttpError::new(
