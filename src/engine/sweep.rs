@@ -223,28 +223,37 @@ async fn tidy_and_relay<D: Database, Q: JobQueue>(
                 .iter()
                 .map(|&destination| NotifyMessage::Forward { shard, destination })
                 .collect();
-            let mut tidied = Tidied::default();
-            for (messages, forward) in [(deliveries, false), (forwards, true)] {
-                if messages.is_empty() {
-                    continue;
-                }
-                let count = messages.len();
-                match queue.send_notifications(messages).await {
-                    Ok(()) if forward => tidied.forwards = count,
-                    Ok(()) => tidied.relayed = count,
-                    Err(error) => {
-                        let what = if forward { "forward" } else { "notification" };
-                        tidied.error.get_or_insert(format!("{what} relay: {error}"));
-                    }
-                }
+            let relayed = send_relayed(queue, deliveries, "notification").await;
+            let forwarded = send_relayed(queue, forwards, "forward").await;
+            Tidied {
+                relayed: *relayed.as_ref().unwrap_or(&0),
+                forwards: *forwarded.as_ref().unwrap_or(&0),
+                error: relayed.err().or(forwarded.err()),
             }
-            tidied
         }
         Err(error) => Tidied {
             error: Some(error.to_string()),
             ..Tidied::default()
         },
     }
+}
+
+/// Sends one list a shard's housekeeping took (none: no call); answers how many went, or
+/// what failed, named by `what` the list is.
+async fn send_relayed<Q: JobQueue>(
+    queue: &Q,
+    messages: Vec<NotifyMessage>,
+    what: &str,
+) -> Result<usize, String> {
+    if messages.is_empty() {
+        return Ok(0);
+    }
+    let count = messages.len();
+    queue
+        .send_notifications(messages)
+        .await
+        .map(|()| count)
+        .map_err(|error| format!("{what} relay: {error}"))
 }
 
 #[cfg(test)]
