@@ -262,7 +262,12 @@ fn changes_need_a_session_our_own_pages_and_a_known_service() {
     let foreign = foreign.with_header("Origin", "https://evil.example");
     assert_eq!(forwarding.world.send(&foreign, NOW).status, 403);
     let unknown = post("/api/forwarding/myspace", Some(&forwarding.cookie), "{}");
-    assert_eq!(forwarding.world.send(&unknown, NOW).status, 404);
+    let unknown = forwarding.world.send(&unknown, NOW);
+    assert_eq!(unknown.status, 404);
+    assert_eq!(
+        json_of(&unknown)["error"]["message"],
+        "No such service: there are listenbrainz and lastfm."
+    );
     let not_connected = post(
         "/api/forwarding/listenbrainz/pause",
         Some(&forwarding.cookie),

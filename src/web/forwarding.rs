@@ -30,10 +30,14 @@ fn refuse(request: &WebRequest, refusal: HttpError) -> Result<WebResponse, HttpE
 }
 
 fn no_such_service() -> HttpError {
+    let names: Vec<&str> = Service::ALL
+        .iter()
+        .map(|service| service.as_str())
+        .collect();
     HttpError::new(
         404,
         "not_found",
-        "No such service: listenbrainz is the one there is.",
+        format!("No such service: there are {}.", names.join(" and ")),
     )
 }
 
@@ -395,7 +399,7 @@ fn state(destination: &DestinationView, time: &impl Fn(UnixMillis) -> String) ->
     if destination.revoked_at.is_some() {
         return (
             format!(
-                "stopped: {}. Paste a new token below; nothing archived meanwhile is lost",
+                "stopped: {}. Connect it again below; nothing archived meanwhile is lost",
                 error()
             ),
             true,
