@@ -62,6 +62,21 @@ fn once_each(plays: &[Play]) -> BTreeMap<i64, usize> {
     counts
 }
 
+/// `ada` with `history` plays before connecting anything, once her login's backfill has
+/// archived them all (they must never be forwarded).
+fn join_archived(stack: &Stack, history: u64) -> Member<'_> {
+    let ada = stack.join("ada", history as usize);
+    stack.wait_until(ARCHIVE, "the login's backfill is archived", || {
+        let archived = ada.browser.status()["plays_archived"].as_u64().unwrap_or(0);
+        if archived == history {
+            Ok(())
+        } else {
+            Err(archived)
+        }
+    });
+    ada
+}
+
 fn destination(member: &Member<'_>) -> Value {
     let reply = member.browser.get("/api/forwarding");
     assert_eq!(reply.status, 200, "{}", reply.body);
@@ -159,15 +174,7 @@ fn wait_for(
 #[test]
 fn every_play_reaches_listenbrainz_once_through_a_redelivery_an_outage_and_a_revoked_token() {
     let stack = Stack::start();
-    let ada = stack.join("ada", 5);
-    stack.wait_until(ARCHIVE, "the login's backfill is archived", || {
-        let archived = ada.browser.status()["plays_archived"].as_u64().unwrap_or(0);
-        if archived == 5 {
-            Ok(())
-        } else {
-            Err(archived)
-        }
-    });
+    let ada = join_archived(&stack, 5);
 
     // Connected by the dashboard's form; the token is checked with ListenBrainz first.
     stack.sim_post(
@@ -290,15 +297,7 @@ fn every_play_reaches_listenbrainz_once_through_a_redelivery_an_outage_and_a_rev
 #[test]
 fn every_play_reaches_lastfm_once_through_its_approval_an_outage_and_a_revoked_session() {
     let stack = Stack::start();
-    let ada = stack.join("ada", 3);
-    stack.wait_until(ARCHIVE, "the login's backfill is archived", || {
-        let archived = ada.browser.status()["plays_archived"].as_u64().unwrap_or(0);
-        if archived == 3 {
-            Ok(())
-        } else {
-            Err(archived)
-        }
-    });
+    let ada = join_archived(&stack, 3);
     stack.sim_post("/admin/lastfm/users", json!({ "name": LASTFM_USER }));
     connect_lastfm(&stack, &ada);
     assert_eq!(destination(&ada)["account"], LASTFM_USER);
