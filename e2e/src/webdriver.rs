@@ -204,6 +204,15 @@ impl Browser {
         )
     }
 
+    /// Types `text` into an element, key by key, as a person does (or pastes).
+    pub fn type_text(&self, element: &str, text: &str) {
+        self.command(
+            "POST",
+            &format!("element/{element}/value"),
+            json!({ "text": text }),
+        );
+    }
+
     /// Chooses files in an `<input type="file" multiple>`, as a person does in the file
     /// dialog: WebDriver types the absolute paths into it, one per line.
     pub fn choose_files(&self, element: &str, paths: &[&Path]) {
@@ -212,11 +221,7 @@ impl Browser {
             .map(|path| path.display().to_string())
             .collect::<Vec<_>>()
             .join("\n");
-        self.command(
-            "POST",
-            &format!("element/{element}/value"),
-            json!({ "text": text }),
-        );
+        self.type_text(element, &text);
     }
 
     /// Selects the `<option>` with this value in a `<select>`.

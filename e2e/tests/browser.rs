@@ -395,3 +395,73 @@ fn a_person_imports_a_last_fm_csv_and_a_listenbrainz_zip_in_a_browser() {
         .expect("a count");
     assert_eq!(imported, 20);
 }
+
+/// The dashboard's forwarding forms, as a person uses them: a ListenBrainz token pasted
+/// and sent, Last.fm connected through its approval page and back, a switch turned off
+/// and a disconnect. Each is a plain form whose POST carries the Origin the page allows.
+#[test]
+fn a_person_connects_listenbrainz_and_lastfm_switches_one_off_and_disconnects_the_other() {
+    const TOKEN: &str = "7f3c2a10-9b4e-4d21-8c5a-0e6f1b2d3c4e";
+    let stack = Stack::start();
+    stack.create_user("fen", 0.0, 0.0);
+    stack.sim_post(
+        "/admin/listenbrainz/users",
+        json!({ "user_name": "fen-lb", "token": TOKEN }),
+    );
+    stack.sim_post("/admin/lastfm/users", json!({ "name": "fen-fm" }));
+    let chrome = Chromium::start(&stack.dir().join("downloads"));
+    stack.connect_in_browser(&chrome, "fen");
+    let connected = |service: &'static str| {
+        move |chrome: &Chromium| {
+            chrome.exists(By::Css(&format!(
+                "#destination-{service}[data-connected=\"1\"]"
+            )))
+        }
+    };
+
+    let field = chrome.wait_for(By::Css("#listenbrainz-token"), PAGE);
+    chrome.type_text(&field, TOKEN);
+    press(
+        &chrome,
+        "#connect-listenbrainz-button",
+        "ListenBrainz shows connected",
+        connected("listenbrainz"),
+    );
+    assert!(
+        text_at(&chrome, "#destination-listenbrainz").is_some_and(|text| text.contains("fen-lb")),
+        "the account's name is shown"
+    );
+
+    // Last.fm: its page asks, and sends the browser back to the dashboard.
+    let button = chrome.wait_for(By::Css("#connect-lastfm-button"), PAGE);
+    chrome.click(&button);
+    chrome.wait_for(By::Css("#approve"), PAGE);
+    chrome.select_value("#user", "fen-fm");
+    let approve = chrome.wait_for(By::Css("#approve"), PAGE);
+    chrome.click(&approve);
+    chrome.wait_until("Last.fm shows connected", PAGE, connected("lastfm"));
+    assert!(
+        text_at(&chrome, "#destination-lastfm").is_some_and(|text| text.contains("fen-fm")),
+        "the account's name is shown"
+    );
+
+    press(
+        &chrome,
+        "#listenbrainz-switch",
+        "ListenBrainz shows switched off",
+        |chrome| chrome.exists(By::Css("#destination-listenbrainz[data-enabled=\"0\"]")),
+    );
+    press(
+        &chrome,
+        "#lastfm-disconnect",
+        "Last.fm offers to connect again",
+        |chrome| chrome.exists(By::Css("#destination-lastfm[data-connected=\"0\"]")),
+    );
+    chrome.screenshot(&screenshots().join("forwarding.png"));
+    let rows = stack.d1("SELECT service, account, enabled FROM forward_destinations");
+    assert_eq!(
+        rows,
+        [json!({ "service": "listenbrainz", "account": "fen-lb", "enabled": 0 })],
+        "{rows:?}"
+    );
+}
