@@ -1,7 +1,8 @@
 //! Forwarding through `wrangler dev --local`, against the simulator's ListenBrainz and
 //! Last.fm: every play archived after connecting arrives exactly once, across a
 //! redelivered archive job, a service that fails and then recovers, and a credential
-//! revoked and replaced; the plays archived before connecting never go.
+//! revoked and replaced (which the user's channel hears); the plays archived before
+//! connecting never go.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -14,6 +15,8 @@ const ARCHIVE: Duration = Duration::from_secs(60);
 const LB_USER: &str = "ada-lb";
 const FIRST_TOKEN: &str = "0b8c4f2e-58c1-4b8e-9f63-6f1d1a2b3c4d";
 const SECOND_TOKEN: &str = "5d2e9a71-0c3b-4f6a-8e1d-2b7c9f0a4e38";
+/// The simulator's sink that plays `ada`'s webhook channel.
+const ALERTS: &str = "ada-alerts";
 
 /// A service the simulator plays, as far as these tests read it.
 #[derive(Clone, Copy)]
@@ -240,8 +243,19 @@ fn every_play_reaches_listenbrainz_once_through_a_redelivery_an_outage_and_a_rev
     );
     assert_eq!(destination(&ada)["failures"], 0);
 
-    // The token is revoked at ListenBrainz: forwarding stops and says so; the plays
-    // archived meanwhile wait for a new token and then arrive, once.
+    // The token is revoked at ListenBrainz: forwarding stops and says so, on the dashboard
+    // and to her notification channel; the plays archived meanwhile wait for a new token
+    // and then arrive, once.
+    let channel = ada.browser.post(
+        "/api/notifications/channels",
+        &format!("kind=webhook&url={}", stack.sink_url(ALERTS)),
+    );
+    assert!(
+        matches!(channel.status, 201 | 303),
+        "{} {}",
+        channel.status,
+        channel.body
+    );
     stack.sim_post(
         &format!("/admin/listenbrainz/users/{LB_USER}/revoke"),
         json!({}),
@@ -260,6 +274,26 @@ fn every_play_reaches_listenbrainz_once_through_a_redelivery_an_outage_and_a_rev
     assert!(
         page.body.contains("data-revoked=\"1\""),
         "the dashboard tells the revocation"
+    );
+    let alert = stack.wait_until(ARCHIVE, "the channel hears forwarding stopped", || {
+        let told: Vec<Value> = stack
+            .sink(ALERTS)
+            .into_iter()
+            .filter(|delivery| delivery["json"]["type"] == "forwarding_stopped")
+            .collect();
+        match &told[..] {
+            [alert] => Ok(alert["json"].clone()),
+            _ => Err(told),
+        }
+    });
+    assert_eq!(
+        (&alert["data"]["service"], &alert["data"]["account"]),
+        (&json!("listenbrainz"), &json!(LB_USER)),
+        "{alert}"
+    );
+    assert!(
+        !alert.to_string().contains(FIRST_TOKEN),
+        "the alert never carries the token: {alert}"
     );
     assert_eq!(
         listens(&stack),

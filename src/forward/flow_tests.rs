@@ -81,6 +81,8 @@ fn valid_token_answer() -> Result<HttpResponse, TransportError> {
 struct Forwarding {
     world: WebWorld,
     cookie: String,
+    /// The notification deliveries the attempts relayed, in order.
+    told: RefCell<Vec<NotifyMessage>>,
 }
 
 impl Forwarding {
@@ -100,7 +102,11 @@ impl Forwarding {
              SELECT t.key, a.key, 0 FROM tracks t, artists a",
             vec![],
         );
-        Self { world, cookie }
+        Self {
+            world,
+            cookie,
+            told: RefCell::default(),
+        }
     }
 
     fn connected() -> Self {
@@ -168,7 +174,7 @@ impl Forwarding {
                         shard: 0,
                         destination,
                     } => messages.push_back(destination),
-                    other => panic!("unexpected {other:?}"),
+                    delivery => self.told.borrow_mut().push(delivery),
                 }
             }
             let Some(id) = messages.pop_front() else {
@@ -513,6 +519,74 @@ fn a_revoked_token_stops_forwarding_until_a_new_one_and_loses_nothing() {
         }]
     );
     assert_eq!(lb.listened_at(), [1_000, 2_000]);
+}
+
+#[test]
+fn a_revoked_token_tells_the_users_channels_once_with_what_waits() {
+    let forwarding = Forwarding::connected();
+    forwarding.world.db.sql(
+        "INSERT INTO notification_channels (user_id, kind, target_enc, target_hint, created_at)
+         VALUES ('ada', 'ntfy', 'sealed', 'https://ntfy.sh/…', ?1)",
+        vec![json!(NOW)],
+    );
+    forwarding.archive("t1", &[1_000, 2_000]);
+    let revoked = || {
+        Ok(ScriptedHttp::status(
+            401,
+            r#"{"code":401,"error":"Invalid authorization token."}"#,
+        ))
+    };
+    let lb = ListenBrainz::answering(vec![revoked()]);
+    assert!(matches!(
+        &forwarding.run(&lb, NOW)[..],
+        [ForwardOutcome::Revoked { .. }]
+    ));
+    // Told in the batch that records the revocation; nothing more while it stays revoked.
+    forwarding.archive("t1", &[3_000]);
+    assert!(forwarding.run(&lb, NOW + MINUTE_MS).is_empty());
+    let outbox = forwarding.world.db.sql(
+        "SELECT id, event, data FROM notification_outbox WHERE user_id = 'ada'",
+        vec![],
+    );
+    assert_eq!(outbox.len(), 1, "{outbox:?}");
+    assert_eq!(outbox[0]["event"], "forwarding_stopped");
+    // Relayed by the attempt that recorded it, not left for the next sweep.
+    let id = outbox[0]["id"].as_i64().expect("an id");
+    assert_eq!(
+        forwarding.told.borrow().as_slice(),
+        [NotifyMessage::delivery(0, id)]
+    );
+    let data: Value =
+        serde_json::from_str(outbox[0]["data"].as_str().expect("text")).expect("JSON");
+    assert_eq!(
+        (
+            data["service"].as_str(),
+            data["account"].as_str(),
+            data["pending"].as_i64(),
+            data["revoked_at"].as_i64()
+        ),
+        (Some("listenbrainz"), Some("ada-lb"), Some(2), Some(NOW)),
+        "{data}"
+    );
+    assert!(
+        !data.to_string().contains(TOKEN),
+        "the alert never carries the credential: {data}"
+    );
+
+    // Connected again, then revoked again: a new stop, told again.
+    assert_eq!(forwarding.connect(valid_token_answer()).status, 201);
+    let later = NOW + 2 * MINUTE_MS;
+    let lb = ListenBrainz::answering(vec![revoked()]);
+    let outcomes = forwarding.run(&lb, later);
+    assert!(
+        matches!(&outcomes[0], ForwardOutcome::Revoked { .. }),
+        "{outcomes:?}"
+    );
+    let events = forwarding.world.db.sql(
+        "SELECT event FROM notification_outbox WHERE user_id = 'ada' ORDER BY id",
+        vec![],
+    );
+    assert_eq!(events.len(), 2, "{events:?}");
 }
 
 #[test]

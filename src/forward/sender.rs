@@ -12,7 +12,7 @@ use super::{lastfm, listenbrainz, seal_context, Answer, ForwardConfig, Service};
 use crate::crypto::TokenCipher;
 use crate::engine::archive::{MessageDecision, UNRECORDED_RETRY_SECONDS};
 use crate::notify::delivery::backoff_seconds;
-use crate::notify::NotifyMessage;
+use crate::notify::{relay as relay_notifications, NotifyMessage};
 use crate::ports::HttpRequest;
 use crate::ports::{Database, HttpClient, JobQueue, KeyValueStore, Log, LogLine};
 use crate::shards::{ShardIndex, Shards};
@@ -143,7 +143,7 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> Forwarder<'_, D,
             Err(error) => {
                 let error =
                     format!("the stored credential cannot be opened ({error}); connect again");
-                return self.revoke(&store, &destination, error, now).await;
+                return self.revoke(shard, db, &destination, error, now).await;
             }
         };
         let limit = if destination.solo_plays > 0 {
@@ -214,7 +214,7 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> Forwarder<'_, D,
                 self.refused(&store, shard, &destination, &keys, error)
                     .await
             }
-            Answer::Revoked { error } => self.revoke(&store, &destination, error, now).await,
+            Answer::Revoked { error } => self.revoke(shard, db, &destination, error, now).await,
         }
     }
 
@@ -447,16 +447,30 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> Forwarder<'_, D,
         }
     }
 
+    /// Records the revocation with the user's alert, and relays the alert at once: the
+    /// user hears it now, not at the next sweep (which relays it if this relay fails).
     async fn revoke(
         &self,
-        store: &Store<'_, D>,
+        shard: ShardIndex,
+        db: &D,
         destination: &ClaimedDestination,
         error: String,
         now: UnixMillis,
     ) -> ForwardOutcome {
-        match store.record_revoked(destination, &error, now).await {
-            Ok(()) => ForwardOutcome::Revoked { error },
-            Err(cause) => unrecorded(format!("{error}; then {cause}")),
+        if let Err(cause) = Store::new(db)
+            .record_revoked(destination, &error, now)
+            .await
+        {
+            return unrecorded(format!("{error}; then {cause}"));
         }
+        if let Err(cause) = relay_notifications(shard, db, self.queue, now).await {
+            self.log.write(
+                LogLine::warn("forward_alert_unrelayed")
+                    .field("shard", shard)
+                    .field("destination", destination.id)
+                    .field("error", cause.to_string()),
+            );
+        }
+        ForwardOutcome::Revoked { error }
     }
 }

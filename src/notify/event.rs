@@ -24,6 +24,9 @@ pub enum EventKind {
     GapRecorded,
     /// An import of Spotify's export finished, with its report.
     ImportFinished,
+    /// A forwarding destination refused its credential: nothing goes there until the
+    /// user connects it again.
+    ForwardingStopped,
     /// "Send a test" on the dashboard.
     Test,
     /// The operator's: no sweep for 15 minutes.
@@ -37,13 +40,14 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 11] = [
+    pub const ALL: [EventKind; 12] = [
         Self::NeedsLogin,
         Self::RefreshTokenExpired,
         Self::RefreshTokenExpiring,
         Self::ArchivingFailing,
         Self::GapRecorded,
         Self::ImportFinished,
+        Self::ForwardingStopped,
         Self::Test,
         Self::SweepStale,
         Self::DeadLetters,
@@ -59,6 +63,7 @@ impl EventKind {
             Self::ArchivingFailing => "archiving_failing",
             Self::GapRecorded => "gap_recorded",
             Self::ImportFinished => "import_finished",
+            Self::ForwardingStopped => "forwarding_stopped",
             Self::Test => "test",
             Self::SweepStale => "sweep_stale",
             Self::DeadLetters => "dead_letters",
@@ -149,6 +154,14 @@ fn instant(data: &Value, field: &str) -> String {
     number(data, field).map_or_else(|| "an unknown time".to_owned(), utc)
 }
 
+/// The name people know a forwarding destination's service by.
+fn service_title(data: &Value) -> &'static str {
+    data.get("service")
+        .and_then(Value::as_str)
+        .and_then(crate::forward::Service::parse)
+        .map_or("A forwarding service", crate::forward::Service::title)
+}
+
 fn utc(at: UnixMillis) -> String {
     // Minutes are enough for people; the JSON payload has the milliseconds.
     let text = to_rfc3339(at);
@@ -179,6 +192,12 @@ impl Notification {
             EventKind::ArchivingFailing => "Archiving is failing".to_owned(),
             EventKind::GapRecorded => "A gap in your listening history".to_owned(),
             EventKind::ImportFinished => "Your import finished".to_owned(),
+            EventKind::ForwardingStopped => {
+                format!(
+                    "Forwarding to {} stopped: connect it again",
+                    service_title(&self.data)
+                )
+            }
             EventKind::Test => "Test notification".to_owned(),
             EventKind::SweepStale => "Operator: the sweep has stopped".to_owned(),
             EventKind::DeadLetters => "Operator: jobs in the dead-letter queue".to_owned(),
@@ -229,6 +248,19 @@ impl Notification {
                 number(data, "skipped").unwrap_or_default(),
                 number(data, "errors").unwrap_or_default(),
                 number(data, "gaps_filled").unwrap_or_default(),
+            ),
+            EventKind::ForwardingStopped => format!(
+                "{service} refused the Time Machine's access to {account} at {at}: it was revoked, \
+                 or it ended. Nothing is sent to {service} until you connect it again on the dashboard. \
+                 Your archive goes on as before, and {waiting} kept and sent once you do.",
+                service = service_title(data),
+                account = data.get("account").and_then(Value::as_str).unwrap_or("your account"),
+                at = instant(data, "revoked_at"),
+                waiting = match number(data, "pending").unwrap_or_default() {
+                    ..=0 => "every play archived meanwhile is".to_owned(),
+                    1 => "the play waiting, with every play archived meanwhile, is".to_owned(),
+                    plays => format!("the {plays} plays waiting, with every play archived meanwhile, are"),
+                },
             ),
             EventKind::Test => "This is a test from Spotify Time Machine: this channel works.".to_owned(),
             EventKind::SweepStale => format!(
@@ -302,6 +334,27 @@ mod tests {
         let gap = notification(EventKind::GapRecorded, json!({}));
         assert_eq!(gap.links.login, None);
         assert_eq!(gap.links.primary(), Some("https://tm.example.com/"));
+    }
+
+    #[test]
+    fn a_stopped_destination_is_named_with_what_waits_for_it() {
+        let event = notification(
+            EventKind::ForwardingStopped,
+            json!({"service": "lastfm", "account": "ada-fm", "revoked_at": 3 * HOUR_MS,
+                   "pending": 42}),
+        );
+        assert_eq!(
+            event.title(),
+            "Forwarding to Last.fm stopped: connect it again"
+        );
+        let message = event.message();
+        assert!(message.starts_with("Last.fm refused"), "{message}");
+        assert!(
+            message.contains("ada-fm at 1970-01-01 03:00 UTC"),
+            "{message}"
+        );
+        assert!(message.contains("the 42 plays waiting"), "{message}");
+        assert_eq!(event.links.primary(), Some("https://tm.example.com/"));
     }
 
     #[test]

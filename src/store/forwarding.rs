@@ -469,8 +469,9 @@ impl<D: Database> Store<'_, D> {
         read_pending(results.into_iter().nth(1))
     }
 
-    /// Records that the service refused the credential `sealed` (unless the user has
-    /// connected again since, with another).
+    /// Records that the service refused the credential the attempt sent (unless the user
+    /// has connected again since, with another), and tells the user's channels in the
+    /// same batch: only a revocation that was recorded is told.
     pub async fn record_revoked(
         &self,
         destination: &ClaimedDestination,
@@ -478,15 +479,18 @@ impl<D: Database> Store<'_, D> {
         now: UnixMillis,
     ) -> Result<(), StoreError> {
         self.db
-            .query(Statement::new(
-                RECORD_REVOKED,
-                vec![
-                    json!(destination.id),
-                    json!(now),
-                    json!(error),
-                    json!(destination.credential),
-                ],
-            ))
+            .batch(vec![
+                Statement::new(
+                    RECORD_REVOKED,
+                    vec![
+                        json!(destination.id),
+                        json!(now),
+                        json!(error),
+                        json!(destination.credential),
+                    ],
+                ),
+                super::notifications::forwarding_stopped(&destination.user_id, destination.id, now),
+            ])
             .await?;
         Ok(())
     }

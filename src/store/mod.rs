@@ -179,6 +179,7 @@ pub const ALL_STATEMENTS: &[&str] = &[
     notifications::RAISE_EXPIRING,
     notifications::RAISE_GAP,
     notifications::RAISE_IMPORT_FINISHED,
+    notifications::RAISE_FORWARDING_STOPPED,
     notifications::RAISE_TEST,
     notifications::RAISE_OPERATOR,
     notifications::RAISE_OPERATOR_APP_REST,

@@ -1,7 +1,8 @@
 //! Notification channels and the outbox of deliveries.
 //!
 //! An event is raised by a statement that runs in the same batch as the change that
-//! causes it (a failure recorded, a login refused, a gap written, an import finished):
+//! causes it (a failure recorded, a login refused, a gap written, an import finished, a
+//! forwarding credential refused):
 //! either both are stored or neither. It becomes one outbox row per enabled channel of
 //! the user, unless the same occurrence was raised before (`UNIQUE (channel_id,
 //! event_key)`) or the user's daily limit of events is reached. Rows wait with
@@ -95,6 +96,18 @@ pub(super) const RAISE_IMPORT_FINISHED: &str = raise_user_event!(
                    'skipped', i.skipped_duplicate + i.skipped_short + i.skipped_incognito + i.skipped_unidentified,
                    'errors', i.errors, 'gaps_filled', i.gaps_filled, 'finished_at', i.finished_at) AS data
   FROM imports i WHERE i.id = ?3 AND i.user_id = ?1 AND i.finished_at IS NOT NULL"
+);
+
+/// Destination ?3 stopped at ?2: its service refused the credential. Raised in the batch
+/// that records the revocation, once per destination and revocation (connecting again
+/// and being refused again is a new stop). Never the credential, only what the user
+/// needs to act: the service, the account and how many plays wait.
+pub(super) const RAISE_FORWARDING_STOPPED: &str = raise_user_event!(
+    "SELECT 'forwarding_stopped' AS event, d.id || ':' || d.revoked_at AS occurrence,
+       json_object('service', d.service, 'account', d.account, 'revoked_at', d.revoked_at,
+                   'pending', d.pending, 'error', d.last_error) AS data
+  FROM forward_destinations d
+ WHERE d.id = ?3 AND d.revoked_at = ?2 AND d.user_key = (SELECT key FROM users WHERE id = ?1)"
 );
 
 /// A test of channel ?3, enabled or not (a test that gets through enables it again).
@@ -293,6 +306,13 @@ pub(super) fn import_finished(user_id: &str, import_id: i64, now: UnixMillis) ->
     Statement::new(
         RAISE_IMPORT_FINISHED,
         vec![json!(user_id), json!(now), json!(import_id)],
+    )
+}
+
+pub(super) fn forwarding_stopped(user_id: &str, destination_id: i64, now: UnixMillis) -> Statement {
+    Statement::new(
+        RAISE_FORWARDING_STOPPED,
+        vec![json!(user_id), json!(now), json!(destination_id)],
     )
 }
 
