@@ -6,7 +6,9 @@
 //! completion inside `futures::executor::block_on`). [`World`] holds one of everything an
 //! archive needs and the helpers the tests share: creating simulated listeners, logging a
 //! user in through the authorization-code flow, archiving, and reading back both the
-//! simulator's truth and what the archive kept.
+//! simulator's truth and what the archive kept. [`World::app`] is the Worker's web
+//! surface over the same twins, for the tests that act as a person in a browser would
+//! (logging in, connecting ListenBrainz and Last.fm through the simulator's pages).
 //!
 //! A crate of the workspace (`time-machine-support`, lib `support`): the root package's
 //! integration tests take it as a dev-dependency, the bench as a dependency.
@@ -27,7 +29,11 @@ use time_machine::engine::archive::{ArchiveOutcome, Archiver, JobReport};
 use time_machine::engine::job::{ArchiveJob, JobUser};
 use time_machine::engine::schedule::PollingPolicy;
 use time_machine::engine::slot::scheduled_kind;
+use time_machine::engine::sweep::SweepConfig;
+use time_machine::forward::lastfm::LastFmApp;
+use time_machine::forward::ForwardConfig;
 use time_machine::ids::local_track_id;
+use time_machine::notify::delivery::NotifyConfig;
 use time_machine::oauth::{read_callback, CallbackOutcome, PendingLogin};
 use time_machine::ports::{HttpClient, HttpRequest, HttpResponse, Method, Row, TransportError};
 use time_machine::shards::Shards;
@@ -35,8 +41,11 @@ use time_machine::spotify::client::ClientCredentials;
 use time_machine::spotify::{SpotifyClient, SpotifyEndpoints};
 use time_machine::store::archive::SealedTokens;
 use time_machine::store::Store;
-use time_machine::testing::{MemoryKv, MemoryLog, SqliteDatabase};
+use time_machine::testing::web::{cookie_value, get, header};
+use time_machine::testing::zones::TzdbZones;
+use time_machine::testing::{MemoryKv, MemoryLog, MemoryQueue, SqliteDatabase};
 use time_machine::time::{UnixMillis, SECOND_MS};
+use time_machine::web::App;
 
 /// Monday 2 March 2026, 00:00 UTC: where every test's clock starts.
 pub const START: UnixMillis = 1_772_409_600_000;
@@ -106,6 +115,33 @@ impl SimulatedSpotify {
         decision.header("location").expect("a redirect").to_owned()
     }
 
+    /// What a person does on Last.fm's approval page at `approval_url` (the address the
+    /// App sent the browser to): approves as `user`, who signs up there if new. Answers
+    /// where Last.fm sends the browser back.
+    pub async fn approve_lastfm(&self, approval_url: &str, user: &str) -> String {
+        let page = self.call("GET", approval_url, &[], None).await;
+        assert_eq!(page.status, 200, "approval page: {}", page.body);
+        let (_, query) = approval_url.split_once('?').expect("a query");
+        let form = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form_urlencoded::parse(query.as_bytes()))
+            .append_pair("user", user)
+            .finish();
+        let headers = [(
+            "Content-Type".to_owned(),
+            "application/x-www-form-urlencoded".to_owned(),
+        )];
+        let decision = self
+            .call(
+                "POST",
+                &format!("{ORIGIN}/lastfm/api/auth/decision"),
+                &headers,
+                Some(form),
+            )
+            .await;
+        assert_eq!(decision.status, 302, "decision: {}", decision.body);
+        decision.header("location").expect("a redirect").to_owned()
+    }
+
     pub fn new(config: ServerConfig, clock: &ManualClock) -> Self {
         let sim = Simulator::new(config, Arc::new(clock.clone()));
         let router = sim.router();
@@ -158,7 +194,8 @@ impl SimulatedSpotify {
         }
     }
 
-    /// An admin request, outside any other executor.
+    /// An admin request, outside any other executor. An answer without a body (`204`)
+    /// is `Value::Null`.
     pub fn admin(&self, method: &str, path: &str, body: Value) -> Value {
         let headers = [("Content-Type".to_owned(), "application/json".to_owned())];
         let reply = block_on(self.call(
@@ -173,12 +210,25 @@ impl SimulatedSpotify {
             reply.status,
             reply.body
         );
+        if reply.body.is_empty() {
+            return Value::Null;
+        }
         reply.json()
     }
 
     /// Every request the core sent.
     pub fn requests(&self) -> usize {
         self.log.borrow().len()
+    }
+
+    /// The requests the core sent whose `METHOD path` starts with `prefix` (e.g.
+    /// `"POST /listenbrainz/1/submit-listens"`).
+    pub fn requests_to(&self, prefix: &str) -> usize {
+        self.log
+            .borrow()
+            .iter()
+            .filter(|request| request.starts_with(prefix))
+            .count()
     }
 }
 
@@ -546,6 +596,86 @@ impl World {
     pub fn refresh_works(&self, refresh_token: &str) -> bool {
         let spotify = SpotifyClient::new(&self.spotify, &self.endpoints, &self.credentials);
         block_on(spotify.refresh(refresh_token, self.now())).is_ok()
+    }
+}
+
+/// The App of a [`World`]: the Worker's web surface over its twins, with the simulator as
+/// its HTTP client (Spotify, ListenBrainz and Last.fm alike).
+pub type WorldApp<'a> = App<'a, (SqliteDatabase, MemoryKv, SimulatedSpotify, MemoryQueue)>;
+
+impl World {
+    /// Where the simulator serves ListenBrainz and Last.fm, as the deployment's settings
+    /// would name them; Last.fm with the API account the simulator registered.
+    pub fn forward_config(&self) -> ForwardConfig {
+        let registered = &self.spotify.sim.config().lastfm;
+        ForwardConfig {
+            listenbrainz_url: format!("{ORIGIN}/listenbrainz"),
+            lastfm: Some(LastFmApp {
+                api_key: registered.api_key.clone(),
+                shared_secret: registered.shared_secret.clone(),
+                api_url: format!("{ORIGIN}/lastfm"),
+                auth_url: format!("{ORIGIN}/lastfm"),
+            }),
+            ..ForwardConfig::default()
+        }
+    }
+
+    /// The App over this world's bindings, sending its messages to `queue`. Requests go
+    /// through [`App::handle`] as the edge sends them, at the world's clock.
+    pub fn app<'a>(
+        &'a self,
+        queue: &'a MemoryQueue,
+        notify: &'a NotifyConfig,
+        forward: ForwardConfig,
+    ) -> WorldApp<'a> {
+        App::<(_, _, _, _)> {
+            shards: Shards::single(&self.db),
+            kv: &self.kv,
+            http: &self.spotify,
+            queue,
+            endpoints: &self.endpoints,
+            credentials: Ok(&self.credentials),
+            cipher: Ok(&self.cipher),
+            cron_secret: None,
+            sweep: SweepConfig::default(),
+            policy: self.policy,
+            notify,
+            forward,
+            zones: &TzdbZones,
+            log: &self.log,
+        }
+    }
+
+    /// Sends `request` through `app` now.
+    pub fn send(
+        &self,
+        app: &WorldApp<'_>,
+        request: &time_machine::web::WebRequest,
+    ) -> time_machine::web::WebResponse {
+        let now = self.now();
+        block_on(app.handle(request, now, || now))
+    }
+
+    /// Logs `sim_id` in as a browser does, through the App's `/login` and `/callback`
+    /// and Spotify's consent page; answers the Cookie header of the session it opened.
+    /// The callback queues the user's first archive (the backfill) on the App's queue.
+    pub fn log_in_through_app(&self, app: &WorldApp<'_>, sim_id: &str) -> String {
+        let login = self.send(app, &get("/login", None));
+        assert_eq!(login.status, 302, "login: {}", login.body);
+        let authorize_url = header(&login, "Location").expect("to Spotify");
+        let login_cookie = cookie_value(&login, "stm_login").expect("a login cookie");
+        let back = block_on(self.spotify.approve(authorize_url, sim_id));
+        let (_, query) = back.split_once('?').expect("a callback query");
+        let callback = self.send(
+            app,
+            &get(
+                &format!("/callback?{query}"),
+                Some(&format!("stm_login={login_cookie}")),
+            ),
+        );
+        assert_eq!(callback.status, 302, "callback: {}", callback.body);
+        let session = cookie_value(&callback, "stm_session").expect("a session cookie");
+        format!("stm_session={session}")
     }
 }
 
