@@ -727,7 +727,7 @@ fn expected(world: &World, user: &User) -> Expected {
         })
         .filter(|play| play.forwardable)
         .collect();
-    let scrobbled = |play: &&&ArchivedPlay| play.duration_ms >= MIN_DURATION_MS;
+    let scrobbled = |play: &&&ArchivedPlay| play.duration_ms > MIN_DURATION_MS;
     Expected {
         archived: plays.len(),
         before_connecting: user.archived_before_connecting.len(),

@@ -27,7 +27,7 @@ pub const DEFAULT_AUTH_URL: &str = "https://www.last.fm";
 /// Scrobbles per `track.scrobble`: Last.fm's most.
 pub const BATCH_SCROBBLES: usize = 50;
 
-/// The shortest track Last.fm takes a scrobble of.
+/// Last.fm takes a scrobble only of a track longer than this ("longer than 30 seconds").
 pub const MIN_DURATION_MS: i64 = 30_000;
 
 /// The most of an answer that is read: a batch's answer echoes every scrobble.
@@ -147,7 +147,7 @@ pub fn read_session(result: Result<HttpResponse, TransportError>) -> Result<Sess
 
 /// Whether Last.fm takes a scrobble of this play: a track of more than 30 seconds.
 pub fn scrobbles(play: &HistoryPlay) -> bool {
-    play.duration_ms >= MIN_DURATION_MS
+    play.duration_ms > MIN_DURATION_MS
 }
 
 /// `track.scrobble` of `plays` (at most 50, each one [`scrobbles`] takes), signed with
@@ -343,7 +343,9 @@ mod tests {
 
     #[test]
     fn only_tracks_over_thirty_seconds_are_scrobbled() {
-        assert!(scrobbles(&play(0, 30_000)));
+        // Last.fm: "The track must be longer than 30 seconds."
+        assert!(scrobbles(&play(0, 30_001)));
+        assert!(!scrobbles(&play(0, 30_000)));
         assert!(!scrobbles(&play(0, 29_999)));
     }
 
