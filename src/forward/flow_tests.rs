@@ -1027,6 +1027,13 @@ fn a_refused_batch_is_sent_play_by_play_and_only_the_refused_play_is_taken_off()
         (json!(2), json!(1), json!(0))
     );
     assert_eq!(forwarding.world.log.events("forward_refused").len(), 2);
+    let page = forwarding
+        .world
+        .send(&get("/", Some(&forwarding.cookie)), NOW);
+    assert!(
+        page.body.contains("2 sent, 1 refused by ListenBrainz"),
+        "the dashboard counts the refused play"
+    );
     // Back to whole batches.
     forwarding.archive("t1", &[4_000, 5_000]);
     assert_eq!(

@@ -484,7 +484,7 @@ pub fn panel_html(
                 "<div class=\"destination\" id=\"destination-{name}\" data-connected=\"1\" data-enabled=\"{enabled}\" \
                  data-revoked=\"{revoked}\"><h3>{title}</h3>\
                  <p>As <strong>{account}</strong>: <span id=\"{name}-state\"{class}>{state}</span>. \
-                 <span id=\"{name}-behind\">{pending}</span> plays waiting, {sent} sent{passed}.</p>{reconnect}\
+                 <span id=\"{name}-behind\">{pending}</span> plays waiting, {sent} sent{refused}{passed}.</p>{reconnect}\
                  <form class=\"inline\" method=\"post\" action=\"/api/forwarding/{name}/{switch_path}\">\
                  <button class=\"button secondary\" id=\"{name}-switch\" type=\"submit\">{switch_label}</button></form> \
                  <form class=\"inline\" method=\"post\" action=\"/api/forwarding/{name}/delete\">\
@@ -495,6 +495,12 @@ pub fn panel_html(
                 revoked = u8::from(destination.revoked_at.is_some()),
                 pending = destination.pending,
                 sent = destination.sent,
+                // A play refused alone was taken off for good: the user sees how many.
+                refused = if destination.refused > 0 {
+                    format!(", {} refused by {}", destination.refused, service.title())
+                } else {
+                    String::new()
+                },
                 passed = if destination.passed_over > 0 {
                     format!(", {} passed over by its rules", destination.passed_over)
                 } else {
