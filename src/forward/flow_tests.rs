@@ -317,6 +317,67 @@ fn plays_polled_after_connecting_are_queued_once_and_imports_are_not() {
     assert_eq!(forwarding.destination()["pending"], 2);
 }
 
+impl Forwarding {
+    /// Connects ListenBrainz with the form's optional date: the archive since then goes too.
+    fn connect_since(&self, since: &str) -> crate::web::WebResponse {
+        let http = ScriptedHttp::new(vec![valid_token_answer()]);
+        let request = post(
+            "/api/forwarding/listenbrainz",
+            Some(&self.cookie),
+            &json!({ "token": TOKEN, "since": since }).to_string(),
+        )
+        .with_content_type("application/json");
+        self.world.send_with(&http, &request, NOW)
+    }
+
+    /// A play of `track` at `second` from `source` (1: Spotify's export, 3: Last.fm's).
+    fn import(&self, track: &str, second: i64, source: i64) {
+        self.world.db.sql(
+            "INSERT INTO play_events (user_key, track_key, played_at, source)
+             SELECT u.key, t.key, ?2, ?3 FROM users u, tracks t WHERE u.id = 'ada' AND t.id = ?1",
+            vec![json!(track), json!(second * 1_000), json!(source)],
+        );
+    }
+}
+
+#[test]
+fn connecting_with_a_date_sends_spotifys_plays_archived_since_then_once() {
+    let forwarding = Forwarding::new();
+    // Every play is on 1 January 1970 (UTC, ada's zone): the date takes them all.
+    forwarding.archive("t1", &[1_000, 2_000]);
+    forwarding.import("t2", 1_500, 1);
+    forwarding.import("t1", 1_700, 3);
+    forwarding.world.db.sql(
+        "INSERT INTO play_events (user_key, track_key, played_at, kind)
+         SELECT u.key, t.key, 1800000, 1 FROM users u, tracks t WHERE t.id = 't1'",
+        vec![],
+    );
+    let refused = forwarding.connect_since("last spring");
+    assert_eq!(
+        (refused.status, json_of(&refused)["error"]["code"].clone()),
+        (400, json!("invalid_since")),
+        "{}",
+        refused.body
+    );
+    assert_eq!(forwarding.destination(), Value::Null, "nothing connected");
+
+    let connected = forwarding.connect_since("1970-01-01");
+    assert_eq!(connected.status, 201, "{}", connected.body);
+    assert_eq!(forwarding.destination()["pending"], 3);
+    forwarding.archive("t1", &[3_000]);
+    let lb = ListenBrainz::default();
+    forwarding.run(&lb, NOW);
+    // Spotify's plays, polled or from its export; never the plays that came from
+    // Last.fm or ListenBrainz, nor episodes.
+    assert_eq!(lb.listened_at(), [1_000, 1_500, 2_000, 3_000]);
+
+    // Connected again (a new token after a revocation): what went does not go again.
+    assert_eq!(forwarding.connect_since("1970-01-01").status, 201);
+    forwarding.run(&lb, NOW + MINUTE_MS);
+    assert_eq!(lb.listened_at(), [1_000, 1_500, 2_000, 3_000]);
+    assert_eq!(forwarding.destination()["sent"], 4);
+}
+
 #[test]
 fn every_play_reaches_listenbrainz_once_oldest_first_in_batches() {
     let forwarding = Forwarding::connected();

@@ -34,6 +34,30 @@ ON CONFLICT (user_key, service) DO UPDATE SET
     revoked_at = NULL, failures = 0, last_error = NULL, next_attempt_at = 0, relayed_until = 0"
 );
 
+/// Queues the user's plays since `?3` for destination `?2`, unless it has ever answered
+/// for a play (sent, passed over or refused one): those must not go twice. Plays still
+/// waiting are absorbed by the outbox's key, as are the trigger's from now on. Only
+/// Spotify's music (polls, Spotify's exports): plays that came from Last.fm or
+/// ListenBrainz would go back where they came from, or cross over.
+pub(super) const QUEUE_ARCHIVE_SINCE: &str = concat!(
+    "INSERT INTO forward_outbox (destination_id, played_at, track_key)
+SELECT d.id, p.played_at, p.track_key
+  FROM forward_destinations d
+  JOIN play_events p ON p.user_key = d.user_key AND p.played_at >= ?3
+ WHERE d.user_key = ",
+    user_key!("?1"),
+    " AND d.service = ?2 AND d.last_sent_at IS NULL AND d.refused = 0
+   AND p.kind = 0 AND p.source IN (0, 1, 2)
+ON CONFLICT DO NOTHING"
+);
+
+/// Counts what [`QUEUE_ARCHIVE_SINCE`] queued (`changes()`, right after it) as waiting.
+pub(super) const COUNT_ARCHIVE_QUEUED: &str = concat!(
+    "UPDATE forward_destinations SET pending = pending + changes() WHERE user_key = ",
+    user_key!("?1"),
+    " AND service = ?2"
+);
+
 /// The user's switch: paused, a destination keeps collecting plays and sends none.
 pub(super) const SET_DESTINATION_ENABLED: &str = concat!(
     "UPDATE forward_destinations SET enabled = ?3 WHERE user_key = ",
@@ -235,27 +259,39 @@ struct Id {
 }
 
 impl<D: Database> Store<'_, D> {
-    /// Connects `service` for the user with its sealed credential (again, if connected).
+    /// Connects `service` for the user with its sealed credential (again, if connected);
+    /// with `since`, a destination that has never been sent a play is also sent the plays
+    /// archived since then, queued in the same batch (see [`QUEUE_ARCHIVE_SINCE`]).
     pub async fn connect_destination(
         &self,
         user_id: &str,
         service: Service,
         account: &str,
         sealed_credential: &str,
+        since: Option<UnixMillis>,
         now: UnixMillis,
     ) -> Result<(), StoreError> {
-        self.db
-            .query(Statement::new(
-                CONNECT_DESTINATION,
-                vec![
-                    json!(user_id),
-                    json!(service.as_str()),
-                    json!(account),
-                    json!(sealed_credential),
-                    json!(now),
-                ],
-            ))
-            .await?;
+        let mut statements = vec![Statement::new(
+            CONNECT_DESTINATION,
+            vec![
+                json!(user_id),
+                json!(service.as_str()),
+                json!(account),
+                json!(sealed_credential),
+                json!(now),
+            ],
+        )];
+        if let Some(since) = since {
+            statements.push(Statement::new(
+                QUEUE_ARCHIVE_SINCE,
+                vec![json!(user_id), json!(service.as_str()), json!(since)],
+            ));
+            statements.push(Statement::new(
+                COUNT_ARCHIVE_QUEUED,
+                vec![json!(user_id), json!(service.as_str())],
+            ));
+        }
+        self.db.batch(statements).await?;
         Ok(())
     }
 

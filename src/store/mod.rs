@@ -204,6 +204,8 @@ pub const ALL_STATEMENTS: &[&str] = &[
     notifications::DELETE_USER_CHANNELS,
     notifications::FORGET_OLD_DELIVERIES,
     forwarding::CONNECT_DESTINATION,
+    forwarding::QUEUE_ARCHIVE_SINCE,
+    forwarding::COUNT_ARCHIVE_QUEUED,
     forwarding::SET_DESTINATION_ENABLED,
     forwarding::DELETE_DESTINATION_OUTBOX,
     forwarding::DELETE_DESTINATION,

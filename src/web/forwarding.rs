@@ -15,6 +15,8 @@ use super::{App, Bindings, WebRequest, WebResponse};
 use crate::crypto::{random_token, TokenCipher};
 use crate::forward::listenbrainz::{self, TokenError};
 use crate::forward::{self, lastfm, seal_context, ForwardConfig, Service};
+use crate::history::zone::{parse_zone, Zone};
+use crate::history::Bound;
 use crate::pairs::first;
 use crate::ports::{HttpClient, KeyValueStore, LogLine};
 use crate::shards::ShardIndex;
@@ -122,26 +124,63 @@ fn cipher<'a, P: Bindings>(app: &App<'a, P>) -> Result<&'a TokenCipher, HttpErro
     })
 }
 
+/// The instant a `since` date (`YYYY-MM-DD`) starts in the user's saved zone (UTC
+/// without one); `None` when it is no date.
+async fn archive_since<P: Bindings>(
+    app: &App<'_, P>,
+    db: &P::Database,
+    user_id: &str,
+    text: &str,
+) -> Result<Option<UnixMillis>, HttpError> {
+    let Some(Bound::Day(date)) = Bound::parse(text) else {
+        return Ok(None);
+    };
+    let saved = Store::new(db)
+        .history_settings(user_id)
+        .await?
+        .and_then(|settings| settings.time_zone);
+    let zone = saved
+        .as_deref()
+        .and_then(|name| parse_zone(name, app.zones))
+        .unwrap_or_else(Zone::utc);
+    Ok(Bound::Day(date).resolve(&zone))
+}
+
+/// What a service gave us to connect with: the account, the credential to seal, and how
+/// far back the archive goes along (`None`: only what is archived from now on).
+struct Credential<'a> {
+    account: &'a str,
+    secret: &'a str,
+    since: Option<UnixMillis>,
+}
+
 /// Seals a destination's credential and stores it, connecting the destination (again);
-/// then relays what waited for it (connected again after a revocation).
+/// then relays what waited for it (connected again after a revocation, or the archive
+/// since the date the user chose).
 async fn store_credential<P: Bindings>(
     app: &App<'_, P>,
     (shard, db): (ShardIndex, &P::Database),
     user_id: &str,
     service: Service,
-    account: &str,
-    credential: &str,
+    credential: Credential<'_>,
     now: UnixMillis,
 ) -> Result<(), HttpError> {
     let cipher = cipher(app)?;
     // The cause names what failed, never the credential.
     let sealed = cipher
-        .seal(credential, &seal_context(user_id, service))
+        .seal(credential.secret, &seal_context(user_id, service))
         .map_err(|error| {
             HttpError::storage_unavailable(format!("credential not sealed: {error}"))
         })?;
     Store::new(db)
-        .connect_destination(user_id, service, account, &sealed, now)
+        .connect_destination(
+            user_id,
+            service,
+            credential.account,
+            &sealed,
+            credential.since,
+            now,
+        )
         .await?;
     relay_now(app, shard, db, now).await;
     Ok(())
@@ -184,13 +223,34 @@ async fn connect_listenbrainz<P: Bindings>(
         );
     };
     let pasted = text_field(&fields, "token").unwrap_or_default();
+    let since = match text_field(&fields, "since").filter(|text| !text.is_empty()) {
+        Some(text) => match archive_since(app, user_db.1, user_id, text).await? {
+            Some(since) => Some(since),
+            None => {
+                return refuse(
+                    request,
+                    HttpError::new(
+                        400,
+                        "invalid_since",
+                        "`since` must be a date (YYYY-MM-DD, in your time zone), or left out.",
+                    ),
+                )
+            }
+        },
+        None => None,
+    };
     let (token, account) = match check_token(app.http, &app.forward.listenbrainz_url, pasted).await
     {
         Ok(checked) => checked,
         Err(refusal) => return refuse(request, refusal),
     };
     let service = Service::ListenBrainz;
-    store_credential(app, user_db, user_id, service, &account, &token, now).await?;
+    let credential = Credential {
+        account: &account,
+        secret: &token,
+        since,
+    };
+    store_credential(app, user_db, user_id, service, credential, now).await?;
     if request.is_form() {
         return Ok(WebResponse::back_to_dashboard());
     }
@@ -316,16 +376,13 @@ pub(super) async fn lastfm_callback<P: Bindings>(
             ));
         }
     };
-    store_credential(
-        app,
-        (shard, db),
-        &user_id,
-        Service::LastFm,
-        &session.name,
-        &session.key,
-        now,
-    )
-    .await?;
+    // Last.fm ignores scrobbles over 14 days old: there is no archive to send it.
+    let credential = Credential {
+        account: &session.name,
+        secret: &session.key,
+        since: None,
+    };
+    store_credential(app, (shard, db), &user_id, Service::LastFm, credential, now).await?;
     Ok(WebResponse::back_to_dashboard())
 }
 
@@ -422,16 +479,25 @@ fn state(destination: &DestinationView, time: &impl Fn(UnixMillis) -> String) ->
     (format!("connected; {last_sent}"), false)
 }
 
-/// The form that connects `service`: a pasted token for ListenBrainz, a button that
-/// leads to Last.fm's approval for Last.fm.
-fn connect_form(service: Service, label: &str) -> String {
+/// The form that connects `service`: a pasted token for ListenBrainz (and, the first
+/// time, how far back the archive goes along), a button that leads to Last.fm's
+/// approval for Last.fm.
+fn connect_form(service: Service, label: &str, first_time: bool) -> String {
     let name = service.as_str();
     let token = match service {
         Service::ListenBrainz => format!(
             "<label for=\"{name}-token\">{title} user token</label> \
              <input id=\"{name}-token\" name=\"token\" type=\"password\" required autocomplete=\"off\" \
-             spellcheck=\"false\"> ",
-            title = service.title()
+             spellcheck=\"false\"> {since}",
+            title = service.title(),
+            since = if first_time {
+                format!(
+                    "<label for=\"{name}-since\">Also send what is archived since (optional)</label> \
+                     <input id=\"{name}-since\" name=\"since\" type=\"date\"> "
+                )
+            } else {
+                String::new()
+            },
         ),
         Service::LastFm => String::new(),
     };
@@ -457,7 +523,7 @@ pub fn panel_html(
                 let (text, form) = if config.offers(service) {
                     (
                         "Not connected. Every play archived from the moment you connect is sent there once.",
-                        connect_form(service, &format!("Connect {}", service.title())),
+                        connect_form(service, &format!("Connect {}", service.title()), true),
                     )
                 } else {
                     ("Not offered on this deployment.", String::new())
@@ -476,7 +542,7 @@ pub fn panel_html(
                 ("resume", "Switch on")
             };
             let reconnect = if destination.revoked_at.is_some() {
-                connect_form(service, "Connect again")
+                connect_form(service, "Connect again", false)
             } else {
                 String::new()
             };
