@@ -93,11 +93,26 @@ impl SimulatedSpotify {
         let consent = self.call("GET", authorize_url, &[], None).await;
         assert_eq!(consent.status, 200, "consent page: {}", consent.body);
         // The browser posts the request back with the chosen account and the decision.
-        let (_, query) = authorize_url.split_once('?').expect("a query");
+        self.decide(
+            authorize_url,
+            "/authorize/decision",
+            &[("user", sim_id), ("decision", "approve")],
+        )
+        .await
+    }
+
+    /// Posts an approval page's form back to `decision_path`: the page's own query (from
+    /// `page_url`) with the person's `choices`. Answers where the browser is sent next.
+    async fn decide(
+        &self,
+        page_url: &str,
+        decision_path: &str,
+        choices: &[(&str, &str)],
+    ) -> String {
+        let (_, query) = page_url.split_once('?').expect("a query");
         let form = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form_urlencoded::parse(query.as_bytes()))
-            .append_pair("user", sim_id)
-            .append_pair("decision", "approve")
+            .extend_pairs(choices)
             .finish();
         let headers = [(
             "Content-Type".to_owned(),
@@ -106,7 +121,7 @@ impl SimulatedSpotify {
         let decision = self
             .call(
                 "POST",
-                &format!("{ORIGIN}/authorize/decision"),
+                &format!("{ORIGIN}{decision_path}"),
                 &headers,
                 Some(form),
             )
@@ -121,25 +136,8 @@ impl SimulatedSpotify {
     pub async fn approve_lastfm(&self, approval_url: &str, user: &str) -> String {
         let page = self.call("GET", approval_url, &[], None).await;
         assert_eq!(page.status, 200, "approval page: {}", page.body);
-        let (_, query) = approval_url.split_once('?').expect("a query");
-        let form = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form_urlencoded::parse(query.as_bytes()))
-            .append_pair("user", user)
-            .finish();
-        let headers = [(
-            "Content-Type".to_owned(),
-            "application/x-www-form-urlencoded".to_owned(),
-        )];
-        let decision = self
-            .call(
-                "POST",
-                &format!("{ORIGIN}/lastfm/api/auth/decision"),
-                &headers,
-                Some(form),
-            )
-            .await;
-        assert_eq!(decision.status, 302, "decision: {}", decision.body);
-        decision.header("location").expect("a redirect").to_owned()
+        self.decide(approval_url, "/lastfm/api/auth/decision", &[("user", user)])
+            .await
     }
 
     pub fn new(config: ServerConfig, clock: &ManualClock) -> Self {
