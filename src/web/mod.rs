@@ -18,6 +18,7 @@ pub mod import_page;
 pub mod imports;
 pub mod notifications;
 pub mod pages;
+pub mod review_card;
 pub mod routes;
 
 #[cfg(test)]
