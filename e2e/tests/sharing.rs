@@ -1,12 +1,17 @@
 //! A public link through `wrangler dev --local`: a user's plays are archived, the user
 //! makes a link to their recently played tracks with the dashboard's form, a visitor
-//! without a session sees them, the link is revoked, and the visitor gets 404.
+//! without a session sees them, the link is revoked, and the visitor gets 404; then the
+//! same in headless Chromium, pressing what a person presses.
 
 use std::time::Duration;
 
+use e2e::webdriver::{Browser as Chromium, By};
 use e2e::Stack;
+use serde_json::json;
 
 const ARCHIVE: Duration = Duration::from_secs(60);
+/// How long a page may take to show.
+const PAGE: Duration = Duration::from_secs(30);
 const PLAYS: u64 = 6;
 
 #[test]
@@ -91,4 +96,74 @@ fn a_public_link_is_seen_logged_out_until_it_is_revoked() {
     assert_eq!(gone.header("X-Robots-Tag"), Some("noindex, nofollow"));
     let unknown = visitor.get("/s/AAAAAAAAAAAAAAAAAAAAAA");
     assert_eq!((unknown.status, unknown.body), (404, gone.body));
+}
+
+/// A person makes a link on the dashboard (the Sharing form: a recap of this year, with
+/// their name, for 7 days), copies it from the page that shows it once, opens it, then
+/// revokes it with its button: the link then shows "Not found".
+#[test]
+fn a_person_makes_opens_and_revokes_a_link_in_a_browser() {
+    let stack = Stack::start();
+    stack.create_user("hal", 0.0, 0.0);
+    stack.inject("hal", 3, 60_000);
+    let chrome = Chromium::start(&stack.dir().join("downloads"));
+    stack.connect_in_browser(&chrome, "hal");
+
+    chrome.wait_for(By::Css("#new-share"), PAGE);
+    chrome.select_value("#share-kind", "recap");
+    chrome.execute(
+        "document.querySelector('#share-year').value = String(new Date().getUTCFullYear());",
+        json!([]),
+    );
+    chrome.select_value("#share-expires", "7d");
+    let show_name = chrome.wait_for(By::Css("#share-show-name"), PAGE);
+    chrome.click(&show_name);
+    let create = chrome.wait_for(By::Css("#create-share"), PAGE);
+    chrome.click(&create);
+    chrome.wait_until("the Worker shows the new link", PAGE, |chrome| {
+        chrome.text_of_page().contains("Link created")
+    });
+    let url = chrome
+        .execute(
+            "return document.querySelector('#share-url').value",
+            json!([]),
+        )
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no link on the page: {}", chrome.text_of_page()));
+    assert!(
+        url.starts_with(&format!("{}/s/", stack.worker_url)),
+        "{url}"
+    );
+
+    chrome.goto(&url);
+    chrome.wait_until("the link's page shows the recap", PAGE, |chrome| {
+        chrome.text_of_page().contains("Listening recap")
+    });
+    let recap = chrome.text(&chrome.wait_for(By::Css("#recap-totals"), PAGE));
+    assert!(recap.contains("Plays\n3"), "the three plays: {recap}");
+    assert!(
+        chrome.exists(By::Css("#recap-top-tracks li")),
+        "{}",
+        chrome.text_of_page()
+    );
+
+    chrome.goto(&stack.worker_url);
+    chrome.wait_for(By::Css("#shares"), PAGE);
+    let button = chrome
+        .execute(
+            "const b = document.querySelector('[id^=\"revoke-share-\"]'); return b ? b.id : null",
+            json!([]),
+        )
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no revoke button: {}", chrome.text_of_page()));
+    let revoke = chrome.wait_for(By::Css(&format!("#{button}")), PAGE);
+    chrome.click(&revoke);
+    chrome.wait_for(By::Css("#shares li[data-state=\"revoked\"]"), PAGE);
+
+    chrome.goto(&url);
+    chrome.wait_until("the revoked link is not found", PAGE, |chrome| {
+        chrome.text_of_page().contains("Not found")
+    });
 }
