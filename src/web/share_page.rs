@@ -161,7 +161,7 @@ fn stored_range(link: &LiveShareLink) -> Option<ShareRange> {
     })
 }
 
-/// THE SEAM: the body of a recap link's page. For now the range's totals and top 5 tracks
+/// The seam: the body of a recap link's page. For now the range's totals and top 5 tracks
 /// and artists, from the same read and figures as `GET /api/stats`; the year-in-review
 /// page replaces this one function (its signature holds all it needs: the owner's store
 /// and id, the local days, the zone they are local to). Whatever it renders must keep to

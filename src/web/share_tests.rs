@@ -150,7 +150,7 @@ fn assert_public_headers(response: &WebResponse) {
 }
 
 #[test]
-fn a_recent_link_lives_is_seen_logged_out_listed_without_its_token_and_dies_when_revoked() {
+fn a_recent_link_is_seen_logged_out_listed_without_its_token_and_dies_when_revoked() {
     let (world, cookie) = world_with_ada();
     let (path, id) = made(
         &world,
