@@ -26,6 +26,7 @@ pub mod oauth;
 pub mod pairs;
 pub mod ports;
 pub mod shards;
+pub mod share;
 pub mod spotify;
 pub mod store;
 pub mod time;

@@ -560,6 +560,11 @@ fn path() -> impl Strategy<Value = String> {
         Just("/api/admin/jobs"),
         Just("/api/admin/dead-letters"),
         Just("/api/admin/archive/u1"),
+        Just("/api/shares"),
+        Just("/api/shares/new"),
+        Just("/api/shares/1/revoke"),
+        Just("/s/AAAAAAAAAAAAAAAAAAAAAA"),
+        Just("/s/1.AAAAAAAAAAAAAAAAAAAAAA"),
     ]
     .prop_map(str::to_owned);
     prop_oneof![

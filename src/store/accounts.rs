@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::archive::SealedTokens;
 use super::sessions::{DELETE_USER_SESSIONS, INSERT_SESSION};
-use super::{decode, forwarding, history, notifications, user_key, Store, StoreError};
+use super::{decode, forwarding, history, notifications, shares, user_key, Store, StoreError};
 use crate::ports::{Database, Row, Statement};
 use crate::spotify::profile::Profile;
 use crate::time::UnixMillis;
@@ -282,6 +282,7 @@ impl<D: Database> Store<'_, D> {
                 Statement::new(notifications::DELETE_USER_CHANNELS, id()),
                 Statement::new(forwarding::DELETE_USER_OUTBOX, id()),
                 Statement::new(forwarding::DELETE_USER_DESTINATIONS, id()),
+                Statement::new(shares::DELETE_USER_SHARE_LINKS, id()),
                 Statement::new(DELETE_USER, id()),
             ])
             .await?;

@@ -19,7 +19,8 @@
 //! - [`notifications`]: the outbox and the channels;
 //! - [`directory`]: which shard each user lives in;
 //! - [`dead_letters`]: the archive jobs that failed every retry;
-//! - [`forwarding`]: the destinations plays are forwarded to, and what each has yet to take.
+//! - [`forwarding`]: the destinations plays are forwarded to, and what each has yet to take;
+//! - [`shares`]: the public links users make to a recap or their latest plays.
 //!
 //! Here: [`Store`], [`StoreError`], the decoding and encoding every file shares, and
 //! [`ALL_STATEMENTS`], the list the query-plan test reads.
@@ -40,6 +41,7 @@ pub mod history;
 pub mod imports;
 pub mod notifications;
 pub mod sessions;
+pub mod shares;
 pub mod sweeps;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,6 +225,11 @@ pub const ALL_STATEMENTS: &[&str] = &[
     forwarding::RECORD_REFUSED_PLAY,
     forwarding::RECORD_REVOKED,
     forwarding::RESEAL_CREDENTIAL,
+    shares::INSERT_SHARE_LINK,
+    shares::USER_SHARE_LINKS,
+    shares::REVOKE_SHARE_LINK,
+    shares::LIVE_SHARE_LINK,
+    shares::DELETE_USER_SHARE_LINKS,
 ];
 
 #[cfg(test)]

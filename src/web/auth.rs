@@ -197,6 +197,7 @@ pub async fn home<P: Bindings>(
         store.gaps(&user_id, 500).await,
         notifications_panel(&store, &user_id).await,
         store.destinations(&user_id).await,
+        store.share_links(&user_id).await,
     );
     Ok(match read {
         (
@@ -205,6 +206,7 @@ pub async fn home<P: Bindings>(
             Ok(gaps),
             Ok(Some(notifications)),
             Ok(forwarding),
+            Ok(shares),
         ) => {
             // One play more than shown says whether there are older ones.
             let more = plays.len() > TIMELINE_PAGE;
@@ -213,12 +215,13 @@ pub async fn home<P: Bindings>(
                 notifications: &notifications,
                 forwarding: &forwarding,
                 forward: &app.forward,
+                shares: &shares,
             };
             let page = pages::dashboard(&status, &settings, &plays, more, &gaps, &panels, now);
             WebResponse::html(200, page)
         }
-        (Ok(None), ..) | (_, _, _, Ok(None), _) => WebResponse::html(200, pages::landing()),
-        (status, plays, gaps, notifications, forwarding) => {
+        (Ok(None), ..) | (_, _, _, Ok(None), ..) => WebResponse::html(200, pages::landing()),
+        (status, plays, gaps, notifications, forwarding, shares) => {
             // The first failure says what broke; the others are most likely the same.
             let cause = [
                 status.err(),
@@ -226,6 +229,7 @@ pub async fn home<P: Bindings>(
                 gaps.err(),
                 notifications.err(),
                 forwarding.err(),
+                shares.err(),
             ]
             .into_iter()
             .flatten()

@@ -20,11 +20,15 @@ pub mod notifications;
 pub mod pages;
 pub mod review_card;
 pub mod routes;
+pub mod share_page;
+pub mod shares;
 
 #[cfg(test)]
 mod flow_tests;
 #[cfg(test)]
 mod shard_tests;
+#[cfg(test)]
+mod share_tests;
 
 use serde::Serialize;
 
@@ -333,6 +337,10 @@ impl<P: Bindings> App<'_, P> {
                 forwarding::disconnect(self, request, service, now).await
             }
             Route::LastFmCallback => forwarding::lastfm_callback(self, request, now).await,
+            Route::Shares => shares::list(self, request, now).await,
+            Route::ShareCreate => shares::create(self, request, now).await,
+            Route::ShareRevoke(id) => shares::revoke(self, request, id, now).await,
+            Route::SharePage(token) => Ok(share_page::page(self, token, now).await),
             Route::AdminSweep => api::admin_sweep(self, request, now, clock).await,
             Route::AdminJobs => api::admin_enqueue(self, request).await,
             Route::AdminDeadLetters => api::admin_dead_letters(self, request).await,

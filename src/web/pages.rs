@@ -9,9 +9,11 @@ use crate::store::accounts::UserStatus;
 use crate::store::forwarding::DestinationView;
 use crate::store::gaps::GapView;
 use crate::store::history::{HistoryPlay, HistorySettings};
+use crate::store::shares::ShareLinkView;
 use crate::time::{to_rfc3339, UnixMillis};
 use crate::web::forwarding;
 use crate::web::notifications::{panel_html, NotificationsPanel};
+use crate::web::shares;
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -49,6 +51,18 @@ pub fn layout_with(title: &str, body: &str, style: &str) -> String {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{} · Spotify Time Machine</title><style>{STYLE}{style}</style></head><body>{body}</body></html>",
+        escape(title)
+    )
+}
+
+/// A page anyone may be sent to by a public link: kept out of search engines by its
+/// `<meta>` as well as by its answer's `X-Robots-Tag`.
+pub fn public_layout(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"robots\" content=\"noindex, nofollow\">\
+         <title>{} · Spotify Time Machine</title><style>{STYLE}</style></head><body>{body}</body></html>",
         escape(title)
     )
 }
@@ -115,6 +129,8 @@ pub struct Panels<'a> {
     pub forwarding: &'a [DestinationView],
     /// Which services this deployment forwards to.
     pub forward: &'a ForwardConfig,
+    /// The user's public links.
+    pub shares: &'a [ShareLinkView],
 }
 
 pub fn dashboard(
@@ -248,7 +264,7 @@ pub fn dashboard(
          <button class=\"button\" type=\"submit\" id=\"save-settings\">Save</button>\
          <button class=\"button secondary\" type=\"button\" id=\"use-device-zone\" hidden>Use this device's zone</button>\
          <span id=\"settings-status\" role=\"status\" aria-live=\"polite\"></span></form></section>\
-         {notifications}{forwarding}\
+         {notifications}{forwarding}{sharing}\
          <section class=\"card\" aria-labelledby=\"account-h\"><h2 id=\"account-h\">Account</h2>\
          <form method=\"post\" action=\"{pause_action}\"><button class=\"button\" id=\"pause-resume\" type=\"submit\">{pause_label}</button></form>\
          <form class=\"inline\" method=\"post\" action=\"/logout\"><button class=\"button\" id=\"logout\" type=\"submit\">Log out</button></form>\
@@ -278,6 +294,7 @@ pub fn dashboard(
         load_more_hidden = if more_plays { "" } else { " hidden" },
         notifications = panel_html(panels.notifications, time_element),
         forwarding = forwarding::panel_html(panels.forwarding, panels.forward, time_element),
+        sharing = shares::panel_html(panels.shares, now, time_element),
     );
     layout_with("Your archive", &body, HISTORY_STYLE)
 }

@@ -50,6 +50,13 @@ pub enum Route<'p> {
     ForwardingDisconnect(&'p str),
     /// `GET /forwarding/lastfm/callback`: where Last.fm sends the user back.
     LastFmCallback,
+    /// `GET /api/shares`: the user's public links.
+    Shares,
+    /// `POST /api/shares/new`: makes one (`/api/shares` itself is the list's GET).
+    ShareCreate,
+    ShareRevoke(&'p str),
+    /// `GET /s/{token}`: a public link's page, for anyone holding it.
+    SharePage(&'p str),
     AdminSweep,
     AdminJobs,
     AdminDeadLetters,
@@ -107,6 +114,10 @@ impl<'p> Route<'p> {
             ["api", "forwarding", service, "pause"] => ForwardingPause(service),
             ["api", "forwarding", service, "resume"] => ForwardingResume(service),
             ["api", "forwarding", service, "delete"] => ForwardingDisconnect(service),
+            ["api", "shares"] => Shares,
+            ["api", "shares", "new"] => ShareCreate,
+            ["api", "shares", id, "revoke"] => ShareRevoke(id),
+            ["s", token] => SharePage(token),
             ["api", "admin", "sweep"] => AdminSweep,
             ["api", "admin", "jobs"] => AdminJobs,
             ["api", "admin", "dead-letters"] => AdminDeadLetters,
@@ -122,7 +133,9 @@ impl<'p> Route<'p> {
         match self {
             Home | Login | Callback | AppScript | ImportPage | ImportScript | Health | Status
             | Plays | Stats | Export | Gaps | ImportReport(_) | Notifications | Forwarding
-            | LastFmCallback | AdminDeadLetters | AdminShards => Method::Get,
+            | LastFmCallback | Shares | SharePage(_) | AdminDeadLetters | AdminShards => {
+                Method::Get
+            }
             DeleteAccount | DeleteChannel(_) => Method::Delete,
             Logout
             | LogoutEverywhere
@@ -142,6 +155,8 @@ impl<'p> Route<'p> {
             | ForwardingPause(_)
             | ForwardingResume(_)
             | ForwardingDisconnect(_)
+            | ShareCreate
+            | ShareRevoke(_)
             | AdminSweep
             | AdminJobs
             | AdminArchive(_) => Method::Post,
@@ -307,6 +322,14 @@ mod tests {
                 Route::AdminArchive("u1"),
                 Method::Post,
             ),
+            ("/api/shares", Route::Shares, Method::Get),
+            ("/api/shares/new", Route::ShareCreate, Method::Post),
+            (
+                "/api/shares/4/revoke",
+                Route::ShareRevoke("4"),
+                Method::Post,
+            ),
+            ("/s/AbC_-1", Route::SharePage("AbC_-1"), Method::Get),
         ];
         for (path, route, method) in table {
             assert_eq!(Route::parse(&segments(path)), Some(route), "{path}");
@@ -325,6 +348,9 @@ mod tests {
             "/api/notifications/channels/3/other",
             "/assets/other.js",
             "/login/more",
+            "/s",
+            "/s/a/b",
+            "/api/shares/4",
         ] {
             assert_eq!(Route::parse(&segments(path)), None, "{path}");
         }
