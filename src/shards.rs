@@ -21,6 +21,34 @@ pub type ShardIndex = u32;
 /// The directory's shard.
 pub const DIRECTORY: ShardIndex = 0;
 
+/// A token that names its shard: the token, after its shard's number and a dot when it
+/// lives past shard 0 (shard 0's tokens are the token alone, as before there were
+/// shards). Session cookies and public links are written so: the number only says where
+/// to look, and the row is found by the token's hash in that shard, or not at all.
+pub fn sharded_token(shard: ShardIndex, token: &str) -> String {
+    if shard == DIRECTORY {
+        token.to_owned()
+    } else {
+        format!("{shard}.{token}")
+    }
+}
+
+/// The shard and token of a [`sharded_token`]. Tokens are base64url, without dots. The
+/// shard is read only as it is written: decimal digits without a sign or a leading zero
+/// (`parse` alone would take `+2` for shard 2).
+pub fn read_sharded_token(value: &str) -> Option<(ShardIndex, &str)> {
+    match value.split_once('.') {
+        None => Some((DIRECTORY, value)),
+        Some((shard, token))
+            if shard.bytes().all(|byte| byte.is_ascii_digit())
+                && (!shard.starts_with('0') || shard == "0") =>
+        {
+            Some((shard.parse().ok()?, token))
+        }
+        Some(_) => None,
+    }
+}
+
 /// The most shards a deployment binds (D1 allows thousands of databases; this bounds
 /// what one invocation fans out to).
 pub const MAX_SHARDS: usize = 64;

@@ -4,15 +4,15 @@
 //! Pure rules, the clock passed in. The link's token is 128 random bits (base64url) from
 //! the platform's CSPRNG, shown to its maker once; only its SHA-256 is stored, so the
 //! database cannot hand out live links. The URL carries the user's shard the way a session
-//! cookie does (see [`crate::web::auth::session_cookie_value`]), so a visitor without a
+//! cookie does (see [`crate::shards::sharded_token`]), so a visitor without a
 //! session is answered from one read in that shard.
 
 use serde_json::{Map, Value};
 
 use crate::crypto::{random_token, sha256_hex, CryptoError};
 use crate::shards::ShardIndex;
+use crate::shards::{read_sharded_token, sharded_token};
 use crate::time::{parse_date, Date, UnixMillis, DAY_MS};
-use crate::web::auth::{read_session_cookie, session_cookie_value};
 
 /// Links a user may have live (neither revoked nor expired) at once.
 pub const MAX_LIVE_LINKS_PER_USER: usize = 20;
@@ -234,16 +234,16 @@ impl ShareToken {
     pub fn generate(shard: ShardIndex) -> Result<Self, CryptoError> {
         let secret = random_token(TOKEN_BYTES)?;
         Ok(Self {
-            url_token: session_cookie_value(shard, &secret),
+            url_token: sharded_token(shard, &secret),
             hash: sha256_hex(&secret),
         })
     }
 }
 
 /// The shard and stored hash a link's URL token names, if it is one we could have made
-/// (a shard number as [`session_cookie_value`] writes it, base64url of 16 bytes).
+/// (a shard number as [`sharded_token`] writes it, base64url of 16 bytes).
 pub fn read_url_token(url_token: &str) -> Option<(ShardIndex, String)> {
-    let (shard, secret) = read_session_cookie(url_token)?;
+    let (shard, secret) = read_sharded_token(url_token)?;
     let well_formed = secret.len() == 22
         && secret
             .bytes()

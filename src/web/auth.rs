@@ -18,7 +18,7 @@ use crate::engine::slot::SlotKind;
 use crate::history::ARCHIVE_REQUEST_INTERVAL_MS;
 use crate::oauth::{read_callback, CallbackOutcome, PendingLogin, LOGIN_TTL_MS};
 use crate::ports::{Database, JobQueue, KeyValueStore, LogLine};
-use crate::shards::{ShardIndex, Shards, UserShard, DIRECTORY};
+use crate::shards::{read_sharded_token, sharded_token, ShardIndex, Shards, UserShard};
 use crate::spotify::profile::Profile;
 use crate::spotify::SpotifyClient;
 use crate::store::accounts::LoginWrite;
@@ -40,34 +40,6 @@ pub struct SignedIn<'a, D> {
     pub db: &'a D,
 }
 
-/// A session cookie's value: the session token, after its shard's number and a dot when
-/// the user lives past shard 0 (shard 0's cookies are the token alone, as before there
-/// were shards). The number only says where to look: the session row is found by the
-/// token's hash in that shard, or not at all.
-pub fn session_cookie_value(shard: ShardIndex, token: &str) -> String {
-    if shard == DIRECTORY {
-        token.to_owned()
-    } else {
-        format!("{shard}.{token}")
-    }
-}
-
-/// The shard and token of a session cookie's value. Tokens are base64url, without dots.
-/// The shard is read only as [`session_cookie_value`] writes it: decimal digits without
-/// a sign or a leading zero (`parse` alone would take `+2` for shard 2).
-pub fn read_session_cookie(value: &str) -> Option<(ShardIndex, &str)> {
-    match value.split_once('.') {
-        None => Some((DIRECTORY, value)),
-        Some((shard, token))
-            if shard.bytes().all(|byte| byte.is_ascii_digit())
-                && (!shard.starts_with('0') || shard == "0") =>
-        {
-            Some((shard.parse().ok()?, token))
-        }
-        Some(_) => None,
-    }
-}
-
 /// The user of the request's session, if it has a live one: one read, in the shard the
 /// cookie names. A cookie that names no session (none, garbled, an unbound shard, an
 /// expired or ended session) is `Ok(None)`; a database that does not answer is an error
@@ -81,7 +53,7 @@ pub async fn session_user<'a, D: Database>(
         request.header("Cookie"),
         &cookie_name(SESSION_COOKIE, request.is_https()),
     );
-    let Some((shard, token)) = cookie.and_then(read_session_cookie) else {
+    let Some((shard, token)) = cookie.and_then(read_sharded_token) else {
         return Ok(None);
     };
     let Ok(db) = shards.get(shard) else {
@@ -521,7 +493,7 @@ pub async fn callback<P: Bindings>(
             "Set-Cookie",
             set_cookie(
                 &cookie_name(SESSION_COOKIE, request.is_https()),
-                &session_cookie_value(shard, &session),
+                &sharded_token(shard, &session),
                 "/",
                 SESSION_TTL_MS / SECOND_MS,
                 secure,
@@ -587,7 +559,7 @@ pub async fn logout<P: Bindings>(
         return Err(forbidden_origin());
     }
     let cookie = cookie_name(SESSION_COOKIE, request.is_https());
-    let session = read_cookie(request.header("Cookie"), &cookie).and_then(read_session_cookie);
+    let session = read_cookie(request.header("Cookie"), &cookie).and_then(read_sharded_token);
     // A cookie that names no bound shard has no session to end.
     if let Some((Ok(db), token)) = session.map(|(shard, token)| (app.shards.get(shard), token)) {
         Store::new(db)

@@ -715,11 +715,11 @@ fn a_cookie_naming_another_or_no_shard_is_not_logged_in() {
 
 #[test]
 fn a_session_cookie_reads_back_as_it_was_written_and_only_so() {
-    use super::auth::{read_session_cookie, session_cookie_value};
+    use crate::shards::{read_sharded_token, sharded_token};
     for shard in [0, 1, 2, 10, 63, ShardIndex::MAX] {
-        let value = session_cookie_value(shard, "tok_en-1");
+        let value = sharded_token(shard, "tok_en-1");
         assert_eq!(
-            read_session_cookie(&value),
+            read_sharded_token(&value),
             Some((shard, "tok_en-1")),
             "{value}"
         );
@@ -734,7 +734,7 @@ fn a_session_cookie_reads_back_as_it_was_written_and_only_so() {
         "2 .t",
         "4294967296.t",
     ] {
-        assert_eq!(read_session_cookie(value), None, "{value}");
+        assert_eq!(read_sharded_token(value), None, "{value}");
     }
 }
 
