@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_compact.sql"),
     include_str!("../migrations/0008_shards.sql"),
     include_str!("../migrations/0009_forwarding.sql"),
+    include_str!("../migrations/0010_year_review.sql"),
     include_str!("../migrations/0011_share_links.sql"),
 ];
 

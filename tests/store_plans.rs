@@ -202,7 +202,8 @@ fn every_statement_of_the_store_reads_through_an_index() {
     let db = SqliteDatabase::new();
     // A trigger's statements do not show in the plan of the statement that fires it: each
     // trigger's statements (a new user's key; the directory's count of users per shard; a
-    // polled play queued for its user's forwarding destinations) are checked here with
+    // polled play queued for its user's forwarding destinations; a track's first hearing,
+    // for the year in review) are checked here with
     // the store's, their NEW and OLD columns as parameters.
     let triggers = db.sql(
         "SELECT name, sql FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY name",
@@ -216,6 +217,7 @@ fn every_statement_of_the_store_reads_through_an_index() {
         names,
         [
             "play_events_forward",
+            "play_events_track_first",
             "shard_users_on_delete",
             "shard_users_on_insert",
             "users_key_on_insert"
@@ -243,7 +245,7 @@ fn every_statement_of_the_store_reads_through_an_index() {
                 .collect::<Vec<_>>()
         })
         .collect();
-    assert_eq!(trigger_statements.len(), 5, "{trigger_statements:?}");
+    assert_eq!(trigger_statements.len(), 6, "{trigger_statements:?}");
     let offenders: Vec<String> = ALL_STATEMENTS
         .iter()
         .copied()
@@ -582,7 +584,9 @@ fn catalogue_rows_shared_by_two_users_are_written_once() {
         [json!(1), json!(1), json!(2), json!(2), json!(2)]
     );
     // The first write: the track, its album, two artists and their links, the context,
-    // the play and the user's state. The second finds the catalogue as it is and writes
-    // only the play and the user's state: unchanged rows are not rewritten.
-    assert_eq!(changes, [Some(9), Some(2)]);
+    // the play, the user's first hearing of the track (`track_firsts`, for the year in
+    // review) and the user's state. The second finds the catalogue as it is and writes
+    // only the play, the second user's first hearing and their state: unchanged rows are
+    // not rewritten.
+    assert_eq!(changes, [Some(10), Some(3)]);
 }

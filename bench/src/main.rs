@@ -27,6 +27,7 @@ mod local;
 mod meter;
 mod model;
 mod report;
+mod review_cost;
 mod rows;
 mod shard_model;
 mod shard_sweep;
@@ -145,6 +146,37 @@ fn main() -> ExitCode {
                 }
             }
         }
+        // What one year in review of 40,000 plays costs D1 (the local runtime's meter).
+        Some("review-rows") => {
+            match review_cost::run() {
+                Ok(cost) => {
+                    let d1 = &cost.batch;
+                    println!(
+                    "year in review of 40,000 plays (40,000 the year before, 100,000 earlier): \
+                     {} D1 round trip, {} statements; D1 rows read {}, rows written {}, \
+                     {:.1} ms in D1{}",
+                    cost.round_trips,
+                    cost.statements,
+                    d1.rows_read,
+                    d1.rows_written,
+                    d1.duration_ms,
+                    d1.error.as_deref().map(|error| format!(" (error: {error})")).unwrap_or_default()
+                );
+                    println!("| statement (first line) | D1 rows read | ms in D1 |");
+                    for (label, each) in &cost.each {
+                        println!(
+                            "| `{label}` | {} | {:.1} |",
+                            each.rows_read, each.duration_ms
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("bench: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         // Storage on its own: `bench storage USERS ARCHIVES [small]` (small: keys from 1).
         Some("storage") => {
             let users = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10);
@@ -225,7 +257,7 @@ fn main() -> ExitCode {
             eprintln!(
                 "usage: bench check | bench report [--quick] [--skip-local] [--out PATH]\n\
                  the sweep over shards alone: bench shards [--quick] [--write]\n\
-                 development aids: bench local-sweep DUE | bench local-throughput 100,900 | bench wasm-factor | bench archive-rows | bench storage USERS ARCHIVES [small]"
+                 development aids: bench local-sweep DUE | bench local-throughput 100,900 | bench wasm-factor | bench archive-rows | bench review-rows | bench storage USERS ARCHIVES [small]"
             );
             ExitCode::from(2)
         }

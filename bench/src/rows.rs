@@ -9,7 +9,11 @@
 //! cursor and poll times put back, so the following poll archives **the same N plays
 //! again** (**warm**: every catalogue row they need is stored). An hour later a poll finds
 //! nothing new (its overlap behind the cursor brings a few plays back, which it reads and
-//! does not write). The resets are filed as setup, as is the login.
+//! does not write). The resets are filed as setup, as is the login. The user's first
+//! hearings (`track_firsts`, migration 0010) are not reset: the warm poll's tracks are
+//! ones the user has heard, as most plays are, and write nothing there; a track heard
+//! for the first time writes 2 rows more (its row and index entry), as the cold poll
+//! shows.
 //!
 //! Rows written per new play, two ways: **marginal**, (rows of the poll with N new plays −
 //! rows of the poll that finds nothing) / N, what one more play costs; and **whole**, rows

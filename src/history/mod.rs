@@ -1,9 +1,10 @@
 //! The user's archive, seen and taken away: the ranges, time zones and limits of the
-//! history API, the stats built from the store's buckets, the exports, and the rules of
+//! history API, the stats built from the store's buckets, the year in review, the exports, and the rules of
 //! "Archive now". Pure: the SQL lives in [`crate::store::history`], the routes in
 //! [`crate::web::history`].
 
 pub mod export;
+pub mod review;
 pub mod stats;
 pub mod zone;
 mod zone_names;

@@ -6,7 +6,9 @@ use serde_json::json;
 
 use super::archive::SealedTokens;
 use super::sessions::{DELETE_USER_SESSIONS, INSERT_SESSION};
-use super::{decode, forwarding, history, notifications, shares, user_key, Store, StoreError};
+use super::{
+    decode, forwarding, history, notifications, review, shares, user_key, Store, StoreError,
+};
 use crate::ports::{Database, Row, Statement};
 use crate::spotify::profile::Profile;
 use crate::time::UnixMillis;
@@ -262,9 +264,9 @@ impl<D: Database> Store<'_, D> {
         Ok(())
     }
 
-    /// Deletes the user with their plays, gaps and sessions in one transaction, counting
-    /// first, and empties the catalogue rows their imports made; Spotify's catalogue rows
-    /// stay, since other users share them.
+    /// Deletes the user with their plays (and first hearings), gaps and sessions in one
+    /// transaction, counting first, and empties the catalogue rows their imports made;
+    /// Spotify's catalogue rows stay, since other users share them.
     pub async fn delete_account(&self, user_id: &str) -> Result<DeletedAccount, StoreError> {
         let id = || vec![json!(user_id)];
         let results = self
@@ -274,6 +276,7 @@ impl<D: Database> Store<'_, D> {
                 Statement::new(COUNT_USER_GAPS, id()),
                 Statement::new(COUNT_USER_SESSIONS, id()),
                 Statement::new(DELETE_USER_PLAYS, id()),
+                Statement::new(review::DELETE_USER_TRACK_FIRSTS, id()),
                 Statement::new(DELETE_USER_GAPS, id()),
                 Statement::new(DELETE_USER_SESSIONS, id()),
                 Statement::new(FORGET_USER_TRACKS, id()),

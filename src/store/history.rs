@@ -348,6 +348,30 @@ pub struct TopRow {
     pub artists: Vec<ArtistRef>,
 }
 
+/// [`STATS_TOP`]'s rows, their artists parsed and covers as URLs.
+pub(super) fn top_rows(rows: Vec<Row>) -> Result<Vec<TopRow>, StoreError> {
+    decode_all::<RawTopRow>(rows)?
+        .into_iter()
+        .map(|row| {
+            Ok(TopRow {
+                artists: parse_artists(row.artists.as_deref())?,
+                kind: row.kind,
+                id: row.id,
+                name: row.name,
+                album_name: row.album_name,
+                image_url: row.image.as_deref().map(cover_url),
+                plays: row.plays,
+                ms: row.ms.unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+/// An artist credit list as the statements give it (`[{id, name}]` JSON).
+pub fn parse_artist_list(text: Option<&str>) -> Result<Vec<ArtistRef>, StoreError> {
+    parse_artists(text)
+}
+
 /// The outcome of asking for an archive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArchiveClaim {
@@ -490,21 +514,7 @@ impl<D: Database> Store<'_, D> {
                 }),
             }
         }
-        let top = decode_all::<RawTopRow>(results.next().unwrap_or_default())?
-            .into_iter()
-            .map(|row| {
-                Ok(TopRow {
-                    artists: parse_artists(row.artists.as_deref())?,
-                    kind: row.kind,
-                    id: row.id,
-                    name: row.name,
-                    album_name: row.album_name,
-                    image_url: row.image.as_deref().map(cover_url),
-                    plays: row.plays,
-                    ms: row.ms.unwrap_or(0),
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
+        let top = top_rows(results.next().unwrap_or_default())?;
         Ok(StatsRows {
             days,
             week_hours,

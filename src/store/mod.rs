@@ -15,6 +15,7 @@
 //! - [`sweeps`]: the sweep's claim, its record, each shard's housekeeping, its health;
 //! - [`app_rest`]: Spotify's rest of the whole app;
 //! - [`history`]: the history API, its stats and export, "Archive now";
+//! - [`review`]: the year in review's own statements and its one batch;
 //! - [`imports`]: the import of a Spotify data export;
 //! - [`notifications`]: the outbox and the channels;
 //! - [`directory`]: which shard each user lives in;
@@ -40,6 +41,7 @@ pub mod gaps;
 pub mod history;
 pub mod imports;
 pub mod notifications;
+pub mod review;
 pub mod sessions;
 pub mod shares;
 pub mod sweeps;
@@ -230,6 +232,10 @@ pub const ALL_STATEMENTS: &[&str] = &[
     shares::REVOKE_SHARE_LINK,
     shares::LIVE_SHARE_LINK,
     shares::DELETE_USER_SHARE_LINKS,
+    review::REVIEW_DISCOVERIES,
+    review::REVIEW_REPEAT,
+    review::REVIEW_OTHER,
+    review::DELETE_USER_TRACK_FIRSTS,
 ];
 
 #[cfg(test)]

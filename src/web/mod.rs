@@ -18,6 +18,7 @@ pub mod import_page;
 pub mod imports;
 pub mod notifications;
 pub mod pages;
+pub mod review;
 pub mod review_card;
 pub mod routes;
 pub mod share_page;
@@ -303,6 +304,7 @@ impl<P: Bindings> App<'_, P> {
             Route::Status => history::status(self, request, now).await,
             Route::Plays => history::plays(self, request, now).await,
             Route::Stats => history::stats(self, request, now).await,
+            Route::Review => review::review(self, request, now).await,
             Route::Export => history::export(self, request, now).await,
             Route::ArchiveNow => history::archive_now(self, request, now).await,
             Route::Settings => history::settings(self, request, now).await,

@@ -21,6 +21,8 @@ pub enum Route<'p> {
     Status,
     Plays,
     Stats,
+    /// `GET /api/review`: the year in review's figures.
+    Review,
     Export,
     ArchiveNow,
     Settings,
@@ -90,6 +92,7 @@ impl<'p> Route<'p> {
             ["api", "status"] => Status,
             ["api", "plays"] => Plays,
             ["api", "stats"] => Stats,
+            ["api", "review"] => Review,
             ["api", "export"] => Export,
             ["api", "archive"] => ArchiveNow,
             ["api", "settings"] => Settings,
@@ -132,10 +135,9 @@ impl<'p> Route<'p> {
         use Route::*;
         match self {
             Home | Login | Callback | AppScript | ImportPage | ImportScript | Health | Status
-            | Plays | Stats | Export | Gaps | ImportReport(_) | Notifications | Forwarding
-            | LastFmCallback | Shares | SharePage(_) | AdminDeadLetters | AdminShards => {
-                Method::Get
-            }
+            | Plays | Stats | Review | Export | Gaps | ImportReport(_) | Notifications
+            | Forwarding | LastFmCallback | Shares | SharePage(_) | AdminDeadLetters
+            | AdminShards => Method::Get,
             DeleteAccount | DeleteChannel(_) => Method::Delete,
             Logout
             | LogoutEverywhere
@@ -295,6 +297,7 @@ mod tests {
         let table = [
             ("/", Route::Home, Method::Get),
             ("/logout/everywhere", Route::LogoutEverywhere, Method::Post),
+            ("/api/review", Route::Review, Method::Get),
             ("/api/account", Route::DeleteAccount, Method::Delete),
             (
                 "/api/account/delete",
