@@ -565,6 +565,10 @@ fn path() -> impl Strategy<Value = String> {
         Just("/api/shares/1/revoke"),
         Just("/s/AAAAAAAAAAAAAAAAAAAAAA"),
         Just("/s/1.AAAAAAAAAAAAAAAAAAAAAA"),
+        Just("/year"),
+        Just("/year/2026"),
+        Just("/year/card.svg"),
+        Just("/year/2026/card.svg"),
     ]
     .prop_map(str::to_owned);
     prop_oneof![

@@ -32,9 +32,10 @@ fn gzip_size(path: &Path) -> Result<u64, String> {
 /// The most the upload may weigh compressed, as wrangler counts it. The target is 300 KiB;
 /// the guard holds the size reached so far, so that the bundle never grows back unseen,
 /// and comes down with it. 413 at the end of the lean-and-clear work; 449 with forwarding
-/// to ListenBrainz and Last.fm and the imports of their histories (docs/operations.md,
-/// "What the bundle holds", says what each added).
-pub const MAX_TOTAL_GZIP_KIB: f64 = 449.0;
+/// to ListenBrainz and Last.fm and the imports of their histories; 489 with the year in
+/// review, its card and public links (docs/operations.md, "What the bundle holds", says
+/// what each added).
+pub const MAX_TOTAL_GZIP_KIB: f64 = 489.0;
 
 /// The guard of [`MAX_TOTAL_GZIP_KIB`] over a `wrangler deploy --dry-run` log: the line to
 /// print when the upload is within it, the failure otherwise.

@@ -465,3 +465,74 @@ fn a_person_connects_listenbrainz_and_lastfm_switches_one_off_and_disconnects_th
         "{rows:?}"
     );
 }
+
+/// Unix milliseconds of 1 January of `year`, 00:00 UTC (the days from 1970 by the civil
+/// calendar's rule).
+fn start_of_year_ms(year: i64) -> i64 {
+    let days: i64 = (1970..year)
+        .map(|y| {
+            if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 {
+                366
+            } else {
+                365
+            }
+        })
+        .sum();
+    days * 86_400_000
+}
+
+#[test]
+fn a_person_opens_their_year_in_review_and_downloads_its_card() {
+    let stack = Stack::start();
+    stack.create_user("ada", 20.0, 2.0);
+    let downloads = stack.dir().join("downloads");
+    let chrome = Chromium::start(&downloads);
+    stack.connect_in_browser(&chrome, "ada");
+
+    // From the dashboard's link to this year's page (ada keeps no zone: UTC).
+    let link = chrome.wait_for(By::Css("#review-link"), PAGE);
+    chrome.click(&link);
+    let title = chrome.text(&chrome.wait_for(By::Css("#review-title"), PAGE));
+    let year: i64 = title
+        .trim_start_matches("Your ")
+        .trim_end_matches(" in music")
+        .parse()
+        .unwrap_or_else(|_| panic!("a year in the title: {title}"));
+    let (from, to) = (start_of_year_ms(year), start_of_year_ms(year + 1));
+    let made = stack
+        .truth("ada")
+        .iter()
+        .filter(|play| (from..to).contains(&play.played_at))
+        .count();
+    assert!(made > 0, "the simulated listener played this year");
+    let plays = chrome.text(&chrome.wait_for(By::Css("#total-plays"), PAGE));
+    assert_eq!(
+        plays.replace(',', ""),
+        made.to_string(),
+        "every play of the year"
+    );
+    assert!(chrome.exists(By::Css("#top-tracks li")));
+    assert!(chrome.exists(By::Css("#clock svg rect")));
+    chrome.screenshot(&screenshots().join("year-in-review.png"));
+
+    // The card, downloaded as a person does: the page's button.
+    let download = chrome.wait_for(By::Css("#download-card"), PAGE);
+    chrome.click(&download);
+    let saved = downloads.join(format!("time-machine-{year}.svg"));
+    chrome.wait_until("the card is downloaded", PAGE, |_| {
+        std::fs::read_to_string(&saved).is_ok_and(|svg| svg.ends_with("</svg>"))
+    });
+    let card = std::fs::read_to_string(&saved).expect("the card");
+    assert!(
+        card.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1200\" height=\"630\""),
+        "{card}"
+    );
+    assert!(
+        card.contains(&format!("<title>{year} in music</title>")),
+        "{card}"
+    );
+    assert!(card.contains(&format!(">{plays}</text>")), "{card}");
+
+    chrome.goto(&format!("{}/year/{year}/card.svg", stack.worker_url));
+    chrome.screenshot(&screenshots().join("year-in-review-card.png"));
+}

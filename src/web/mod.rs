@@ -20,6 +20,7 @@ pub mod notifications;
 pub mod pages;
 pub mod review;
 pub mod review_card;
+pub mod review_page;
 pub mod routes;
 pub mod share_page;
 pub mod shares;
@@ -343,6 +344,8 @@ impl<P: Bindings> App<'_, P> {
             Route::ShareCreate => shares::create(self, request, now).await,
             Route::ShareRevoke(id) => shares::revoke(self, request, id, now).await,
             Route::SharePage(token) => Ok(share_page::page(self, token, now).await),
+            Route::ReviewPage(year) => review_page::page(self, request, year, now).await,
+            Route::ReviewCard(year) => review_page::card(self, request, year, now).await,
             Route::AdminSweep => api::admin_sweep(self, request, now, clock).await,
             Route::AdminJobs => api::admin_enqueue(self, request).await,
             Route::AdminDeadLetters => api::admin_dead_letters(self, request).await,

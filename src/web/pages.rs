@@ -58,11 +58,16 @@ pub fn layout_with(title: &str, body: &str, style: &str) -> String {
 /// A page anyone may be sent to by a public link: kept out of search engines by its
 /// `<meta>` as well as by its answer's `X-Robots-Tag`.
 pub fn public_layout(title: &str, body: &str) -> String {
+    public_layout_with(title, body, "")
+}
+
+/// [`public_layout`] with styles of its own.
+pub fn public_layout_with(title: &str, body: &str, style: &str) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex, nofollow\">\
-         <title>{} · Spotify Time Machine</title><style>{STYLE}</style></head><body>{body}</body></html>",
+         <title>{} · Spotify Time Machine</title><style>{STYLE}{style}</style></head><body>{body}</body></html>",
         escape(title)
     )
 }
@@ -256,7 +261,8 @@ pub fn dashboard(
          <section class=\"card\" aria-labelledby=\"import-h\"><h2 id=\"import-h\">Import your older history</h2>\
          <p>We can only see your plays from the day you connected. Spotify sends every user their whole \
          history on request (Account privacy, Download your data); bring it in here, without duplicates.</p>\
-         <p><a class=\"button secondary\" id=\"import-link\" href=\"/import\">Import Spotify data</a></p></section>\
+         <p><a class=\"button secondary\" id=\"import-link\" href=\"/import\">Import Spotify data</a> \
+         <a class=\"button secondary\" id=\"review-link\" href=\"/year\">Your year in review</a></p></section>\
          <section class=\"card\" aria-labelledby=\"settings-h\"><h2 id=\"settings-h\">Settings</h2>\
          <form class=\"inline\" id=\"settings-form\" method=\"post\" action=\"/api/settings\">\
          <label for=\"time-zone\">Default time zone</label>\

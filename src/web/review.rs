@@ -13,7 +13,7 @@ use crate::history::zone::{offset_segments, Zone};
 use crate::history::{request_zone, ParamError, ZoneSource};
 use crate::ports::Database;
 use crate::store::review::ReviewSpan;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use crate::time::UnixMillis;
 
 /// The review of `range` for `user_id`, read from `db` (the user's shard) in one round
@@ -23,7 +23,7 @@ pub async fn review_for<D: Database>(
     user_id: &str,
     range: &ReviewRange,
     now: UnixMillis,
-) -> Result<YearReview, HttpError> {
+) -> Result<YearReview, StoreError> {
     let previous = range.previous();
     let segments = offset_segments(&range.zone, range.from, range.to);
     let previous_segments = previous
@@ -60,38 +60,36 @@ pub async fn review_for<D: Database>(
     ))
 }
 
-/// The session's user (a 401 without one) and the zone of their reviews: the request's
-/// `tz`, else their saved zone, else UTC.
-async fn reviewer<'a, P: Bindings>(
-    app: &App<'a, P>,
+/// The zone of `user`'s reviews: the request's `tz`, else their saved zone, else UTC.
+async fn review_zone<P: Bindings>(
+    app: &App<'_, P>,
     request: &WebRequest,
-    now: UnixMillis,
-) -> Result<(SignedIn<'a, P::Database>, Zone, ZoneSource), HttpError> {
-    let user = reader(&app.shards, request, now).await?;
+    user: &SignedIn<'_, P::Database>,
+) -> Result<(Zone, ZoneSource), HttpError> {
     let settings = Store::new(user.db)
         .history_settings(&user.id)
         .await?
         .ok_or_else(not_logged_in)?;
-    let (zone, zone_source) = request_zone(
+    Ok(request_zone(
         &request.query_pairs(),
         settings.time_zone.as_deref(),
         app.zones,
-    )?;
-    Ok((user, zone, zone_source))
+    )?)
 }
 
-/// The session's user's review of `period`, in the zone of the request's `tz`, else their
-/// saved one, else UTC: what the review page calls with the period of its path. Reads
-/// the session, the settings, then [`review_for`].
-pub async fn review_of_request<P: Bindings>(
+/// The signed-in `user`'s review of `period`, in the zone of the request's `tz`, else
+/// their saved one, else UTC: what the review page calls with the period of its path.
+/// Reads the settings, then [`review_for`].
+pub async fn review_of_user<P: Bindings>(
     app: &App<'_, P>,
     request: &WebRequest,
+    user: &SignedIn<'_, P::Database>,
     period: ReviewPeriod,
     now: UnixMillis,
 ) -> Result<YearReview, HttpError> {
-    let (user, zone, zone_source) = reviewer(app, request, now).await?;
+    let (zone, zone_source) = review_zone(app, request, user).await?;
     let range = ReviewRange::new(period, zone, zone_source).map_err(ParamError::from)?;
-    review_for(user.db, &user.id, &range, now).await
+    Ok(review_for(user.db, &user.id, &range, now).await?)
 }
 
 /// `GET /api/review?year=2026` or `?from=YYYY-MM-DD&to=YYYY-MM-DD` (and `tz`). The session
@@ -101,9 +99,8 @@ pub async fn review<P: Bindings>(
     request: &WebRequest,
     now: UnixMillis,
 ) -> Result<WebResponse, HttpError> {
-    let (user, zone, zone_source) = reviewer(app, request, now).await?;
+    let user = reader(&app.shards, request, now).await?;
     let period = ReviewPeriod::parse(&request.query_pairs()).map_err(ParamError::from)?;
-    let range = ReviewRange::new(period, zone, zone_source).map_err(ParamError::from)?;
-    let review = review_for(user.db, &user.id, &range, now).await?;
+    let review = review_of_user(app, request, &user, period, now).await?;
     Ok(WebResponse::json(200, &review))
 }

@@ -23,6 +23,10 @@ pub enum Route<'p> {
     Stats,
     /// `GET /api/review`: the year in review's figures.
     Review,
+    /// `GET /year?from=&to=`, `GET /year/{year}`: the year-in-review page.
+    ReviewPage(Option<&'p str>),
+    /// `GET /year/card.svg?from=&to=`, `GET /year/{year}/card.svg`: its card.
+    ReviewCard(Option<&'p str>),
     Export,
     ArchiveNow,
     Settings,
@@ -93,6 +97,10 @@ impl<'p> Route<'p> {
             ["api", "plays"] => Plays,
             ["api", "stats"] => Stats,
             ["api", "review"] => Review,
+            ["year"] => ReviewPage(None),
+            ["year", "card.svg"] => ReviewCard(None),
+            ["year", year] => ReviewPage(Some(year)),
+            ["year", year, "card.svg"] => ReviewCard(Some(year)),
             ["api", "export"] => Export,
             ["api", "archive"] => ArchiveNow,
             ["api", "settings"] => Settings,
@@ -136,8 +144,8 @@ impl<'p> Route<'p> {
         match self {
             Home | Login | Callback | AppScript | ImportPage | ImportScript | Health | Status
             | Plays | Stats | Review | Export | Gaps | ImportReport(_) | Notifications
-            | Forwarding | LastFmCallback | Shares | SharePage(_) | AdminDeadLetters
-            | AdminShards => Method::Get,
+            | Forwarding | LastFmCallback | Shares | SharePage(_) | ReviewPage(_)
+            | ReviewCard(_) | AdminDeadLetters | AdminShards => Method::Get,
             DeleteAccount | DeleteChannel(_) => Method::Delete,
             Logout
             | LogoutEverywhere
@@ -298,6 +306,14 @@ mod tests {
             ("/", Route::Home, Method::Get),
             ("/logout/everywhere", Route::LogoutEverywhere, Method::Post),
             ("/api/review", Route::Review, Method::Get),
+            ("/year", Route::ReviewPage(None), Method::Get),
+            ("/year/2026", Route::ReviewPage(Some("2026")), Method::Get),
+            ("/year/card.svg", Route::ReviewCard(None), Method::Get),
+            (
+                "/year/2026/card.svg",
+                Route::ReviewCard(Some("2026")),
+                Method::Get,
+            ),
             ("/api/account", Route::DeleteAccount, Method::Delete),
             (
                 "/api/account/delete",

@@ -6,23 +6,24 @@
 //! user's email, ids, the token, its hash or anything of a session. Every answer is
 //! `noindex` and not cached, so a revocation takes effect at once.
 //!
-//! The recap's body is [`recap_body`], one function on its own: the year-in-review page
-//! replaces it.
+//! A recap link shows the range's year in review, as its owner sees it (without their
+//! links onwards), with its card drawn into the page (the page never repeats its own
+//! address, which holds the token).
 
-use super::pages::{escape, public_layout};
+use super::pages::{escape, public_layout, public_layout_with};
+use super::review::review_for;
+use super::review_card::card_svg;
+use super::review_page::{self, card_of, review_main, CardLink, PageLinks};
 use super::{App, Bindings, WebResponse};
-use crate::history::stats::{self, Stats};
-use crate::history::zone::{offset_segments, parse_zone, start_of_day, Zone};
-use crate::history::{StatsQuery, ZoneSource};
+use crate::history::review::{ReviewPeriod, ReviewRange, YearReview};
+use crate::history::zone::{parse_zone, Zone};
+use crate::history::ZoneSource;
 use crate::ports::{Database, LogLine};
 use crate::share::{read_url_token, ShareKind, ShareRange, RECENT_PLAYS};
 use crate::store::history::HistoryPlay;
 use crate::store::shares::LiveShareLink;
 use crate::store::{Store, StoreError};
 use crate::time::{parse_date, utc_date, UnixMillis, DAY_MS, HOUR_MS, MINUTE_MS};
-
-/// Top tracks and artists a recap lists.
-const RECAP_TOP: usize = 5;
 
 /// Headers of every public answer, on top of the pages' own (CSP, framing, sniffing):
 /// kept out of search engines, never cached (a revoked link must stop at once), and no
@@ -92,14 +93,13 @@ pub(super) async fn page<P: Bindings>(
     }
 }
 
-/// The page of the live link `token_hash` names in `db`, or `None` when none does.
-async fn render<P: Bindings>(
+/// The live link `token_hash` names in `db`, with the zone its owner reads time in.
+async fn live_link<P: Bindings>(
     app: &App<'_, P>,
-    db: &P::Database,
+    store: &Store<'_, P::Database>,
     token_hash: &str,
     now: UnixMillis,
-) -> Result<Option<WebResponse>, StoreError> {
-    let store = Store::new(db);
+) -> Result<Option<(LiveShareLink, Zone, ZoneSource)>, StoreError> {
     let Some(link) = store.live_share_link(token_hash, now).await? else {
         return Ok(None);
     };
@@ -111,31 +111,90 @@ async fn render<P: Bindings>(
         Some(zone) => (zone, ZoneSource::Saved),
         None => (Zone::utc(), ZoneSource::Default),
     };
-    let owner = shown_name(&link);
-    let (title, body) = match ShareKind::parse(&link.kind) {
+    Ok(Some((link, zone, zone_source)))
+}
+
+/// The review a recap link shows, or `None` when the link is no recap or its range is
+/// no longer one.
+async fn recap_review<D: Database>(
+    db: &D,
+    link: &LiveShareLink,
+    zone: Zone,
+    zone_source: ZoneSource,
+    now: UnixMillis,
+) -> Result<Option<YearReview>, StoreError> {
+    if ShareKind::parse(&link.kind) != Some(ShareKind::Recap) {
+        return Ok(None);
+    }
+    let Some(range) = stored_range(link) else {
+        return Ok(None);
+    };
+    let period = match range.year {
+        Some(year) => ReviewPeriod::Year(year),
+        None => ReviewPeriod::Days {
+            first: range.first_day,
+            last: range.last_day,
+        },
+    };
+    let Ok(range) = ReviewRange::new(period, zone, zone_source) else {
+        return Ok(None);
+    };
+    review_for(db, &link.user_id, &range, now).await.map(Some)
+}
+
+/// The page of the live link `token_hash` names in `db`, or `None` when none does.
+async fn render<P: Bindings>(
+    app: &App<'_, P>,
+    db: &P::Database,
+    token_hash: &str,
+    now: UnixMillis,
+) -> Result<Option<WebResponse>, StoreError> {
+    let store = Store::new(db);
+    let Some((link, zone, zone_source)) = live_link(app, &store, token_hash, now).await? else {
+        return Ok(None);
+    };
+    let owner = shown_name(&link).map(escape);
+    let shared = "<p class=\"muted\">Shared from Spotify Time Machine.</p>";
+    let page = match ShareKind::parse(&link.kind) {
         Some(ShareKind::Recent) => {
             let plays = store.plays_page(&link.user_id, None, RECENT_PLAYS).await?;
-            ("Recently played", recent_body(&plays, &zone))
+            let heading = match &owner {
+                Some(name) => format!("Recently played: {name}"),
+                None => "Recently played".to_owned(),
+            };
+            public_layout(
+                "Recently played",
+                &format!(
+                    "<main><h1>{heading}</h1>{}{shared}</main>",
+                    recent_body(&plays, &zone)
+                ),
+            )
         }
         Some(ShareKind::Recap) => {
-            let Some(range) = stored_range(&link) else {
+            let Some(review) = recap_review(db, &link, zone, zone_source, now).await? else {
                 return Ok(None);
             };
-            let body = recap_body(&store, &link.user_id, range, &zone, zone_source).await?;
-            ("Listening recap", body)
+            let label = escape(&review.range.label);
+            let heading = match &owner {
+                Some(name) => format!("{name}’s {label} in music"),
+                None => format!("{label} in music"),
+            };
+            let links = PageLinks {
+                card: CardLink::Inline {
+                    svg: card_svg(&card_of(&review, shown_name(&link))),
+                    file: format!("time-machine-{}.svg", review.range.first_day),
+                },
+                owner: None,
+            };
+            public_layout_with(
+                &format!("{} in music", review.range.label),
+                &review_main(&review, &heading, &links)
+                    .replace("</main>", &format!("{shared}</main>")),
+                review_page::STYLE,
+            )
         }
         None => return Ok(None),
     };
-    let heading = match owner {
-        Some(name) => format!("{title}: {}", escape(name)),
-        None => title.to_owned(),
-    };
-    let page = public_layout(
-        title,
-        &format!(
-            "<main><h1>{heading}</h1>{body}<p class=\"muted\">Shared from Spotify Time Machine.</p></main>"
-        ),
-    );
     Ok(Some(public_response(200, page)))
 }
 
@@ -159,76 +218,6 @@ fn stored_range(link: &LiveShareLink) -> Option<ShareRange> {
         first_day: day(&link.range_from)?,
         last_day: day(&link.range_to)?,
     })
-}
-
-/// The seam: the body of a recap link's page. For now the range's totals and top 5 tracks
-/// and artists, from the same read and figures as `GET /api/stats`; the year-in-review
-/// page replaces this one function (its signature holds all it needs: the owner's store
-/// and id, the local days, the zone they are local to). Whatever it renders must keep to
-/// the module's rule: no email, no ids, no token.
-pub async fn recap_body<D: Database>(
-    store: &Store<'_, D>,
-    user_id: &str,
-    range: ShareRange,
-    zone: &Zone,
-    zone_source: ZoneSource,
-) -> Result<String, StoreError> {
-    let bounds = range.end_day().and_then(|end| {
-        Some((
-            start_of_day(zone, range.first_day)?,
-            start_of_day(zone, end)?,
-        ))
-    });
-    let Some((from, to)) = bounds else {
-        return Ok("<p>This range has no days.</p>".to_owned());
-    };
-    let query = StatsQuery {
-        from,
-        to,
-        zone: zone.clone(),
-        zone_source,
-        top: RECAP_TOP,
-    };
-    let segments = offset_segments(zone, from, to);
-    let rows = store.stats(user_id, from, to, &segments, RECAP_TOP).await?;
-    Ok(stats_html(&range, &stats::build(&query, &rows)))
-}
-
-fn stats_html(range: &ShareRange, stats: &Stats) -> String {
-    let totals = &stats.totals;
-    let tracks: String = stats
-        .top_tracks
-        .iter()
-        .map(|track| {
-            format!(
-                "<li><strong>{}</strong> <span class=\"muted\">{}</span> ({} plays)</li>",
-                escape(&track.name),
-                escape(&track.artist_names),
-                track.plays
-            )
-        })
-        .collect();
-    let artists: String = stats
-        .top_artists
-        .iter()
-        .map(|artist| format!("<li>{} ({} plays)</li>", escape(&artist.name), artist.plays))
-        .collect();
-    let none = "<li class=\"muted\">No plays in this range.</li>";
-    format!(
-        "<p id=\"recap-range\">{range} ({zone})</p>\
-         <dl id=\"recap-totals\"><dt>Plays</dt><dd>{plays}</dd><dt>Minutes</dt><dd>{minutes}</dd>\
-         <dt>Different tracks</dt><dd>{tracks_count}</dd><dt>Days with music</dt><dd>{days}</dd></dl>\
-         <h2>Top tracks</h2><ol id=\"recap-top-tracks\">{tracks}</ol>\
-         <h2>Top artists</h2><ol id=\"recap-top-artists\">{artists}</ol>",
-        range = escape(&range.label()),
-        zone = escape(&stats.range.time_zone),
-        plays = totals.plays,
-        minutes = totals.minutes,
-        tracks_count = totals.distinct_tracks,
-        days = totals.listening_days,
-        tracks = if tracks.is_empty() { none } else { &tracks },
-        artists = if artists.is_empty() { none } else { &artists },
-    )
 }
 
 /// The latest plays, newest first, at their local time. We archive what Spotify reports

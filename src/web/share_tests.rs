@@ -12,7 +12,7 @@ use crate::testing::SqliteDatabase;
 use crate::time::{DAY_MS, MINUTE_MS};
 
 /// 2027-01-15T08:00:00Z.
-const NOW: i64 = 1_800_000_000_000;
+pub(super) const NOW: i64 = 1_800_000_000_000;
 /// Ada's id: the public page must never show it.
 const ADA: &str = "u-7f3k9q";
 const ADA_EMAIL: &str = "ada.private@example.com";
@@ -20,7 +20,7 @@ const ADA_NAME: &str = "Ada Lovelace";
 
 /// Ada, signed in, with a name, an email, Berlin as her zone, and three plays of two
 /// tracks (the newest at 2027-01-14T23:30Z: half past midnight the next day in Berlin).
-fn world_with_ada() -> (WebWorld, String) {
+pub(super) fn world_with_ada() -> (WebWorld, String) {
     let world = WebWorld::new();
     let cookie = world.sign_in(ADA, NOW);
     seed(&world.db, ADA);
@@ -226,16 +226,18 @@ fn a_recap_made_by_the_form_shows_its_url_once_and_the_name_only_when_chosen() {
     assert_public_headers(&page);
     assert_private(&page, &path);
     assert!(page.body.contains(ADA_NAME), "{}", page.body);
-    assert!(page.body.contains("Listening recap"));
+    assert!(page.body.contains("in music"));
     // 2027 in Berlin holds the two plays of 15 January (local); the one 40 days older
     // is in 2026.
     assert!(
-        page.body.contains("<dt>Plays</dt><dd>2</dd>"),
+        page.body
+            .contains("<span id=\"total-plays\" class=\"big\">2</span>"),
         "{}",
         page.body
     );
     assert!(
-        page.body.contains("<dt>Minutes</dt><dd>7</dd>"),
+        page.body
+            .contains("<span id=\"total-minutes\" class=\"big\">7</span>"),
         "{}",
         page.body
     );
@@ -273,10 +275,16 @@ fn a_recap_made_by_the_form_shows_its_url_once_and_the_name_only_when_chosen() {
     assert!(!page.body.contains(ADA_NAME));
     assert!(page.body.contains("2026-12-01 to 2026-12-31"));
     assert!(
-        page.body.contains("<dt>Plays</dt><dd>1</dd>"),
+        page.body
+            .contains("<span id=\"total-plays\" class=\"big\">1</span>"),
         "{}",
         page.body
     );
+    // The card is drawn into the page, never fetched by the link's own address.
+    assert!(page
+        .body
+        .contains("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1200\""));
+    assert!(page.body.contains("href=\"data:image/svg+xml;base64,"));
 }
 
 #[test]
