@@ -3,10 +3,10 @@
 //! [`super::ALL_STATEMENTS`], so the query-plan test covers it.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::accounts::{UserStatus, USER_STATUS};
-use super::{decode, decode_all, Store, StoreError};
+use super::{decode, decode_all, to_json_text, Store, StoreError};
 use crate::catalogue::{cover_url, track_uri};
 use crate::history::zone::Segment;
 use crate::ids::public_id;
@@ -478,8 +478,7 @@ impl<D: Database> Store<'_, D> {
         segments: &[Segment],
         top: usize,
     ) -> Result<StatsRows, StoreError> {
-        let segments =
-            Value::String(serde_json::to_string(segments).unwrap_or_else(|_| "[]".to_owned()));
+        let segments = to_json_text(&segments)?;
         let mut results = self
             .db
             .batch(vec![
@@ -491,29 +490,7 @@ impl<D: Database> Store<'_, D> {
             ])
             .await?
             .into_iter();
-        #[derive(Deserialize)]
-        struct Bucket {
-            kind: String,
-            bucket: i64,
-            plays: i64,
-            ms: Option<i64>,
-        }
-        let (mut days, mut week_hours) = (Vec::new(), Vec::new());
-        for bucket in decode_all::<Bucket>(results.next().unwrap_or_default())? {
-            match bucket.kind.as_str() {
-                "day" => days.push(DayRow {
-                    day: bucket.bucket,
-                    plays: bucket.plays,
-                    ms: bucket.ms,
-                }),
-                _ => week_hours.push(WeekHourRow {
-                    weekday: bucket.bucket.div_euclid(24),
-                    hour: bucket.bucket.rem_euclid(24),
-                    plays: bucket.plays,
-                    ms: bucket.ms,
-                }),
-            }
-        }
+        let (days, week_hours) = stats_buckets(results.next().unwrap_or_default())?;
         let top = top_rows(results.next().unwrap_or_default())?;
         Ok(StatsRows {
             days,
@@ -598,6 +575,34 @@ impl<D: Database> Store<'_, D> {
             .await?;
         Ok(())
     }
+}
+
+/// Splits [`STATS_BUCKETS`]' rows into local days and weekday-hours.
+pub(super) fn stats_buckets(rows: Vec<Row>) -> Result<(Vec<DayRow>, Vec<WeekHourRow>), StoreError> {
+    #[derive(Deserialize)]
+    struct Bucket {
+        kind: String,
+        bucket: i64,
+        plays: i64,
+        ms: Option<i64>,
+    }
+    let (mut days, mut week_hours) = (Vec::new(), Vec::new());
+    for bucket in decode_all::<Bucket>(rows)? {
+        match bucket.kind.as_str() {
+            "day" => days.push(DayRow {
+                day: bucket.bucket,
+                plays: bucket.plays,
+                ms: bucket.ms,
+            }),
+            _ => week_hours.push(WeekHourRow {
+                weekday: bucket.bucket.div_euclid(24),
+                hour: bucket.bucket.rem_euclid(24),
+                plays: bucket.plays,
+                ms: bucket.ms,
+            }),
+        }
+    }
+    Ok((days, week_hours))
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::history::{artists_json, DayRow, StatsRows, WeekHourRow, STATS_BUCKETS, STATS_TOP};
+use super::history::{artists_json, stats_buckets, DayRow, StatsRows, STATS_BUCKETS, STATS_TOP};
 use super::{decode_all, to_json_text, user_key, Store, StoreError};
 use crate::catalogue::cover_url;
 use crate::history::zone::Segment;
@@ -236,36 +236,6 @@ pub struct ReviewSpan<'s> {
 }
 
 #[derive(Deserialize)]
-struct Bucket {
-    kind: String,
-    bucket: i64,
-    plays: i64,
-    ms: Option<i64>,
-}
-
-/// Splits [`STATS_BUCKETS`]' rows into days and weekday-hours.
-fn buckets(rows: Vec<Row>) -> Result<(Vec<DayRow>, Vec<WeekHourRow>), StoreError> {
-    let (mut days, mut week_hours) = (Vec::new(), Vec::new());
-    for bucket in decode_all::<Bucket>(rows)? {
-        if bucket.kind == "day" {
-            days.push(DayRow {
-                day: bucket.bucket,
-                plays: bucket.plays,
-                ms: bucket.ms,
-            });
-        } else {
-            week_hours.push(WeekHourRow {
-                weekday: bucket.bucket.div_euclid(24),
-                hour: bucket.bucket.rem_euclid(24),
-                plays: bucket.plays,
-                ms: bucket.ms,
-            });
-        }
-    }
-    Ok((days, week_hours))
-}
-
-#[derive(Deserialize)]
 struct DiscoveryRow {
     kind: String,
     #[serde(flatten)]
@@ -342,9 +312,9 @@ impl<D: Database> Store<'_, D> {
             .await?
             .into_iter();
         let mut next = || results.next().unwrap_or_default();
-        let (days, week_hours) = buckets(next())?;
+        let (days, week_hours) = stats_buckets(next())?;
         let top = super::history::top_rows(next())?;
-        let (previous_days, _) = buckets(next())?;
+        let (previous_days, _) = stats_buckets(next())?;
         let discoveries = discoveries(next())?;
         let repeat = repeat(next())?;
         let other = decode_all::<OtherRow>(next())?;
