@@ -330,14 +330,19 @@ fn timeline_items(plays: &[HistoryPlay], more_plays: bool, gaps: &[GapView]) -> 
     timeline
 }
 
-fn play_item(play: &HistoryPlay) -> String {
-    let cover = match &play.image_url {
+/// A play's cover in a list, or the grey square of a play without one.
+pub(super) fn cover_html(image_url: Option<&str>) -> String {
+    match image_url {
         Some(url) => format!(
             "<img src=\"{}\" alt=\"\" loading=\"lazy\" width=\"48\" height=\"48\">",
             escape(url)
         ),
         None => "<span class=\"cover\" aria-hidden=\"true\"></span>".to_owned(),
-    };
+    }
+}
+
+fn play_item(play: &HistoryPlay) -> String {
+    let cover = cover_html(play.image_url.as_deref());
     format!(
         "<li class=\"play\" data-played-at=\"{at}\" data-id=\"{id}\">{cover}<span><strong>{}</strong><br>\
          <span class=\"muted\">{} · {}</span><br>{}</span></li>",

@@ -10,7 +10,7 @@
 //! links onwards), with its card drawn into the page (the page never repeats its own
 //! address, which holds the token).
 
-use super::pages::{escape, public_layout, public_layout_with};
+use super::pages::{cover_html, escape, public_layout, public_layout_with};
 use super::review::review_for;
 use super::review_card::card_svg;
 use super::review_page::{self, card_of, review_main, CardLink, PageLinks};
@@ -227,13 +227,7 @@ fn recent_body(plays: &[HistoryPlay], zone: &Zone) -> String {
     let items: String = plays
         .iter()
         .map(|play| {
-            let cover = match &play.image_url {
-                Some(url) => format!(
-                    "<img src=\"{}\" alt=\"\" loading=\"lazy\" width=\"48\" height=\"48\">",
-                    escape(url)
-                ),
-                None => "<span class=\"cover\" aria-hidden=\"true\"></span>".to_owned(),
-            };
+            let cover = cover_html(play.image_url.as_deref());
             format!(
                 "<li class=\"play\">{cover}<span><strong>{}</strong><br><span class=\"muted\">{} · {}</span><br>\
                  <time>{}</time></span></li>",
