@@ -10,6 +10,7 @@
 use serde_json::{Map, Value};
 
 use crate::crypto::{random_token, sha256_hex, CryptoError};
+use crate::history::review::MAX_REVIEW_DAYS;
 use crate::shards::ShardIndex;
 use crate::shards::{read_sharded_token, sharded_token};
 use crate::time::{parse_date, Date, UnixMillis, DAY_MS};
@@ -20,8 +21,6 @@ pub const MAX_LIVE_LINKS_PER_USER: usize = 20;
 pub const TOKEN_BYTES: usize = 16;
 /// The latest plays a `recent` link shows.
 pub const RECENT_PLAYS: usize = 50;
-/// A recap spans at most this many local days (about twenty years, as `/api/stats`).
-const MAX_RANGE_DAYS: i64 = 20 * 366;
 /// The earliest year a recap may cover.
 const FIRST_YEAR: i32 = 2000;
 
@@ -202,8 +201,9 @@ fn read_range(fields: &Map<String, Value>, today: Date) -> Result<ShareRange, Sh
             if first_day > last_day {
                 return Err(invalid("from must not come after to."));
             }
-            if last_day.days() - first_day.days() >= MAX_RANGE_DAYS {
-                return Err(invalid("A recap covers at most twenty years."));
+            // As the owner's review: a link shows nothing its owner could not open.
+            if last_day.days() - first_day.days() + 1 > MAX_REVIEW_DAYS {
+                return Err(invalid("A recap covers at most 1,096 days (three years)."));
             }
             ShareRange {
                 year: None,

@@ -633,6 +633,33 @@ fn a_revoked_token_tells_the_users_channels_once_with_what_waits() {
         !data.to_string().contains(TOKEN),
         "the alert never carries the credential: {data}"
     );
+    // A late second refusal of the same credential (an attempt whose claim ran out)
+    // keeps the first revocation: no second alert.
+    let store = crate::store::Store::new(&forwarding.world.db);
+    let late = crate::store::forwarding::ClaimedDestination {
+        id: 1,
+        user_key: 1,
+        user_id: "ada".to_owned(),
+        service: "listenbrainz".to_owned(),
+        credential: forwarding
+            .world
+            .db
+            .sql("SELECT credential FROM forward_destinations", vec![])[0]["credential"]
+            .as_str()
+            .expect("sealed")
+            .to_owned(),
+        pending: 3,
+        failures: 0,
+        claimed_until: 0,
+        last_batch: None,
+        solo_plays: 0,
+    };
+    block_on(store.record_revoked(&late, "HTTP 401", NOW + 30 * SECOND_MS)).expect("db");
+    let outbox = forwarding.world.db.sql(
+        "SELECT id, event, data FROM notification_outbox WHERE user_id = 'ada'",
+        vec![],
+    );
+    assert_eq!(outbox.len(), 1, "{outbox:?}");
 
     // Connected again, then revoked again: a new stop, told again.
     assert_eq!(forwarding.connect(valid_token_answer()).status, 201);
@@ -648,6 +675,43 @@ fn a_revoked_token_tells_the_users_channels_once_with_what_waits() {
         vec![],
     );
     assert_eq!(events.len(), 2, "{events:?}");
+}
+
+#[test]
+fn a_credential_that_cannot_be_opened_stops_without_telling_the_user_the_service_refused() {
+    let forwarding = Forwarding::connected();
+    forwarding.world.db.sql(
+        "INSERT INTO notification_channels (user_id, kind, target_enc, target_hint, created_at)
+         VALUES ('ada', 'ntfy', 'sealed', 'https://ntfy.sh/…', ?1)",
+        vec![json!(NOW)],
+    );
+    // Sealed under a key the deployment no longer has.
+    forwarding.world.db.sql(
+        "UPDATE forward_destinations SET credential = 'v1.gone.AAAA'",
+        vec![],
+    );
+    forwarding.archive("t1", &[1_000]);
+    let lb = ListenBrainz::default();
+    let outcomes = forwarding.run(&lb, NOW);
+    assert!(
+        matches!(&outcomes[..], [ForwardOutcome::Revoked { .. }]),
+        "{outcomes:?}"
+    );
+    assert_eq!(*lb.requests.borrow(), 0, "nothing sent");
+    assert!(forwarding.destination()["revoked_at"].is_i64());
+    let told = forwarding.world.db.sql(
+        "SELECT event FROM notification_outbox WHERE user_id = 'ada'",
+        vec![],
+    );
+    assert!(told.is_empty(), "{told:?}");
+    assert_eq!(
+        forwarding
+            .world
+            .log
+            .events("forward_credential_unreadable")
+            .len(),
+        1
+    );
 }
 
 #[test]

@@ -139,11 +139,25 @@ impl<D: Database, K: KeyValueStore, H: HttpClient, Q: JobQueue> Forwarder<'_, D,
         };
         let credential = match self.open_credential(&store, &destination, service).await {
             Ok(credential) => credential,
-            // Sealed under a key that is gone: only a new credential helps.
+            // Sealed under a key that is gone: only a new credential helps. The service
+            // refused nothing, so the user hears no "it refused your access" alert; the
+            // operator's log says which key step went wrong.
             Err(error) => {
                 let error =
                     format!("the stored credential cannot be opened ({error}); connect again");
-                return self.revoke(shard, db, &destination, error, now).await;
+                self.log.write(
+                    LogLine::error("forward_credential_unreadable")
+                        .field("shard", shard)
+                        .field("destination", id)
+                        .field("error", error.as_str()),
+                );
+                return match store
+                    .record_credential_unreadable(&destination, &error, now)
+                    .await
+                {
+                    Ok(()) => ForwardOutcome::Revoked { error },
+                    Err(cause) => unrecorded(format!("{error}; then {cause}")),
+                };
             }
         };
         let limit = if destination.solo_plays > 0 {

@@ -179,10 +179,12 @@ UPDATE forward_destinations
 RETURNING pending";
 
 /// Records that the service refused the credential it was sent with (`?4`): nothing
-/// more is sent until the user connects again, with another; plays keep collecting.
+/// more is sent until the user connects again, with another; plays keep collecting. A
+/// late second refusal keeps the first `revoked_at`: the user's alert, keyed by it, goes
+/// once.
 pub(super) const RECORD_REVOKED: &str = "\
 UPDATE forward_destinations
-   SET revoked_at = ?2, last_error = ?3, claimed_until = 0
+   SET revoked_at = coalesce(revoked_at, ?2), last_error = ?3, claimed_until = 0
  WHERE id = ?1 AND credential = ?4";
 
 /// A credential sealed again under the current key, unless it changed meanwhile.
@@ -527,6 +529,29 @@ impl<D: Database> Store<'_, D> {
                 ),
                 super::notifications::forwarding_stopped(&destination.user_id, destination.id, now),
             ])
+            .await?;
+        Ok(())
+    }
+
+    /// Records that the destination's credential cannot be opened (sealed under a key
+    /// that is gone): it stops as if revoked, without the user's alert, since the
+    /// service refused nothing.
+    pub async fn record_credential_unreadable(
+        &self,
+        destination: &ClaimedDestination,
+        error: &str,
+        now: UnixMillis,
+    ) -> Result<(), StoreError> {
+        self.db
+            .query(Statement::new(
+                RECORD_REVOKED,
+                vec![
+                    json!(destination.id),
+                    json!(now),
+                    json!(error),
+                    json!(destination.credential),
+                ],
+            ))
             .await?;
         Ok(())
     }

@@ -28,33 +28,25 @@ pub struct PageLinks {
     pub owner: Option<OwnerLinks>,
 }
 
-/// How the page shows the card and offers it for download (as `file`).
+/// The card, drawn into the page and downloaded from it (a `data:` link) as `file`: the
+/// page reads the review once, and a public page never repeats its own address (it holds
+/// the link's token).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CardLink {
-    /// At its own address (`/year/2026/card.svg`): the owner's page.
-    At { href: String, file: String },
-    /// Drawn into the page and downloaded from it: a public page, which must never
-    /// repeat its own address (it holds the link's token).
-    Inline { svg: String, file: String },
+pub struct CardLink {
+    pub svg: String,
+    pub file: String,
 }
 
 impl CardLink {
-    fn html(&self, alt: &str) -> String {
-        match self {
-            Self::At { href, file } => format!(
-                "<img id=\"review-card\" src=\"{href}\" width=\"600\" height=\"315\" alt=\"{alt}\">\
-                 <p><a class=\"button\" id=\"download-card\" href=\"{href}\" download=\"{file}\">Download the card (SVG)</a></p>",
-                href = escape(href),
-                file = escape(file),
-            ),
-            Self::Inline { svg, file } => format!(
-                "<div id=\"review-card\">{svg}</div>\
-                 <p><a class=\"button\" id=\"download-card\" href=\"data:image/svg+xml;base64,{data}\" \
-                 download=\"{file}\">Download the card (SVG)</a></p>",
-                data = STANDARD.encode(svg),
-                file = escape(file),
-            ),
-        }
+    fn html(&self) -> String {
+        format!(
+            "<div id=\"review-card\">{svg}</div>\
+             <p><a class=\"button\" id=\"download-card\" href=\"data:image/svg+xml;base64,{data}\" \
+             download=\"{file}\">Download the card (SVG)</a></p>",
+            svg = self.svg,
+            data = STANDARD.encode(&self.svg),
+            file = escape(&self.file),
+        )
     }
 }
 
@@ -388,7 +380,7 @@ pub fn review_main(review: &YearReview, heading: &str, links: &PageLinks) -> Str
         month_chart = bar_chart("months", "Minutes of music per month", &months, 1),
         clock_chart = bar_chart("clock", "Minutes of music per hour of the day", &clock, 3),
         other = other_listening(review),
-        card = links.card.html(&format!("{heading}: the card")),
+        card = links.card.html(),
     )
 }
 
@@ -442,37 +434,14 @@ fn period_of(request: &WebRequest, year: Option<&str>) -> Result<ReviewPeriod, P
     .map_err(ParamError::from)
 }
 
-/// Where the owner's card of `review` is, keeping the request's `tz`, and the name its
-/// download gets.
-fn owner_card(request: &WebRequest, review: &YearReview, year: Option<&str>) -> (String, String) {
-    let tz = first(&request.query_pairs(), "tz").map(|tz| {
-        form_urlencoded::Serializer::new(String::new())
-            .append_pair("tz", tz)
-            .finish()
-    });
-    let (path, mut query, file) = match year {
-        Some(year) => (
-            format!("/year/{year}/card.svg"),
-            Vec::new(),
-            format!("time-machine-{year}.svg"),
+/// The name a download of `review`'s card gets.
+fn card_file(review: &YearReview, year: Option<&str>) -> String {
+    match year {
+        Some(year) => format!("time-machine-{year}.svg"),
+        None => format!(
+            "time-machine-{}-to-{}.svg",
+            review.range.first_day, review.range.last_day
         ),
-        None => (
-            "/year/card.svg".to_owned(),
-            vec![format!(
-                "from={}&to={}",
-                review.range.first_day, review.range.last_day
-            )],
-            format!(
-                "time-machine-{}-to-{}.svg",
-                review.range.first_day, review.range.last_day
-            ),
-        ),
-    };
-    query.extend(tz);
-    if query.is_empty() {
-        (path, file)
-    } else {
-        (format!("{path}?{}", query.join("&")), file)
     }
 }
 
@@ -532,9 +501,13 @@ pub(super) async fn page<P: Bindings>(
         Ok(review) => review,
         Err(response) => return Ok(response),
     };
-    let (href, file) = owner_card(request, &review, year);
+    // Drawn into the page, not fetched from `card.svg`: that would read the review a
+    // second time.
     let links = PageLinks {
-        card: CardLink::At { href, file },
+        card: CardLink {
+            svg: card_svg(&card_of(&review, None)),
+            file: card_file(&review, year),
+        },
         owner: Some(OwnerLinks {
             year: year.and_then(|year| year.parse().ok()),
         }),
@@ -595,7 +568,8 @@ mod tests {
             "<span id=\"total-minutes\" class=\"big\">7</span>",
             "in Europe/Berlin. So far: the range has not ended.",
             "<a id=\"year-before\" href=\"/year/2026\">",
-            "src=\"/year/2027/card.svg\"",
+            "<div id=\"review-card\"><svg xmlns=\"http://www.w3.org/2000/svg\"",
+            "href=\"data:image/svg+xml;base64,",
             "download=\"time-machine-2027.svg\"",
             "Bernoulli Numbers",
             "1 play</li>",
@@ -631,7 +605,7 @@ mod tests {
         assert!(page.body.contains("Your 2026-12-01 – 2027-01-31 in music"));
         assert!(page
             .body
-            .contains("src=\"/year/card.svg?from=2026-12-01&amp;to=2027-01-31\""));
+            .contains("download=\"time-machine-2026-12-01-to-2027-01-31.svg\""));
         // The plays of December and January, with the month labels of two years.
         assert!(page
             .body

@@ -15,10 +15,11 @@ use super::review::review_for;
 use super::review_card::card_svg;
 use super::review_page::{self, card_of, review_main, CardLink, PageLinks};
 use super::{App, Bindings, WebResponse};
-use crate::history::review::{ReviewPeriod, ReviewRange, YearReview};
+use crate::history::review::{ReviewPeriod, ReviewRange};
 use crate::history::zone::{parse_zone, Zone};
 use crate::history::ZoneSource;
-use crate::ports::{Database, LogLine};
+use crate::ports::{KeyValueStore, LogLine};
+use crate::shards::ShardIndex;
 use crate::share::{read_url_token, ShareKind, ShareRange, RECENT_PLAYS};
 use crate::store::history::HistoryPlay;
 use crate::store::shares::LiveShareLink;
@@ -72,7 +73,7 @@ pub(super) async fn page<P: Bindings>(
     let Ok(db) = app.shards.get(shard) else {
         return no_such_link();
     };
-    match render(app, db, &token_hash, now).await {
+    match render(app, (shard, db), &token_hash, now).await {
         Ok(Some(response)) => response,
         Ok(None) => no_such_link(),
         Err(error) => {
@@ -114,21 +115,9 @@ async fn live_link<P: Bindings>(
     Ok(Some((link, zone, zone_source)))
 }
 
-/// The review a recap link shows, or `None` when the link is no recap or its range is
-/// no longer one.
-async fn recap_review<D: Database>(
-    db: &D,
-    link: &LiveShareLink,
-    zone: Zone,
-    zone_source: ZoneSource,
-    now: UnixMillis,
-) -> Result<Option<YearReview>, StoreError> {
-    if ShareKind::parse(&link.kind) != Some(ShareKind::Recap) {
-        return Ok(None);
-    }
-    let Some(range) = stored_range(link) else {
-        return Ok(None);
-    };
+/// The range a recap link shows, or `None` when its stored range is no longer one.
+fn recap_range(link: &LiveShareLink, zone: Zone, zone_source: ZoneSource) -> Option<ReviewRange> {
+    let range = stored_range(link)?;
     let period = match range.year {
         Some(year) => ReviewPeriod::Year(year),
         None => ReviewPeriod::Days {
@@ -136,16 +125,84 @@ async fn recap_review<D: Database>(
             last: range.last_day,
         },
     };
-    let Ok(range) = ReviewRange::new(period, zone, zone_source) else {
-        return Ok(None);
-    };
-    review_for(db, &link.user_id, &range, now).await.map(Some)
+    ReviewRange::new(period, zone, zone_source).ok()
 }
+
+/// How long a recap's page is kept, by whether its range has ended: a review reads every
+/// play of its range (hundreds of thousands of rows for a heavy year), and a link is made
+/// to be passed around. An ended range changes only by an import; one under way shows
+/// figures at most this old. The link itself is read on every view: a revocation or an
+/// expiry still takes effect at once.
+fn recap_cache_seconds(range: &ReviewRange, now: UnixMillis) -> u64 {
+    if range.to <= now {
+        24 * 60 * 60
+    } else {
+        6 * 60 * 60
+    }
+}
+
+/// The KV key of a recap link's page, by its shard and token hash (never the token).
+fn recap_cache_key(shard: ShardIndex, token_hash: &str) -> String {
+    format!("share_recap_{shard}_{token_hash}")
+}
+
+/// A recap link's page: kept in KV (see [`recap_cache_seconds`]), made from the review
+/// when it is not there. KV failing costs a review, never the page.
+async fn recap_page<P: Bindings>(
+    app: &App<'_, P>,
+    db: &P::Database,
+    (shard, token_hash): (ShardIndex, &str),
+    link: &LiveShareLink,
+    range: &ReviewRange,
+    now: UnixMillis,
+) -> Result<String, StoreError> {
+    let key = recap_cache_key(shard, token_hash);
+    match app.kv.get(&key).await {
+        Ok(Some(page)) => return Ok(page),
+        Ok(None) => {}
+        Err(error) => app
+            .log
+            .write(LogLine::warn("share_recap_cache_unread").field("error", error.to_string())),
+    }
+    let mut review = review_for(db, &link.user_id, range, now).await?;
+    // The range before was not shared: a link shows only the range it names.
+    review.previous = None;
+    let owner = shown_name(link).map(escape);
+    let label = escape(&review.range.label);
+    let heading = match &owner {
+        Some(name) => format!("{name}’s {label} in music"),
+        None => format!("{label} in music"),
+    };
+    let links = PageLinks {
+        card: CardLink {
+            svg: card_svg(&card_of(&review, shown_name(link))),
+            file: format!("time-machine-{}.svg", review.range.first_day),
+        },
+        owner: None,
+    };
+    let page = public_layout_with(
+        &format!("{} in music", review.range.label),
+        &review_main(&review, &heading, &links).replace("</main>", &format!("{SHARED}</main>")),
+        review_page::STYLE,
+    );
+    if let Err(error) = app
+        .kv
+        .put(&key, &page, recap_cache_seconds(range, now))
+        .await
+    {
+        app.log
+            .write(LogLine::warn("share_recap_cache_unkept").field("error", error.to_string()));
+    }
+    Ok(page)
+}
+
+/// The line every public page ends with.
+const SHARED: &str = "<p class=\"muted\">Shared from Spotify Time Machine.</p>";
 
 /// The page of the live link `token_hash` names in `db`, or `None` when none does.
 async fn render<P: Bindings>(
     app: &App<'_, P>,
-    db: &P::Database,
+    (shard, db): (ShardIndex, &P::Database),
     token_hash: &str,
     now: UnixMillis,
 ) -> Result<Option<WebResponse>, StoreError> {
@@ -153,45 +210,26 @@ async fn render<P: Bindings>(
     let Some((link, zone, zone_source)) = live_link(app, &store, token_hash, now).await? else {
         return Ok(None);
     };
-    let owner = shown_name(&link).map(escape);
-    let shared = "<p class=\"muted\">Shared from Spotify Time Machine.</p>";
     let page = match ShareKind::parse(&link.kind) {
         Some(ShareKind::Recent) => {
             let plays = store.plays_page(&link.user_id, None, RECENT_PLAYS).await?;
-            let heading = match &owner {
+            let heading = match shown_name(&link).map(escape) {
                 Some(name) => format!("Recently played: {name}"),
                 None => "Recently played".to_owned(),
             };
             public_layout(
                 "Recently played",
                 &format!(
-                    "<main><h1>{heading}</h1>{}{shared}</main>",
+                    "<main><h1>{heading}</h1>{}{SHARED}</main>",
                     recent_body(&plays, &zone)
                 ),
             )
         }
         Some(ShareKind::Recap) => {
-            let Some(review) = recap_review(db, &link, zone, zone_source, now).await? else {
+            let Some(range) = recap_range(&link, zone, zone_source) else {
                 return Ok(None);
             };
-            let label = escape(&review.range.label);
-            let heading = match &owner {
-                Some(name) => format!("{name}’s {label} in music"),
-                None => format!("{label} in music"),
-            };
-            let links = PageLinks {
-                card: CardLink::Inline {
-                    svg: card_svg(&card_of(&review, shown_name(&link))),
-                    file: format!("time-machine-{}.svg", review.range.first_day),
-                },
-                owner: None,
-            };
-            public_layout_with(
-                &format!("{} in music", review.range.label),
-                &review_main(&review, &heading, &links)
-                    .replace("</main>", &format!("{shared}</main>")),
-                review_page::STYLE,
-            )
+            recap_page(app, db, (shard, token_hash), &link, &range, now).await?
         }
         None => return Ok(None),
     };

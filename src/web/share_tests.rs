@@ -385,6 +385,11 @@ fn bad_requests_are_refused_with_stable_codes_and_nothing_is_stored() {
             json!({"kind": "recap", "from": "2026-05-01", "to": "2026-04-01"}),
             "invalid_range",
         ),
+        // Longer than a review may be (1,096 days): nothing the owner could not open.
+        (
+            json!({"kind": "recap", "from": "2006-01-01", "to": "2025-12-31"}),
+            "invalid_range",
+        ),
         (json!({"kind": "recent", "expires": "1y"}), "invalid_expiry"),
         (
             json!({"kind": "recent", "show_name": 3}),
@@ -494,4 +499,29 @@ fn a_link_of_a_user_in_another_shard_names_that_shard_and_is_read_there() {
     // The same secret under shard 0's name opens nothing.
     let elsewhere = format!("/s/{}", token_of(&path).trim_start_matches("1."));
     assert_eq!(view(&world, &elsewhere, NOW).status, 404);
+}
+
+#[test]
+fn a_recap_page_is_kept_for_a_while_but_a_revocation_ends_it_at_once() {
+    let (world, cookie) = world_with_ada();
+    let (path, id) = made(&world, &cookie, json!({"kind": "recap", "year": 2027}));
+    let plays = |page: &WebResponse| {
+        page.body
+            .contains("<span id=\"total-plays\" class=\"big\">2</span>")
+    };
+    assert!(plays(&view(&world, &path, NOW)));
+    // A play archived meanwhile: the kept page (six hours, the year runs) does not read
+    // the review again.
+    world.db.sql(
+        "INSERT INTO play_events (user_key, track_key, played_at)
+         SELECT u.key, t.key, ?2 FROM users u, tracks t WHERE u.id = ?1 AND t.id = 'spotifytrack2'",
+        vec![json!(ADA), json!(NOW - MINUTE_MS)],
+    );
+    assert!(
+        plays(&view(&world, &path, NOW + MINUTE_MS)),
+        "the kept page"
+    );
+    // The link is read on every view: revoked, the kept page is never shown again.
+    assert_eq!(revoke(&world, &cookie, id).status, 200);
+    assert_eq!(view(&world, &path, NOW + 2 * MINUTE_MS).status, 404);
 }
