@@ -330,6 +330,15 @@ impl Forwarding {
         self.world.send_with(&http, &request, NOW)
     }
 
+    /// A notification channel for ada, so that her alerts reach the outbox.
+    fn add_channel(&self) {
+        self.world.db.sql(
+            "INSERT INTO notification_channels (user_id, kind, target_enc, target_hint, created_at)
+             VALUES ('ada', 'ntfy', 'sealed', 'https://ntfy.sh/…', ?1)",
+            vec![json!(NOW)],
+        );
+    }
+
     /// A play of `track` at `second` from `source` (1: Spotify's export, 3: Last.fm's).
     fn import(&self, track: &str, second: i64, source: i64) {
         self.world.db.sql(
@@ -585,11 +594,7 @@ fn a_revoked_token_stops_forwarding_until_a_new_one_and_loses_nothing() {
 #[test]
 fn a_revoked_token_tells_the_users_channels_once_with_what_waits() {
     let forwarding = Forwarding::connected();
-    forwarding.world.db.sql(
-        "INSERT INTO notification_channels (user_id, kind, target_enc, target_hint, created_at)
-         VALUES ('ada', 'ntfy', 'sealed', 'https://ntfy.sh/…', ?1)",
-        vec![json!(NOW)],
-    );
+    forwarding.add_channel();
     forwarding.archive("t1", &[1_000, 2_000]);
     let revoked = || {
         Ok(ScriptedHttp::status(
@@ -680,11 +685,7 @@ fn a_revoked_token_tells_the_users_channels_once_with_what_waits() {
 #[test]
 fn a_credential_that_cannot_be_opened_stops_without_telling_the_user_the_service_refused() {
     let forwarding = Forwarding::connected();
-    forwarding.world.db.sql(
-        "INSERT INTO notification_channels (user_id, kind, target_enc, target_hint, created_at)
-         VALUES ('ada', 'ntfy', 'sealed', 'https://ntfy.sh/…', ?1)",
-        vec![json!(NOW)],
-    );
+    forwarding.add_channel();
     // Sealed under a key the deployment no longer has.
     forwarding.world.db.sql(
         "UPDATE forward_destinations SET credential = 'v1.gone.AAAA'",

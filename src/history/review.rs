@@ -443,11 +443,7 @@ fn review_track(row: &ReviewTrackRow) -> ReviewTrack {
     ReviewTrack {
         id: public_id(row.id.as_deref().unwrap_or_default()).to_owned(),
         name: row.name.clone().unwrap_or_default(),
-        artist_names: artists
-            .iter()
-            .map(|artist| artist.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
+        artist_names: stats::artist_names(&artists),
         artists,
         album_name: row.album_name.clone(),
         image_url: row.image_url.clone(),

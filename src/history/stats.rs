@@ -12,6 +12,15 @@ use crate::time::{to_rfc3339, UnixMillis};
 /// Weekday names of the heatmap's rows.
 pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
+/// A track's credited artists as one line: `A, B`.
+pub fn artist_names(artists: &[ArtistRef]) -> String {
+    artists
+        .iter()
+        .map(|artist| artist.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Milliseconds to whole minutes, rounded.
 pub fn minutes(ms: i64) -> i64 {
     // Saturating: a sum of outside durations must never overflow into a panic.
@@ -166,12 +175,7 @@ pub fn build(query: &StatsQuery, rows: &StatsRows) -> Stats {
         .map(|row| TopTrack {
             id: public_id(row.id.as_deref().unwrap_or_default()).to_owned(),
             name: row.name.clone().unwrap_or_default(),
-            artist_names: row
-                .artists
-                .iter()
-                .map(|artist| artist.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            artist_names: artist_names(&row.artists),
             artists: row.artists.clone(),
             album_name: row.album_name.clone(),
             image_url: row.image_url.clone(),

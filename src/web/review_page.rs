@@ -538,7 +538,7 @@ pub(super) async fn card<P: Bindings>(
 }
 
 /// An SVG document as an answer: no script runs in it even when opened on its own.
-pub(super) fn svg_response(svg: String, cache: &str) -> WebResponse {
+fn svg_response(svg: String, cache: &str) -> WebResponse {
     let mut response = WebResponse::html(200, svg);
     for (name, value) in &mut response.headers {
         if name.eq_ignore_ascii_case("Content-Type") {

@@ -182,7 +182,7 @@ async fn recap_page<P: Bindings>(
     };
     let page = public_layout_with(
         &format!("{} in music", review.range.label),
-        &review_main(&review, &heading, &links).replace("</main>", &format!("{SHARED}</main>")),
+        &format!("{}{SHARED}", review_main(&review, &heading, &links)),
         review_page::STYLE,
     );
     if let Err(error) = app
