@@ -82,6 +82,8 @@ impl Browser {
                     "binary": chromium,
                     "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                              "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                             // Dates are typed month, day, year (Self::type_date).
+                             "--lang=en-US",
                              "--window-size=1280,1600", format!("--user-data-dir={}", profile.display())],
                     "prefs": { "download.default_directory": downloads.display().to_string(),
                                "download.prompt_for_download": false }
@@ -211,6 +213,13 @@ impl Browser {
             &format!("element/{element}/value"),
             json!({ "text": text }),
         );
+    }
+
+    /// Types a date into an `<input type="date">` as a person does: its digits, month,
+    /// day and year, in the order en-US Chromium shows them (the session's language).
+    /// What the field held before is typed over.
+    pub fn type_date(&self, element: &str, (year, month, day): (i64, u32, u32)) {
+        self.type_text(element, &format!("{month:02}{day:02}{year:04}"));
     }
 
     /// Chooses files in an `<input type="file" multiple>`, as a person does in the file

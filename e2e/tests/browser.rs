@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use e2e::webdriver::{Browser as Chromium, By};
-use e2e::Stack;
+use e2e::{now_ms, Stack};
 
 const PAGE: Duration = Duration::from_secs(30);
 const BACKFILL: Duration = Duration::from_secs(60);
@@ -396,14 +396,25 @@ fn a_person_imports_a_last_fm_csv_and_a_listenbrainz_zip_in_a_browser() {
     assert_eq!(imported, 20);
 }
 
+/// How many archived plays match an SQL condition on `play_events`.
+fn archived_plays(stack: &Stack, condition: &str) -> u64 {
+    let rows = stack.d1(&format!(
+        "SELECT count(*) AS n FROM play_events WHERE {condition}"
+    ));
+    rows[0]["n"].as_u64().expect("a count")
+}
+
 /// The dashboard's forwarding forms, as a person uses them: a ListenBrainz token pasted
-/// and sent, Last.fm connected through its approval page and back, a switch turned off
-/// and a disconnect. Each is a plain form whose POST carries the Origin the page allows.
+/// with the date the archive is sent from, Last.fm connected through its approval page
+/// and back, a switch turned off and a disconnect. Each is a plain form whose POST
+/// carries the Origin the page allows.
 #[test]
 fn a_person_connects_listenbrainz_and_lastfm_switches_one_off_and_disconnects_the_other() {
     const TOKEN: &str = "7f3c2a10-9b4e-4d21-8c5a-0e6f1b2d3c4e";
     let stack = Stack::start();
     stack.create_user("fen", 0.0, 0.0);
+    // Ten plays, twelve hours apart, ending now: some before yesterday, some since.
+    stack.inject("fen", 10, 12 * 3_600_000);
     stack.sim_post(
         "/admin/listenbrainz/users",
         json!({ "user_name": "fen-lb", "token": TOKEN }),
@@ -419,8 +430,21 @@ fn a_person_connects_listenbrainz_and_lastfm_switches_one_off_and_disconnects_th
         }
     };
 
+    // The archive since yesterday goes along (fen keeps no zone: midnight UTC).
+    let yesterday = civil_date(now_ms() - 86_400_000);
+    let since = start_of_day_ms(yesterday);
+    let music_since = format!("played_at >= {since} AND source = 0 AND kind = 0");
+    let to_send = archived_plays(&stack, &music_since);
+    assert!(
+        to_send > 0 && to_send < archived_plays(&stack, "true"),
+        "fen has plays on both sides of yesterday's midnight"
+    );
     let field = chrome.wait_for(By::Css("#listenbrainz-token"), PAGE);
     chrome.type_text(&field, TOKEN);
+    chrome.type_date(
+        &chrome.wait_for(By::Css("#listenbrainz-since"), PAGE),
+        yesterday,
+    );
     press(
         &chrome,
         "#connect-listenbrainz-button",
@@ -430,6 +454,29 @@ fn a_person_connects_listenbrainz_and_lastfm_switches_one_off_and_disconnects_th
     assert!(
         text_at(&chrome, "#destination-listenbrainz").is_some_and(|text| text.contains("fen-lb")),
         "the account's name is shown"
+    );
+    let listens = || -> Vec<i64> {
+        let body = stack.sim_get("/admin/listenbrainz/users/fen-lb/listens");
+        body["listens"]
+            .as_array()
+            .map(|listens| {
+                listens
+                    .iter()
+                    .filter_map(|listen| listen["listened_at"].as_i64())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    chrome.wait_until(
+        "ListenBrainz has the archive since yesterday",
+        BACKFILL,
+        |_| listens().len() as u64 >= to_send,
+    );
+    let received = listens();
+    assert_eq!(received.len() as u64, to_send, "each play once");
+    assert!(
+        received.iter().all(|&second| second * 1_000 >= since),
+        "nothing from before the date: {received:?}"
     );
 
     // Last.fm: its page asks, and sends the browser back to the dashboard.
@@ -479,6 +526,48 @@ fn start_of_year_ms(year: i64) -> i64 {
         })
         .sum();
     days * 86_400_000
+}
+
+/// The civil date (year, month, day) of Unix milliseconds, in UTC (the inverse of the
+/// days-from-civil rule).
+fn civil_date(ms: i64) -> (i64, u32, u32) {
+    let days = ms.div_euclid(86_400_000) + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month as u32, day as u32)
+}
+
+fn iso_date((year, month, day): (i64, u32, u32)) -> String {
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[test]
+fn civil_dates_round_trip_through_the_start_of_a_year() {
+    assert_eq!(civil_date(0), (1970, 1, 1));
+    assert_eq!(
+        civil_date(start_of_year_ms(2024) + 59 * 86_400_000),
+        (2024, 2, 29)
+    );
+    assert_eq!(civil_date(start_of_year_ms(2027) - 1), (2026, 12, 31));
+    for day in [(2024, 2, 29), (2026, 3, 1), (2026, 12, 31), (2000, 1, 1)] {
+        assert_eq!(civil_date(start_of_day_ms(day)), day);
+        assert_ne!(
+            civil_date(start_of_day_ms(day) - 1),
+            day,
+            "the day starts at midnight"
+        );
+    }
 }
 
 #[test]
@@ -533,6 +622,42 @@ fn a_person_opens_their_year_in_review_and_downloads_its_card() {
     );
     assert!(card.contains(&format!(">{plays}</text>")), "{card}");
 
+    // Any days: the page's own form, its dates typed over (a GET, to /year?from=&to=).
+    let today = civil_date(now_ms());
+    let first = civil_date(now_ms() - 2 * 86_400_000);
+    let (from, to) = (start_of_day_ms(first), start_of_day_ms(today) + 86_400_000);
+    // What the archive holds of those days (plays that ended since the login's archive
+    // are Spotify's, not yet ours).
+    let archived = archived_plays(&stack, &format!("played_at >= {from} AND played_at < {to}"));
+    assert!(archived > 0, "ada played in those days");
+    chrome.type_date(&chrome.wait_for(By::Css("#range-from"), PAGE), first);
+    chrome.type_date(&chrome.wait_for(By::Css("#range-to"), PAGE), today);
+    let apply = chrome.wait_for(By::Css("#range-form button[type=submit]"), PAGE);
+    chrome.click(&apply);
+    let asked = format!("/year?from={}&to={}", iso_date(first), iso_date(today));
+    chrome.wait_until("the page of the days typed", PAGE, |chrome| {
+        chrome.current_url().ends_with(&asked)
+    });
+    let plays = chrome.text(&chrome.wait_for(By::Css("#total-plays"), PAGE));
+    assert_eq!(
+        plays.replace(',', ""),
+        archived.to_string(),
+        "every play of those days"
+    );
+
     chrome.goto(&format!("{}/year/{year}/card.svg", stack.worker_url));
     chrome.screenshot(&screenshots().join("year-in-review-card.png"));
+}
+
+/// Unix milliseconds of a civil date's midnight, UTC.
+fn start_of_day_ms((year, month, day): (i64, u32, u32)) -> i64 {
+    let before_month: i64 = (1..month)
+        .map(|m| match m {
+            2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        })
+        .sum();
+    start_of_year_ms(year) + (before_month + i64::from(day) - 1) * 86_400_000
 }
