@@ -1262,6 +1262,27 @@ impl Stack {
         self.sim_call("GET", path, None)
     }
 
+    /// The times a simulated service received, in its own words: the `field` of each
+    /// item of the list `list` that `GET path` answers (ListenBrainz's `listened_at`,
+    /// Last.fm's `timestamp`, in seconds).
+    #[track_caller]
+    pub fn sim_times(&self, path: &str, list: &str, field: &str) -> Vec<i64> {
+        let body = self.sim_get(path);
+        body[list]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|item| {
+                        item[field]
+                            .as_i64()
+                            .unwrap_or_else(|| panic!("no `{field}` in {item}"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     #[track_caller]
     pub fn sim_post(&self, path: &str, body: Value) -> Value {
         self.sim_call("POST", path, Some(body))

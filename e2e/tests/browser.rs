@@ -455,17 +455,12 @@ fn a_person_connects_listenbrainz_and_lastfm_switches_one_off_and_disconnects_th
         text_at(&chrome, "#destination-listenbrainz").is_some_and(|text| text.contains("fen-lb")),
         "the account's name is shown"
     );
-    let listens = || -> Vec<i64> {
-        let body = stack.sim_get("/admin/listenbrainz/users/fen-lb/listens");
-        body["listens"]
-            .as_array()
-            .map(|listens| {
-                listens
-                    .iter()
-                    .filter_map(|listen| listen["listened_at"].as_i64())
-                    .collect()
-            })
-            .unwrap_or_default()
+    let listens = || {
+        stack.sim_times(
+            "/admin/listenbrainz/users/fen-lb/listens",
+            "listens",
+            "listened_at",
+        )
     };
     chrome.wait_until(
         "ListenBrainz has the archive since yesterday",
@@ -513,17 +508,15 @@ fn a_person_connects_listenbrainz_and_lastfm_switches_one_off_and_disconnects_th
     );
 }
 
+fn leap_year(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
 /// Unix milliseconds of 1 January of `year`, 00:00 UTC (the days from 1970 by the civil
 /// calendar's rule).
 fn start_of_year_ms(year: i64) -> i64 {
     let days: i64 = (1970..year)
-        .map(|y| {
-            if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 {
-                366
-            } else {
-                365
-            }
-        })
+        .map(|y| if leap_year(y) { 366 } else { 365 })
         .sum();
     days * 86_400_000
 }
@@ -623,8 +616,8 @@ fn a_person_opens_their_year_in_review_and_downloads_its_card() {
     assert!(card.contains(&format!(">{plays}</text>")), "{card}");
 
     // Any days: the page's own form, its dates typed over (a GET, to /year?from=&to=).
-    let today = civil_date(now_ms());
-    let first = civil_date(now_ms() - 2 * 86_400_000);
+    let now = now_ms();
+    let (first, today) = (civil_date(now - 2 * 86_400_000), civil_date(now));
     let (from, to) = (start_of_day_ms(first), start_of_day_ms(today) + 86_400_000);
     // What the archive holds of those days (plays that ended since the login's archive
     // are Spotify's, not yet ours).
@@ -653,7 +646,7 @@ fn a_person_opens_their_year_in_review_and_downloads_its_card() {
 fn start_of_day_ms((year, month, day): (i64, u32, u32)) -> i64 {
     let before_month: i64 = (1..month)
         .map(|m| match m {
-            2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+            2 if leap_year(year) => 29,
             2 => 28,
             4 | 6 | 9 | 11 => 30,
             _ => 31,

@@ -42,10 +42,8 @@ fn received(stack: &Stack, service: Service) -> BTreeMap<i64, usize> {
             "timestamp",
         ),
     };
-    let body = stack.sim_get(&path);
     let mut counts = BTreeMap::new();
-    for listen in body[list].as_array().cloned().unwrap_or_default() {
-        let at = listen[field].as_i64().expect("a time");
+    for at in stack.sim_times(&path, list, field) {
         *counts.entry(at).or_default() += 1;
     }
     counts
