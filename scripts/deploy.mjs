@@ -11,19 +11,36 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import {
+  addTable,
+  findTable,
+  getString,
+  makePathsAbsolute,
+  parseTables,
+  PARTS,
+  partConfigs,
+  serialize,
+  setString,
+} from "./workers.mjs";
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const TEMPLATE_FILE = path.join(ROOT, "wrangler.toml");
 // Git-ignored: this deployment's resource ids stay out of the committed wrangler.toml.
 const STATE_DIR = path.resolve(ROOT, process.env.DEPLOY_STATE_DIR || ".deploy");
 const STATE_FILE = path.join(STATE_DIR, "state.json");
-const CONFIG_FILE = path.join(STATE_DIR, "wrangler.toml");
+/** The generated config of one of the deployment's Workers (scripts/workers.mjs). */
+const configFile = (part) => path.join(STATE_DIR, `${part}.toml`);
+// The front's: the migrations are applied through it (every Worker binds the same shards).
+const FRONT_CONFIG = configFile("front");
 
-// Every secret the Worker reads. A missing one is set from this script's environment
-// when given there, else generated when it can be; the rest are left to the operator.
-// An existing secret is never overwritten: TOKEN_ENCRYPTION_KEY seals every stored token.
+// Every secret the Workers read, each set on every Worker but CRON_SECRET (the admin API's,
+// the front's alone). A missing one is set from this script's environment when given
+// there, else generated when it can be; the rest are left to the operator. An existing
+// secret is never overwritten: TOKEN_ENCRYPTION_KEY seals every stored token, and every
+// Worker must hold the same one.
 const SECRETS = [
   { name: "TOKEN_ENCRYPTION_KEY", generate: () => randomBytes(32).toString("base64") },
-  { name: "CRON_SECRET", generate: () => randomBytes(32).toString("base64url") },
+  { name: "CRON_SECRET", generate: () => randomBytes(32).toString("base64url"), parts: ["front"] },
   { name: "SPOTIFY_CLIENT_ID", required: true },
   { name: "SPOTIFY_CLIENT_SECRET", required: true },
   { name: "OPERATOR_ALERT_URL" },
@@ -32,10 +49,11 @@ const SECRETS = [
 
 const USAGE = `Usage: scripts/deploy [--shards N] [--weights W0,W1,...] [--public-url URL]
 
-Deploys the Worker to Cloudflare, the first time or as an update. Creates what is missing
-(the D1 databases, one per shard; the KV namespace; the queues), sets the secrets that are
-missing, applies the migrations to every shard, deploys, and prints the callback URL to
-register with Spotify. Running it again changes nothing that exists.
+Deploys the service's four Workers to Cloudflare, the first time or as an update. Creates
+what is missing (the D1 databases, one per shard; the KV namespace; the queues), sets the
+secrets that are missing, applies the migrations to every shard, deploys the Workers (the
+front last: it binds the others), and prints the callback URL to register with Spotify.
+Running it again changes nothing that exists.
 
   --shards N        How many D1 shards the Worker binds (default: as many as the last
                     deploy, else 1). It can only grow: users live in every shard.
@@ -44,13 +62,13 @@ register with Spotify. Running it again changes nothing that exists.
   --public-url URL  The Worker's public URL (default: learnt from the first deploy).
   -h, --help        This text.
 
-Secrets: each one missing from the Worker is set from this command's environment when given
+Secrets: each one missing from a Worker is set from this command's environment when given
 there. Else TOKEN_ENCRYPTION_KEY and CRON_SECRET are generated (and never shown: give CRON_SECRET
 to know it), and SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET and the optional OPERATOR_ALERT_URL
 and OPERATOR_ALERT_SECRET are named at the end. Existing secrets are never changed.
 
-The ids and the generated wrangler config are kept in .deploy/ (git-ignored; the variable
-DEPLOY_STATE_DIR moves it). wrangler must be logged in: \`npx wrangler login\`, or
+The ids and the generated wrangler configs (one per Worker) are kept in .deploy/
+(git-ignored; the variable DEPLOY_STATE_DIR moves it). wrangler must be logged in: \`npx wrangler login\`, or
 CLOUDFLARE_API_TOKEN (and CLOUDFLARE_ACCOUNT_ID for a token on several accounts).
 `;
 
@@ -83,11 +101,11 @@ async function main(argv) {
   state.kv_namespaces = await ensureNamespaces(template.namespaces);
   await ensureQueues(template.queues);
   writeState(state);
-  writeConfig(template, state);
+  writeConfigs(template, state);
 
   say("Migrations, on every shard");
   for (const name of shardNames) {
-    await wrangler(["d1", "migrations", "apply", name, "--remote", "-c", CONFIG_FILE]);
+    await wrangler(["d1", "migrations", "apply", name, "--remote", "-c", FRONT_CONFIG]);
   }
 
   say("Secrets");
@@ -284,26 +302,53 @@ async function listQueueNames(wanted) {
 
 // ---- Secrets ----
 
-/** Sets every missing secret that can be set; returns the ones still missing. */
+/**
+ * Sets every missing secret that can be set, on each Worker that reads it; returns the ones
+ * still missing. A secret some Workers hold and others lack (a deployment from before the
+ * split into four Workers) is only set from the environment: it cannot be read back, and
+ * a new value would not match the one they hold.
+ */
 async function ensureSecrets() {
-  const existing = await listSecretNames();
+  const held = new Map();
+  for (const { part } of PARTS) held.set(part, await listSecretNames(configFile(part)));
   const unset = [];
-  for (const secret of SECRETS.filter((secret) => !existing.has(secret.name))) {
+  for (const secret of SECRETS) {
+    const readers = PARTS.map(({ part }) => part).filter(
+      (part) => !secret.parts || secret.parts.includes(part),
+    );
+    const lacking = readers.filter((part) => !held.get(part).has(secret.name));
+    if (lacking.length === 0) continue;
     const given = process.env[secret.name]?.trim();
+    const holding = readers.filter((part) => !lacking.includes(part));
+    if (!given && holding.length > 0) {
+      if (!secret.generate) {
+        unset.push(secret);
+        continue;
+      }
+      throw new DeployError(
+        `${secret.name} is set on the ${holding.join(", ")} Worker(s) but not on the ` +
+          `${lacking.join(", ")} one(s), and a secret cannot be read back: give the value it ` +
+          `holds as ${secret.name}=… to scripts/deploy (README.md, "Deploying", says what to ` +
+          `do when it is not known)`,
+      );
+    }
     const value = given || secret.generate?.();
     if (!value) {
       unset.push(secret);
       continue;
     }
-    say(`${secret.name} is missing: setting it, ${given ? "from the environment" : "generated"}`);
-    // On stdin, never on a command line (which other users of the machine can read).
-    await wrangler(["secret", "put", secret.name, "-c", CONFIG_FILE], { input: value });
+    const source = given ? "from the environment" : "generated";
+    say(`${secret.name} is missing on ${lacking.join(", ")}: setting it, ${source}`);
+    for (const part of lacking) {
+      // On stdin, never on a command line (which other users of the machine can read).
+      await wrangler(["secret", "put", secret.name, "-c", configFile(part)], { input: value });
+    }
   }
   return unset;
 }
 
-async function listSecretNames() {
-  const args = ["secret", "list", "--format", "json", "-c", CONFIG_FILE];
+async function listSecretNames(config) {
+  const args = ["secret", "list", "--format", "json", "-c", config];
   const result = await wrangler(args, { quiet: true, allowFailure: true });
   if (result.code !== 0) {
     // A Worker never deployed has no secrets yet, which wrangler reports as an error.
@@ -318,9 +363,19 @@ async function listSecretNames() {
 
 // ---- Deploying ----
 
-/** Deploys; returns the Worker's public URL (undefined when it cannot be told). */
+/**
+ * Deploys every Worker, the front last (its service bindings need the others to exist);
+ * returns the front's public URL (undefined when it cannot be told).
+ */
 async function deploy(template, state) {
-  const { stdout } = await wrangler(["deploy", "-c", CONFIG_FILE]);
+  const deployAll = async () => {
+    let front;
+    for (const { part } of [...PARTS].reverse()) {
+      front = (await wrangler(["deploy", "-c", configFile(part)])).stdout;
+    }
+    return front;
+  };
+  const stdout = await deployAll();
   if (state.public_url) return state.public_url;
   const url = workerUrl(stdout);
   if (url) {
@@ -329,8 +384,8 @@ async function deploy(template, state) {
     say(`PUBLIC_URL is now known (${url}): deploying again with it`);
     state.public_url = url;
     writeState(state);
-    writeConfig(template, state);
-    await wrangler(["deploy", "-c", CONFIG_FILE]);
+    writeConfigs(template, state);
+    await deployAll();
   }
   return url;
 }
@@ -362,7 +417,8 @@ function report(url, unset) {
     lines.push("");
     lines.push(`Still to set: ${required.join(", ")} (from the Spotify app's settings). Either`);
     lines.push(`  ${required.map((name) => `${name}=…`).join(" ")} scripts/deploy`);
-    lines.push(`or, for each: npx wrangler secret put <NAME> -c ${shown(CONFIG_FILE)}`);
+    lines.push(`or, for each and on every Worker (${PARTS.map(({ part }) => part).join(", ")}):`);
+    lines.push(`  npx wrangler secret put <NAME> -c ${shown(configFile("<worker>"))}`);
   }
   if (optional.length > 0) {
     lines.push("");
@@ -424,10 +480,13 @@ function readTemplate() {
   };
 }
 
-/** The committed wrangler.toml with this deployment's ids, shards and vars. */
-function writeConfig(template, state) {
+/**
+ * The committed wrangler.toml with this deployment's ids, shards and vars, split into the
+ * configs of its Workers (scripts/workers.mjs).
+ */
+function writeConfigs(template, state) {
   const tables = parseTables(template.text);
-  makePathsAbsolute(tables);
+  makePathsAbsolute(tables, ROOT);
   bindShards(tables, template, state);
   for (const [binding, id] of Object.entries(state.kv_namespaces)) {
     setString(findTable(tables, "kv_namespaces", "binding", binding), "id", id);
@@ -440,26 +499,8 @@ function writeConfig(template, state) {
     "# rewritten on every run, so edit wrangler.toml (or pass scripts/deploy flags) instead.",
     "",
   ];
-  writeFileAtomically(CONFIG_FILE, note.join("\n") + serialize(tables));
-}
-
-// Paths wrangler.toml gives relative to its own directory. wrangler resolves them against
-// the directory of the config it is given, which here is elsewhere; the file is rewritten
-// on every run anyway, so absolute paths cost nothing. The [build] command runs in
-// build.cwd, else in the working directory: pinned to the repository root as well.
-const PATH_KEYS = {
-  "": ["main", "tsconfig"],
-  build: ["cwd"],
-  assets: ["directory"],
-  d1_databases: ["migrations_dir"],
-};
-
-function makePathsAbsolute(tables) {
-  for (const table of tables) {
-    for (const key of PATH_KEYS[table.name] ?? []) {
-      const value = getString(table, key) ?? (key === "cwd" ? "." : undefined);
-      if (value !== undefined) setString(table, key, path.resolve(ROOT, value));
-    }
+  for (const { part, text } of partConfigs(serialize(tables))) {
+    writeFileAtomically(configFile(part), note.join("\n") + text);
   }
 }
 
@@ -479,77 +520,6 @@ function bindShards(tables, template, state) {
     setString(table, "database_id", state.d1_databases[name]);
     if (migrations) setString(table, "migrations_dir", migrations);
   }
-}
-
-// ---- wrangler.toml, line by line ----
-// Not a TOML parser: enough to read and rewrite this project's wrangler.toml, whose values
-// are one-line strings, numbers and arrays. A table keeps its lines, the comments above its
-// header included, so that the generated config reads like the committed one.
-
-const HEADER = /^\s*\[\[?\s*([A-Za-z0-9_.-]+)\s*\]\]?\s*(#.*)?$/;
-const BLANK_OR_COMMENT = /^\s*(#.*)?$/;
-
-/** The top level (name "") and then each [table] or [[array]] entry, in order. */
-function parseTables(text) {
-  const tables = [{ name: "", lines: [] }];
-  for (const line of text.split("\n")) {
-    const header = line.match(HEADER);
-    if (!header) {
-      tables.at(-1).lines.push(line);
-      continue;
-    }
-    // The comments and blank lines just above a header belong to the table below it.
-    const above = tables.at(-1).lines;
-    let cut = above.length;
-    while (cut > 0 && BLANK_OR_COMMENT.test(above[cut - 1])) cut--;
-    tables.push({ name: header[1], lines: [...above.splice(cut), line] });
-  }
-  return tables;
-}
-
-function serialize(tables) {
-  return tables.flatMap((table) => table.lines).join("\n");
-}
-
-/** The first table of that name (whose `key` is `value`, when given). */
-function findTable(tables, name, key, value) {
-  return tables.find(
-    (table) => table.name === name && (key === undefined || getString(table, key) === value),
-  );
-}
-
-/** Inserts an empty table, `header` being `[name]` or `[[name]]`. */
-function addTable(tables, index, header, comment) {
-  const lines = ["", ...(comment ? [comment] : []), header];
-  const table = { name: header.match(HEADER)[1], lines };
-  tables.splice(index, 0, table);
-  return table;
-}
-
-function keyPattern(key) {
-  return new RegExp(`^\\s*${key}\\s*=\\s*`);
-}
-
-function getString(table, key) {
-  for (const line of table.lines) {
-    const match = line.match(new RegExp(keyPattern(key).source + `"([^"]*)"`));
-    if (match) return match[1];
-  }
-  return undefined;
-}
-
-/** Replaces the key's line (its trailing comment too), or adds it after the table's last line. */
-function setString(table, key, value) {
-  // A JSON string is a valid TOML basic string (same quotes and escapes).
-  const line = `${key} = ${JSON.stringify(value)}`;
-  const at = table.lines.findIndex((other) => keyPattern(key).test(other));
-  if (at >= 0) {
-    table.lines[at] = line;
-    return;
-  }
-  let end = table.lines.length;
-  while (end > 0 && BLANK_OR_COMMENT.test(table.lines[end - 1])) end--;
-  table.lines.splice(end, 0, line);
 }
 
 // ---- Running wrangler and reading what it prints ----

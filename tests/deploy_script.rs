@@ -1,5 +1,6 @@
-//! scripts/deploy against a stand-in wrangler: the first deployment creates every resource
-//! and secret, a second run changes nothing, shards can be added but never removed, and a
+//! scripts/deploy against a stand-in wrangler: the first deployment creates every resource,
+//! secret and Worker (four of them, the front last), a second run changes nothing, shards
+//! can be added but never removed, a secret the Workers must share is never guessed, and a
 //! failing wrangler call stops the deploy. The stand-in, first on PATH, keeps a fake
 //! Cloudflare account in a temporary directory and answers as wrangler 4.86 does; nothing
 //! here reaches the network or writes into the working tree.
@@ -23,8 +24,9 @@ use serde_json::Value;
 const FAKE_WRANGLER: &str = r##"#!/usr/bin/env bash
 # A stand-in for wrangler 4.86, written by tests/deploy_script.rs. The fake Cloudflare
 # account is a directory ($FAKE_CF_DIR): d1/<name> and kv/<title> and queues/<name> hold
-# ids, migrations/<database id>/ the migrations applied, worker/secrets/<name> the values
-# (Cloudflare keeps them; the call log never does). Every call is logged as a JSON line
+# ids, migrations/<database id>/ the migrations applied, workers/<worker>/ a Worker that
+# exists, with secrets/<name> its secrets' values (Cloudflare keeps them; the call log
+# never does) and deployed.toml its last deployed config. Every call is logged as a JSON line
 # in calls.jsonl; the call that starts with $FAKE_WRANGLER_FAIL fails.
 set -euo pipefail
 cf=$FAKE_CF_DIR
@@ -213,14 +215,14 @@ case "${words[*]}" in
     ;;
   "secret list")
     worker=$(tables "" name)
-    if [[ ! -d $cf/worker ]]; then
+    if [[ ! -d $cf/workers/$worker ]]; then
       fail "Worker \"$worker\" not found.
 
 If this is a new Worker, run \`wrangler deploy\` first to create it."
     fi
     printf '['
     sep=""
-    for secret in "$cf"/worker/secrets/*; do
+    for secret in "$cf/workers/$worker"/secrets/*; do
       [[ -e $secret ]] || continue
       printf '%s\n  {\n    "name": "%s",\n    "type": "secret_text"\n  }' "$sep" "${secret##*/}"
       sep=,
@@ -234,12 +236,12 @@ If this is a new Worker, run \`wrangler deploy\` first to create it."
     [[ -n $value ]] && extra+=",\"secret\":{\"name\":\"$name\",\"non_empty\":true}" ||
       extra+=",\"secret\":{\"name\":\"$name\",\"non_empty\":false}"
     banner
-    if [[ ! -d $cf/worker ]]; then
+    if [[ ! -d $cf/workers/$worker ]]; then
       printf '? There doesn'"'"'t seem to be a Worker called "%s". Do you want to create a new Worker with that name and add secrets to it?\n' "$worker"
       printf '🤖 Using fallback value in non-interactive context: yes\n🌀 Creating new Worker "%s"...\n' "$worker"
     fi
-    mkdir -p "$cf/worker/secrets"
-    printf '%s' "$value" >"$cf/worker/secrets/$name"
+    mkdir -p "$cf/workers/$worker/secrets"
+    printf '%s' "$value" >"$cf/workers/$worker/secrets/$name"
     printf '🌀 Creating the secret for the Worker "%s" \n✨ Success! Uploaded secret %s\n' "$worker" "$name"
     ;;
   deploy)
@@ -254,13 +256,19 @@ If this is a new Worker, run \`wrangler deploy\` first to create it."
     while read -r queue; do
       [[ -e $cf/queues/$queue ]] || fail "Queue \"$queue\" does not exist. To create it, run: wrangler queues create $queue"
     done < <(tables queues.producers queue; tables queues.consumers queue)
+    # A service binding's Worker must exist.
+    while IFS='|' read -r binding service; do
+      [[ -d $cf/workers/$service ]] ||
+        fail "Could not resolve service binding '$binding'. Target script '$service' not found. [code: 10143]"
+    done < <(tables services binding service)
     worker=$(tables "" name)
-    cp "$(option -c)" "$cf/deployed.toml"
+    mkdir -p "$cf/workers/$worker/secrets"
+    cp "$(option -c)" "$cf/workers/$worker/deployed.toml"
     extra+=",\"main\":$(json "$(resolve "$(tables "" main)")")"
-    mkdir -p "$cf/worker/secrets"
     banner
-    printf 'Total Upload: 2309.16 KiB / gzip: 685.65 KiB\nUploaded %s (1.23 sec)\nDeployed %s triggers (0.45 sec)\n' "$worker" "$worker"
-    printf '  https://%s.ops-team.workers.dev\n  schedule: */5 * * * *\nCurrent Version ID: %s\n' "$worker" "$(</proc/sys/kernel/random/uuid)"
+    printf 'Total Upload: 2309.16 KiB / gzip: 285.65 KiB\nUploaded %s (1.23 sec)\nDeployed %s triggers (0.45 sec)\n' "$worker" "$worker"
+    grep -q '^workers_dev = false' "$(option -c)" || printf '  https://%s.ops-team.workers.dev\n' "$worker"
+    printf '  schedule: */5 * * * *\nCurrent Version ID: %s\n' "$(</proc/sys/kernel/random/uuid)"
     ;;
   *)
     fail "the stand-in does not know: wrangler ${args[*]}"
@@ -306,6 +314,15 @@ const SPOTIFY: [(&str, &str); 2] = [
 
 /// The URL the stand-in's deploy reports.
 const WORKER_URL: &str = "https://spotify-time-machine.ops-team.workers.dev";
+
+/// The deployment's Workers, as scripts/workers.mjs names them: the front, then the parts
+/// it binds and the queues' consumer.
+const WORKERS: [(&str, &str); 4] = [
+    ("front", "spotify-time-machine"),
+    ("review", "spotify-time-machine-review"),
+    ("history", "spotify-time-machine-history"),
+    ("background", "spotify-time-machine-background"),
+];
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -358,8 +375,7 @@ impl World {
             stdout: String::from_utf8(output.stdout).unwrap(),
             stderr: String::from_utf8(output.stderr).unwrap(),
             calls: self.calls().split_off(calls_before),
-            deployed: fs::read_to_string(self.cloudflare().join("deployed.toml"))
-                .unwrap_or_default(),
+            deployed: self.deployed(WORKERS[0].1),
         }
     }
 
@@ -394,19 +410,34 @@ impl World {
         sorted_names(&applied)
     }
 
+    /// The front's secrets.
     fn secrets(&self) -> BTreeMap<String, String> {
-        let names = sorted_names(&self.cloudflare().join("worker/secrets"));
+        self.secrets_of(WORKERS[0].1)
+    }
+
+    fn secrets_of(&self, worker: &str) -> BTreeMap<String, String> {
+        let dir = format!("workers/{worker}/secrets");
+        let names = sorted_names(&self.cloudflare().join(&dir));
         let with_value = |name: String| {
-            let value = self.remote(&format!("worker/secrets/{name}"));
+            let value = self.remote(&format!("{dir}/{name}"));
             (name, value)
         };
         names.into_iter().map(with_value).collect()
     }
 
-    /// The generated config and the state file, to compare between runs.
-    fn local_files(&self) -> (String, String) {
+    /// The config the account last received for `worker` (empty if none).
+    fn deployed(&self, worker: &str) -> String {
+        let path = self
+            .cloudflare()
+            .join(format!("workers/{worker}/deployed.toml"));
+        fs::read_to_string(path).unwrap_or_default()
+    }
+
+    /// The generated configs and the state file, to compare between runs.
+    fn local_files(&self) -> Vec<String> {
         let read = |name: &str| fs::read_to_string(self.state_dir().join(name)).unwrap();
-        (read("wrangler.toml"), read("state.json"))
+        let configs = WORKERS.map(|(part, _)| read(&format!("{part}.toml")));
+        configs.into_iter().chain([read("state.json")]).collect()
     }
 }
 
@@ -417,7 +448,7 @@ impl Drop for World {
 }
 
 /// One run of scripts/deploy: how it ended, what it printed, the wrangler calls it made,
-/// and the config the account last received (by this run or an earlier one).
+/// and the front's config as the account last received it (by this run or an earlier one).
 struct Run {
     status: ExitStatus,
     stdout: String,
@@ -431,14 +462,15 @@ impl Run {
         assert!(self.status.success(), "scripts/deploy failed: {self}");
     }
 
-    /// Each call's arguments, the generated config's path written `<config>`.
+    /// Each call's arguments, a generated config's path written as its Worker: `<front>`.
     fn commands(&self) -> Vec<String> {
         let command = |call: &Value| {
             let argv = call["argv"].as_array().unwrap().iter();
             let words: Vec<&str> = argv.map(|word| word.as_str().unwrap()).collect();
             let mut line = words.join(" ");
             if let Some(at) = words.iter().position(|word| *word == "-c") {
-                line = line.replace(words[at + 1], "<config>");
+                let worker = Path::new(words[at + 1]).file_stem().unwrap();
+                line = line.replace(words[at + 1], &format!("<{}>", worker.to_str().unwrap()));
             }
             line
         };
@@ -582,7 +614,15 @@ fn strings(items: &[&str]) -> Vec<String> {
 }
 
 fn migrate(shard: &str) -> String {
-    format!("d1 migrations apply {shard} --remote -c <config>")
+    format!("d1 migrations apply {shard} --remote -c <front>")
+}
+
+/// The deploy of every Worker, the front last (it binds the others).
+fn deploys() -> Vec<String> {
+    let order = WORKERS.iter().rev();
+    order
+        .map(|(part, _)| format!("deploy -c <{part}>"))
+        .collect()
 }
 
 fn committed_config() -> String {
@@ -600,13 +640,25 @@ fn first_deployment() -> Vec<String> {
     calls.push("queues list --page 1".into());
     calls.extend(QUEUES.map(|queue| format!("queues create {queue}")));
     calls.extend(SHARDS.map(migrate));
-    calls.push("secret list --format json -c <config>".into());
-    let secrets = ["TOKEN_ENCRYPTION_KEY", "CRON_SECRET"]
-        .into_iter()
-        .chain(SPOTIFY.map(|(name, _)| name));
-    calls.extend(secrets.map(|secret| format!("secret put {secret} -c <config>")));
+    let every = WORKERS.map(|(part, _)| part);
+    calls.extend(every.map(|part| format!("secret list --format json -c <{part}>")));
+    // Every secret on every Worker, but the admin API's, the front's alone.
+    let secrets = [
+        ("TOKEN_ENCRYPTION_KEY", &every[..]),
+        ("CRON_SECRET", &every[..1]),
+    ]
+    .into_iter()
+    .chain(SPOTIFY.map(|(name, _)| (name, &every[..])));
+    for (secret, parts) in secrets {
+        calls.extend(
+            parts
+                .iter()
+                .map(|part| format!("secret put {secret} -c <{part}>")),
+        );
+    }
     // The first deploy learns the workers.dev URL; the second sets PUBLIC_URL to it.
-    calls.extend(strings(&["deploy -c <config>", "deploy -c <config>"]));
+    calls.extend(deploys());
+    calls.extend(deploys());
     calls
 }
 
@@ -667,7 +719,7 @@ fn the_first_run_creates_everything_and_a_second_changes_nothing() {
     let second = world.deploy(&[]);
     second.assert_success();
     let mut changes = SHARDS.map(migrate).to_vec();
-    changes.push("deploy -c <config>".into());
+    changes.extend(deploys());
     assert_eq!(second.changes(), changes, "{second}");
     assert_eq!(world.local_files(), local_files, "the local config changed");
     for shard in SHARDS {
@@ -683,36 +735,132 @@ fn secrets_it_cannot_make_are_named_at_the_end_and_set_later_from_the_environmen
     let world = World::new("secrets");
     let first = world.deploy(&[]);
     first.assert_success();
-    let generated = [
-        ("TOKEN_ENCRYPTION_KEY".into(), true),
-        ("CRON_SECRET".into(), true),
-    ];
-    assert_eq!(first.secrets_put(), generated, "{first}");
+    // The key on every Worker, the admin API's secret on the front alone.
+    let generated = [("TOKEN_ENCRYPTION_KEY", 4), ("CRON_SECRET", 1)];
+    assert_eq!(first.secrets_put(), puts(&generated), "{first}");
     let still = "Still to set: SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET";
     assert!(first.stdout.contains(still), "{first}");
     assert!(first.stdout.contains("OPERATOR_ALERT_URL"), "{first}");
-    let key = world.remote("worker/secrets/TOKEN_ENCRYPTION_KEY");
+    let key = world.secrets()["TOKEN_ENCRYPTION_KEY"].clone();
+    for (_, worker) in WORKERS {
+        assert_eq!(
+            world.secrets_of(worker)["TOKEN_ENCRYPTION_KEY"],
+            key,
+            "{worker}"
+        );
+    }
 
     let alerts = ("OPERATOR_ALERT_URL", "https://alerts.example.com/hook");
     let another_key = ("TOKEN_ENCRYPTION_KEY", "not-to-be-used");
     let second = world.deploy_with(&[], &[SPOTIFY[0], SPOTIFY[1], alerts, another_key]);
     second.assert_success();
-    let put: Vec<String> = second
-        .secrets_put()
-        .into_iter()
-        .map(|(name, _)| name)
-        .collect();
-    assert_eq!(
-        put,
-        [
-            "SPOTIFY_CLIENT_ID",
-            "SPOTIFY_CLIENT_SECRET",
-            "OPERATOR_ALERT_URL"
-        ]
-    );
+    let given = [
+        ("SPOTIFY_CLIENT_ID", 4),
+        ("SPOTIFY_CLIENT_SECRET", 4),
+        ("OPERATOR_ALERT_URL", 4),
+    ];
+    assert_eq!(second.secrets_put(), puts(&given), "{second}");
     // A secret that exists is never overwritten: the token key seals the stored tokens.
-    assert_eq!(world.remote("worker/secrets/TOKEN_ENCRYPTION_KEY"), key);
+    assert_eq!(world.secrets()["TOKEN_ENCRYPTION_KEY"], key);
     assert!(!second.stdout.contains("Still to set"), "{second}");
+}
+
+/// The `secret put`s of `secrets`, each on that many Workers, each with its value.
+fn puts(secrets: &[(&str, usize)]) -> Vec<(String, bool)> {
+    let each = secrets
+        .iter()
+        .map(|(name, workers)| vec![(name.to_string(), true); *workers]);
+    each.flatten().collect()
+}
+
+#[test]
+fn the_workers_are_deployed_as_parts_of_one_service() {
+    let world = World::new("parts");
+    world
+        .deploy_with(&["--shards", "2"], &SPOTIFY)
+        .assert_success();
+    let front = tables(&world.deployed(WORKERS[0].1));
+    let has = |tables: &[(String, HashMap<String, String>)], name: &str| {
+        tables.iter().filter(|(table, _)| table == name).count()
+    };
+    // The front binds the parts that answer its other routes, and runs the cron.
+    let services: Vec<(String, String)> = front
+        .iter()
+        .filter(|(name, _)| name == "services")
+        .map(|(_, table)| (table["binding"].clone(), table["service"].clone()))
+        .collect();
+    let bound = [
+        ("REVIEW_WORKER", WORKERS[1].1),
+        ("HISTORY_WORKER", WORKERS[2].1),
+    ];
+    assert_eq!(services, bound.map(|(b, s)| (b.to_owned(), s.to_owned())));
+    assert_eq!(has(&front, "triggers"), 1);
+    assert_eq!(has(&front, "queues.consumers"), 0);
+    for (part, worker) in WORKERS {
+        let deployed = world.deployed(worker);
+        let config = tables(&deployed);
+        let main = if part == "front" {
+            repo().join("build/index.js")
+        } else {
+            repo().join(format!("build/{part}/index.js"))
+        };
+        assert_eq!(config[0].1["main"], main.display().to_string(), "{part}");
+        // Every Worker binds every shard, the KV namespace and the producers.
+        assert_eq!(has(&config, "d1_databases"), 2, "{part}");
+        assert_eq!(has(&config, "kv_namespaces"), 1, "{part}");
+        assert_eq!(has(&config, "queues.producers"), 2, "{part}");
+        let consumers = if part == "background" { 4 } else { 0 };
+        assert_eq!(has(&config, "queues.consumers"), consumers, "{part}");
+        if part != "front" {
+            // Reached through the front only.
+            assert!(deployed.contains("\nworkers_dev = false\n"), "{part}");
+            assert_eq!(has(&config, "triggers"), 0, "{part}");
+            assert_eq!(has(&config, "services"), 0, "{part}");
+        }
+        let vars = config.iter().find(|(name, _)| name == "vars").unwrap();
+        assert_eq!(vars.1["PUBLIC_URL"], WORKER_URL, "{part}");
+        let secrets = world.secrets_of(worker);
+        assert_eq!(
+            secrets.contains_key("CRON_SECRET"),
+            part == "front",
+            "{part}"
+        );
+        assert_eq!(secrets["SPOTIFY_CLIENT_ID"], SPOTIFY[0].1, "{part}");
+    }
+}
+
+#[test]
+fn a_token_key_that_only_some_workers_hold_is_never_guessed_for_the_others() {
+    let world = World::new("one-worker-before");
+    world.deploy_with(&[], &SPOTIFY).assert_success();
+    // A deployment from before the split: the front alone holds the key.
+    let key = world.secrets()["TOKEN_ENCRYPTION_KEY"].clone();
+    for (_, worker) in &WORKERS[1..] {
+        let secret = format!("workers/{worker}/secrets/TOKEN_ENCRYPTION_KEY");
+        fs::remove_file(world.cloudflare().join(secret)).unwrap();
+    }
+
+    let refused = world.deploy(&[]);
+    assert_eq!(refused.status.code(), Some(1), "{refused}");
+    let reason = "TOKEN_ENCRYPTION_KEY is set on the front Worker(s) but not on the review, \
+                  history, background one(s)";
+    assert!(refused.stderr.contains(reason), "{refused}");
+    assert!(refused.secrets_put().is_empty(), "{refused}");
+
+    let given = world.deploy_with(&[], &[("TOKEN_ENCRYPTION_KEY", &key)]);
+    given.assert_success();
+    assert_eq!(
+        given.secrets_put(),
+        puts(&[("TOKEN_ENCRYPTION_KEY", 3)]),
+        "{given}"
+    );
+    for (_, worker) in WORKERS {
+        assert_eq!(
+            world.secrets_of(worker)["TOKEN_ENCRYPTION_KEY"],
+            key,
+            "{worker}"
+        );
+    }
 }
 
 #[test]

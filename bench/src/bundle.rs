@@ -1,5 +1,6 @@
-//! The release bundle as `wrangler deploy --dry-run --outdir DIR` builds it: the upload's
-//! total as wrangler reports it (raw and gzip), and each file raw and gzipped (`gzip -9`).
+//! The release bundles as `wrangler deploy --dry-run --outdir DIR` builds them, one per
+//! Worker of a deployment (the configs from scripts/workers.mjs): the upload's total as
+//! wrangler reports it (raw and gzip), and each file raw and gzipped (`gzip -9`).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -13,6 +14,8 @@ pub struct BundleFile {
 
 #[derive(Debug, Clone)]
 pub struct Bundle {
+    /// The Worker: `front`, `review`, `history`, `background`.
+    pub worker: String,
     /// Wrangler's "Total Upload: X KiB / gzip: Y KiB".
     pub total_kib: f64,
     pub total_gzip_kib: f64,
@@ -29,26 +32,23 @@ fn gzip_size(path: &Path) -> Result<u64, String> {
     Ok(output.stdout.len() as u64)
 }
 
-/// The most the upload may weigh compressed, as wrangler counts it. The target is 300 KiB;
-/// the guard holds the size reached so far, so that the bundle never grows back unseen,
-/// and comes down with it. 413 at the end of the lean-and-clear work; 449 with forwarding
-/// to ListenBrainz and Last.fm and the imports of their histories; 489 with the year in
-/// review, its card and public links (docs/operations.md, "What the bundle holds", says
-/// what each added).
-pub const MAX_TOTAL_GZIP_KIB: f64 = 489.0;
+/// The most a Worker's upload may weigh compressed, as wrangler counts it: the target of
+/// the lean-and-clear work, held by each of the four Workers a deployment is split into
+/// (docs/operations.md, "The Workers"). The whole service in one Worker weighed 489 KiB.
+pub const MAX_TOTAL_GZIP_KIB: f64 = 300.0;
 
-/// The guard of [`MAX_TOTAL_GZIP_KIB`] over a `wrangler deploy --dry-run` log: the line to
-/// print when the upload is within it, the failure otherwise.
-pub fn check_log(log: &str) -> Result<String, String> {
+/// The guard of [`MAX_TOTAL_GZIP_KIB`] over the `wrangler deploy --dry-run` log of the
+/// Worker `name`: the line to print when its upload is within it, the failure otherwise.
+pub fn check_log(name: &str, log: &str) -> Result<String, String> {
     let (total, gzip) = parse_total(log)
-        .ok_or_else(|| "the dry run's log has no \"Total Upload\" line".to_owned())?;
+        .ok_or_else(|| format!("the {name} Worker's dry run has no \"Total Upload\" line"))?;
     if gzip <= MAX_TOTAL_GZIP_KIB {
         Ok(format!(
-            "bundle-check: the upload is {total} KiB, {gzip} KiB gzip (at most {MAX_TOTAL_GZIP_KIB})"
+            "bundle-check: the {name} Worker uploads {total} KiB, {gzip} KiB gzip (at most {MAX_TOTAL_GZIP_KIB})"
         ))
     } else {
         Err(format!(
-            "the upload is {gzip} KiB gzip, over its {MAX_TOTAL_GZIP_KIB} KiB ({total} KiB raw)"
+            "the {name} Worker uploads {gzip} KiB gzip, over its {MAX_TOTAL_GZIP_KIB} KiB ({total} KiB raw)"
         ))
     }
 }
@@ -67,11 +67,41 @@ pub fn parse_total(log: &str) -> Option<(f64, f64)> {
     }
 }
 
-pub fn measure(root: &Path) -> Result<Bundle, String> {
-    let outdir = std::env::temp_dir().join(format!("stm-bench-dry-run-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&outdir);
+/// Each Worker's bundle, the front first.
+pub fn measure(root: &Path) -> Result<Vec<Bundle>, String> {
+    let scratch = std::env::temp_dir().join(format!("stm-bench-dry-run-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let split = Command::new("node")
+        .arg(root.join("scripts/workers.mjs"))
+        .arg(root.join("wrangler.toml"))
+        .arg(scratch.join("configs"))
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|error| format!("could not run node: {error}"))?;
+    if !split.status.success() {
+        return Err(format!(
+            "scripts/workers.mjs failed: {}",
+            String::from_utf8_lossy(&split.stderr)
+        ));
+    }
+    let bundles = String::from_utf8_lossy(&split.stdout)
+        .lines()
+        .map(|config| measure_worker(root, Path::new(config), &scratch))
+        .collect();
+    let _ = std::fs::remove_dir_all(&scratch);
+    bundles
+}
+
+fn measure_worker(root: &Path, config: &Path, scratch: &Path) -> Result<Bundle, String> {
+    let worker = config
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .ok_or_else(|| format!("{} names no Worker", config.display()))?;
+    let outdir = scratch.join(&worker);
     let output = Command::new(root.join("node_modules/.bin/wrangler"))
-        .args(["deploy", "--dry-run", "--outdir"])
+        .args(["deploy", "--dry-run", "-c"])
+        .arg(config)
+        .arg("--outdir")
         .arg(&outdir)
         .current_dir(root)
         .env("WRANGLER_SEND_METRICS", "false")
@@ -85,7 +115,9 @@ pub fn measure(root: &Path) -> Result<Bundle, String> {
         String::from_utf8_lossy(&output.stderr)
     );
     if !output.status.success() {
-        return Err(format!("wrangler deploy --dry-run failed:\n{log}"));
+        return Err(format!(
+            "wrangler deploy --dry-run of {worker} failed:\n{log}"
+        ));
     }
     let (total_kib, total_gzip_kib) =
         parse_total(&log).ok_or_else(|| format!("no \"Total Upload\" line in:\n{log}"))?;
@@ -109,8 +141,8 @@ pub fn measure(root: &Path) -> Result<Bundle, String> {
             gzip_bytes: gzip_size(&entry.path())?,
         });
     }
-    let _ = std::fs::remove_dir_all(&outdir);
     Ok(Bundle {
+        worker,
         total_kib,
         total_gzip_kib,
         files,
@@ -133,12 +165,12 @@ mod tests {
             "Total Upload: 1400.00 KiB / gzip: {:.2} KiB\n",
             super::MAX_TOTAL_GZIP_KIB + 0.01
         );
-        assert!(super::check_log(&over).is_err());
+        assert!(super::check_log("front", &over).is_err());
         let within = format!(
             "Total Upload: 1400.00 KiB / gzip: {:.2} KiB\n",
             super::MAX_TOTAL_GZIP_KIB
         );
-        assert!(super::check_log(&within).is_ok());
-        assert!(super::check_log("no total here").is_err());
+        assert!(super::check_log("front", &within).is_ok());
+        assert!(super::check_log("front", "no total here").is_err());
     }
 }

@@ -18,32 +18,36 @@ use e2e::{now_ms, Stack};
 use crate::stats::{ms, Spread};
 use crate::sweep::seed_sql_at;
 
-/// Copies the built Worker (`build/`, as `scripts/build` left it) to a directory of our own
-/// and points the e2e harness at it (`E2E_WORKER_BUILD`): `wrangler dev` reloads when its
-/// files change, and other work in this tree may rebuild `build/` during a long run.
+/// Copies the built Workers (`build/`, as `scripts/build` left them: the front and the
+/// other parts beside it) to a directory of our own and points the e2e harness at it
+/// (`E2E_WORKER_BUILD`): `wrangler dev` reloads when its files change, and other work in
+/// this tree may rebuild `build/` during a long run.
 pub fn snapshot_worker(root: &std::path::Path) -> Result<std::path::PathBuf, String> {
     let from = root.join("build");
     let to = root.join("target/bench-worker");
     let _ = std::fs::remove_dir_all(&to);
-    std::fs::create_dir_all(to.join("worker"))
-        .map_err(|error| format!("{}: {error}", to.display()))?;
-    for file in [
-        "index.js",
-        "index_bg.wasm",
-        "package.json",
-        "worker/shim.mjs",
-    ] {
-        let source = from.join(file);
-        if source.exists() {
-            std::fs::copy(&source, to.join(file))
-                .map_err(|error| format!("copying {}: {error}", source.display()))?;
+    for part in e2e::WORKER_PARTS {
+        let (from, to) = (from.join(part), to.join(part));
+        std::fs::create_dir_all(to.join("worker"))
+            .map_err(|error| format!("{}: {error}", to.display()))?;
+        for file in [
+            "index.js",
+            "index_bg.wasm",
+            "package.json",
+            "worker/shim.mjs",
+        ] {
+            let source = from.join(file);
+            if source.exists() {
+                std::fs::copy(&source, to.join(file))
+                    .map_err(|error| format!("copying {}: {error}", source.display()))?;
+            }
         }
-    }
-    if !to.join("index_bg.wasm").exists() {
-        return Err(format!(
-            "{} has no built Worker: run scripts/build",
-            from.display()
-        ));
+        if !to.join("index_bg.wasm").exists() {
+            return Err(format!(
+                "{} has no built Worker: run scripts/build",
+                from.display()
+            ));
+        }
     }
     std::env::set_var("E2E_WORKER_BUILD", &to);
     Ok(to)

@@ -7,8 +7,8 @@
 //!                       # written per play and bytes per play, counted
 //! ```
 //!
-//! `bench bundle-check LOG` is scripts/test's guard of the bundle's size, over the log of
-//! the `wrangler deploy --dry-run` it ran.
+//! `bench bundle-check LOG...` is scripts/test's guard of the Workers' sizes, over the logs
+//! of the `wrangler deploy --dry-run` it ran for each (`front.log`, …).
 //!
 //! `bench report [--quick] [--skip-local]` is what `scripts/bench` runs (release build);
 //! `bench check` is what `scripts/bench-check` runs; `bench shards [--write]` measures
@@ -57,24 +57,34 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
-        // The CI guard of the bundle's size, over the log of a dry run made before.
+        // The CI guard of the Workers' sizes, over the logs of dry runs made before: one
+        // `NAME.log` per Worker, every one checked, the failures all reported.
         Some("bundle-check") => {
-            let Some(path) = args.get(1) else {
-                eprintln!("usage: bench bundle-check <wrangler deploy --dry-run log>");
+            let logs = &args[1..];
+            if logs.is_empty() {
+                eprintln!("usage: bench bundle-check <wrangler deploy --dry-run log>...");
                 return ExitCode::FAILURE;
-            };
-            match std::fs::read_to_string(path)
-                .map_err(|error| format!("{path}: {error}"))
-                .and_then(|log| bundle::check_log(&log))
-            {
-                Ok(line) => {
-                    println!("{line}");
-                    ExitCode::SUCCESS
+            }
+            let mut failed = false;
+            for path in logs {
+                let name = std::path::Path::new(path)
+                    .file_stem()
+                    .map_or_else(|| path.clone(), |stem| stem.to_string_lossy().into_owned());
+                match std::fs::read_to_string(path)
+                    .map_err(|error| format!("{path}: {error}"))
+                    .and_then(|log| bundle::check_log(&name, &log))
+                {
+                    Ok(line) => println!("{line}"),
+                    Err(failure) => {
+                        eprintln!("bundle-check: FAILED: {failure}");
+                        failed = true;
+                    }
                 }
-                Err(failure) => {
-                    eprintln!("bundle-check: FAILED: {failure}");
-                    ExitCode::FAILURE
-                }
+            }
+            if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
             }
         }
         // Development aids: one local-runtime measurement on its own.

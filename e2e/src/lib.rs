@@ -7,12 +7,16 @@
 //! Prerequisites (the test script builds them; the harness fails, never skips, without):
 //! - the simulator binary, `cargo build -p spotify-simulator` (in `$CARGO_TARGET_DIR` or
 //!   the workspace's `target/`, profile `debug`);
-//! - the Worker, `scripts/build` (into `build/`);
-//! - wrangler, `node_modules/.bin/wrangler` (`npm ci`).
+//! - the Workers, `scripts/build` (into `build/`: the front, and `review/`, `history/`,
+//!   `background/` beside it);
+//! - wrangler, `node_modules/.bin/wrangler` (`npm ci`), and node, which runs it.
 //!
 //! Wrangler runs with a copy of `wrangler.toml` in the stack's directory that has no
 //! `[build]` section (and absolute paths), so that parallel stacks never rebuild the
-//! Worker under each other's feet: they serve whatever `scripts/build` last produced.
+//! Workers under each other's feet: they serve whatever `scripts/build` last produced.
+//! As deployed, the four Workers run together (one `wrangler dev` with a config each, split
+//! from that copy by scripts/workers.mjs): the front takes every request and the cron,
+//! and passes the other parts' routes on through its service bindings.
 //!
 //! Applying the migrations costs one `wrangler d1 migrations apply` (seconds) per database,
 //! so it is done once per test process, into a template directory; each stack's D1
@@ -86,7 +90,11 @@ pub fn simulator_binary() -> PathBuf {
     target_dir().join("debug").join("spotify-simulator")
 }
 
-/// The built Worker: `build/`, or `$E2E_WORKER_BUILD`.
+/// Where each of the four Workers is built, in [`worker_build_dir`] (scripts/build): the
+/// front in the directory itself, the other parts beside it.
+pub const WORKER_PARTS: [&str; 4] = ["", "review", "history", "background"];
+
+/// The built Workers: `build/`, or `$E2E_WORKER_BUILD`.
 pub fn worker_build_dir() -> PathBuf {
     match std::env::var_os("E2E_WORKER_BUILD").map(PathBuf::from) {
         Some(dir) if dir.is_absolute() => dir,
@@ -116,12 +124,15 @@ fn check_prerequisites() {
         wrangler.display()
     );
     let build = worker_build_dir();
-    for file in ["index.js", "index_bg.wasm"] {
-        assert!(
-            build.join(file).is_file(),
-            "{} is missing: run `scripts/build` first",
-            build.join(file).display()
-        );
+    for part in WORKER_PARTS {
+        for file in ["index.js", "index_bg.wasm"] {
+            let path = build.join(part).join(file);
+            assert!(
+                path.is_file(),
+                "{} is missing: run `scripts/build` first",
+                path.display()
+            );
+        }
     }
     if std::env::var_os("E2E_WORKER_BUILD").is_some() {
         eprintln!("e2e: serving the Worker built in {}", build.display());
@@ -966,15 +977,14 @@ impl Stack {
         self.dir.join("state")
     }
 
-    /// `wrangler dev` of this stack on `port`, with its secrets and state.
+    /// `wrangler dev` of this stack on `port`, with its secrets and state: the four Workers
+    /// of a deployment in one runtime (the front first, which takes the requests and the
+    /// cron), their configs split from the stack's by scripts/workers.mjs.
     fn wrangler_dev(&self, port: u16, inspector: u16) -> Command {
         let persist = self.persist_dir().display().to_string();
-        let config = self.config.display().to_string();
         let mut command = self.wrangler_command();
         command.args([
             "dev",
-            "-c",
-            &config,
             "--local",
             "--test-scheduled",
             "--ip",
@@ -985,47 +995,60 @@ impl Stack {
             &inspector.to_string(),
             "--persist-to",
             &persist,
-            "--var",
-            &format!("SPOTIFY_ACCOUNTS_URL:{}", self.sim_url),
-            "--var",
-            &format!("SPOTIFY_API_URL:{}", self.sim_url),
-            "--var",
-            "SPOTIFY_CLIENT_ID:sim-client-id",
-            "--var",
-            "SPOTIFY_CLIENT_SECRET:sim-client-secret",
-            "--var",
-            &format!("CRON_SECRET:{}", self.cron_secret),
-            "--var",
-            &format!("TOKEN_ENCRYPTION_KEY:{}", self.token_key),
+        ]);
+        for config in self.worker_configs() {
+            command.arg("-c").arg(config);
+        }
+        command
+    }
+
+    /// The four Workers' configs, from the stack's, with its secrets and settings in each
+    /// (`wrangler dev` gives its `--var`s to the first Worker only).
+    fn worker_configs(&self) -> Vec<PathBuf> {
+        let vars = [
+            format!("SPOTIFY_ACCOUNTS_URL={}", self.sim_url),
+            format!("SPOTIFY_API_URL={}", self.sim_url),
+            "SPOTIFY_CLIENT_ID=sim-client-id".to_owned(),
+            "SPOTIFY_CLIENT_SECRET=sim-client-secret".to_owned(),
+            format!("CRON_SECRET={}", self.cron_secret),
+            format!("TOKEN_ENCRYPTION_KEY={}", self.token_key),
             // Notifications: links back to this Worker, channels on loopback (the
             // simulator's sinks), retries from a second apart and six of them (a
             // channel that always fails is disabled in a minute, not two hours), the
             // operator's sink.
-            "--var",
-            &format!("PUBLIC_URL:{}", self.worker_url),
-            "--var",
-            "ALLOW_LOOPBACK_NOTIFICATIONS:true",
-            "--var",
-            "NOTIFY_RETRY_BASE_SECONDS:1",
-            "--var",
-            "NOTIFY_MAX_ATTEMPTS:6",
-            "--var",
-            &format!("OPERATOR_ALERT_URL:{}/sinks/{OPERATOR_SINK}", self.sim_url),
-            "--var",
-            &format!("OPERATOR_ALERT_SECRET:{}", self.operator_secret),
-            // Forwarding: the simulator's ListenBrainz.
-            "--var",
-            &format!("LISTENBRAINZ_API_URL:{}/listenbrainz", self.sim_url),
-            "--var",
-            "LASTFM_API_KEY:sim-lastfm-key",
-            "--var",
-            "LASTFM_SHARED_SECRET:sim-lastfm-secret",
-            "--var",
-            &format!("LASTFM_API_URL:{}/lastfm", self.sim_url),
-            "--var",
-            &format!("LASTFM_AUTH_URL:{}/lastfm", self.sim_url),
-        ]);
-        command
+            format!("PUBLIC_URL={}", self.worker_url),
+            "ALLOW_LOOPBACK_NOTIFICATIONS=true".to_owned(),
+            "NOTIFY_RETRY_BASE_SECONDS=1".to_owned(),
+            "NOTIFY_MAX_ATTEMPTS=6".to_owned(),
+            format!("OPERATOR_ALERT_URL={}/sinks/{OPERATOR_SINK}", self.sim_url),
+            format!("OPERATOR_ALERT_SECRET={}", self.operator_secret),
+            // Forwarding: the simulator's ListenBrainz and Last.fm.
+            format!("LISTENBRAINZ_API_URL={}/listenbrainz", self.sim_url),
+            "LASTFM_API_KEY=sim-lastfm-key".to_owned(),
+            "LASTFM_SHARED_SECRET=sim-lastfm-secret".to_owned(),
+            format!("LASTFM_API_URL={}/lastfm", self.sim_url),
+            format!("LASTFM_AUTH_URL={}/lastfm", self.sim_url),
+        ];
+        let script = workspace_root().join("scripts/workers.mjs");
+        let output = Command::new("node")
+            .arg(&script)
+            .arg(&self.config)
+            .arg(self.dir.join("workers"))
+            .args(&vars)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run node scripts/workers.mjs (node is wrangler's runtime)");
+        assert!(
+            output.status.success(),
+            "scripts/workers.mjs failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let configs: Vec<PathBuf> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(PathBuf::from)
+            .collect();
+        assert_eq!(configs.len(), 4, "scripts/workers.mjs wrote {configs:?}");
+        configs
     }
 
     /// Connects `sim_user` in Chromium: Connect, approve on the simulator, back on the

@@ -11,6 +11,7 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use super::body::BodyError;
+use super::routes::Part;
 use super::WebResponse;
 use crate::history::ParamError;
 use crate::import::plan::ChunkRefused;
@@ -76,6 +77,21 @@ impl HttpError {
         };
         error.headers.push(("Allow", allow));
         error
+    }
+
+    /// `503 misconfigured`: what the service's own configuration refuses (a binding or a
+    /// setting is missing or wrong); the cause says which.
+    pub fn misconfigured(message: &str) -> Self {
+        Self::new(503, "misconfigured", message)
+    }
+
+    /// A route of a part this build does not hold reached the app: its front has no
+    /// binding to the part (see [`Part`]).
+    pub fn part_not_built(part: Part) -> Self {
+        Self::misconfigured("This part of the service is not deployed.").with_cause(format!(
+            "the {part:?} part's route reached a build without it; bind {} to it",
+            part.binding()
+        ))
     }
 
     /// `404 not_found` for an API path that names no route.

@@ -119,8 +119,7 @@ pub(super) async fn connect<P: Bindings>(
 
 fn cipher<'a, P: Bindings>(app: &App<'a, P>) -> Result<&'a TokenCipher, HttpError> {
     app.cipher.map_err(|error| {
-        HttpError::new(503, "misconfigured", "The service cannot seal secrets yet.")
-            .with_cause(error)
+        HttpError::misconfigured("The service cannot seal secrets yet.").with_cause(error)
     })
 }
 

@@ -2,7 +2,8 @@
 //!
 //! The edge turns a `worker::Request` into a [`WebRequest`] and a [`WebResponse`] back into
 //! a `worker::Response`; everything between (routing, login, sessions, the JSON API and
-//! the pages) lives here, generic over the ports, and is tested natively.
+//! the pages) lives here, generic over the ports, and is tested natively. The handlers of
+//! a part of the deployment (see [`routes::Part`]) are reached only in its build.
 
 pub mod account;
 pub mod api;
@@ -280,6 +281,15 @@ impl<P: Bindings> App<'_, P> {
         response
     }
 
+    // Without every part, a build's routes of the others fall to the last arm.
+    #[cfg_attr(
+        not(all(
+            feature = "part-front",
+            feature = "part-review",
+            feature = "part-history"
+        )),
+        allow(unused_variables)
+    )]
     async fn route(
         &self,
         request: &WebRequest,
@@ -293,64 +303,119 @@ impl<P: Bindings> App<'_, P> {
             return Err(HttpError::method_not_allowed(route.method()));
         }
         match route {
+            #[cfg(feature = "part-front")]
             Route::Home => auth::home(self, request, now).await,
+            #[cfg(feature = "part-front")]
             Route::Login => Ok(auth::login(self, request, now).await),
+            #[cfg(feature = "part-front")]
             Route::Callback => Ok(auth::callback(self, request, now).await),
+            #[cfg(feature = "part-front")]
             Route::Logout => auth::logout(self, request).await,
+            #[cfg(feature = "part-front")]
             Route::LogoutEverywhere => auth::logout_everywhere(self, request, now).await,
+            #[cfg(feature = "part-front")]
             Route::AppScript => Ok(history::app_js()),
+            #[cfg(feature = "part-history")]
             Route::ImportPage => import_page::page(self, request, now).await,
+            #[cfg(feature = "part-history")]
             Route::ImportScript => Ok(import_page::script()),
+            #[cfg(feature = "part-front")]
             Route::Health => api::health(self, now).await,
+            #[cfg(feature = "part-history")]
             Route::Status => history::status(self, request, now).await,
+            #[cfg(feature = "part-history")]
             Route::Plays => history::plays(self, request, now).await,
+            #[cfg(feature = "part-history")]
             Route::Stats => history::stats(self, request, now).await,
+            #[cfg(feature = "part-review")]
             Route::Review => review::review(self, request, now).await,
+            #[cfg(feature = "part-history")]
             Route::Export => history::export(self, request, now).await,
+            #[cfg(feature = "part-history")]
             Route::ArchiveNow => history::archive_now(self, request, now).await,
+            #[cfg(feature = "part-history")]
             Route::Settings => history::settings(self, request, now).await,
+            #[cfg(feature = "part-history")]
             Route::Gaps => api::gaps(self, request, now).await,
+            #[cfg(feature = "part-history")]
             Route::Pause => account::set_paused(self, request, true, now).await,
+            #[cfg(feature = "part-history")]
             Route::Resume => account::set_paused(self, request, false, now).await,
+            #[cfg(feature = "part-history")]
             Route::DeleteAccount | Route::DeleteAccountForm => {
                 account::delete(self, request, now).await
             }
+            #[cfg(feature = "part-history")]
             Route::Imports => imports::create(self, request, now).await,
+            #[cfg(feature = "part-history")]
             Route::ImportReport(id) => imports::report(self, request, id, now).await,
+            #[cfg(feature = "part-history")]
             Route::ImportChunks(id) => imports::chunk(self, request, id, now).await,
+            #[cfg(feature = "part-history")]
             Route::ImportFinish(id) => imports::finish(self, request, id, now).await,
+            #[cfg(feature = "part-history")]
             Route::Notifications => notifications::overview(self, request, now).await,
+            #[cfg(feature = "part-history")]
             Route::NotificationSettings => notifications::save_settings(self, request, now).await,
+            #[cfg(feature = "part-history")]
             Route::Channels => notifications::add_channel(self, request, now).await,
+            #[cfg(feature = "part-history")]
             Route::DeleteChannel(id) | Route::DeleteChannelForm(id) => {
                 notifications::delete_channel(self, request, id, now).await
             }
+            #[cfg(feature = "part-history")]
             Route::ChannelTest(id) => notifications::test_channel(self, request, id, now).await,
+            #[cfg(feature = "part-review")]
             Route::Forwarding => forwarding::overview(self, request, now).await,
+            #[cfg(feature = "part-review")]
             Route::ForwardingConnect(service) => {
                 forwarding::connect(self, request, service, now).await
             }
+            #[cfg(feature = "part-review")]
             Route::ForwardingPause(service) => {
                 forwarding::switch(self, request, service, false, now).await
             }
+            #[cfg(feature = "part-review")]
             Route::ForwardingResume(service) => {
                 forwarding::switch(self, request, service, true, now).await
             }
+            #[cfg(feature = "part-review")]
             Route::ForwardingDisconnect(service) => {
                 forwarding::disconnect(self, request, service, now).await
             }
+            #[cfg(feature = "part-review")]
             Route::LastFmCallback => forwarding::lastfm_callback(self, request, now).await,
+            #[cfg(feature = "part-review")]
             Route::Shares => shares::list(self, request, now).await,
+            #[cfg(feature = "part-review")]
             Route::ShareCreate => shares::create(self, request, now).await,
+            #[cfg(feature = "part-review")]
             Route::ShareRevoke(id) => shares::revoke(self, request, id, now).await,
+            #[cfg(feature = "part-review")]
             Route::SharePage(token) => Ok(share_page::page(self, token, now).await),
+            #[cfg(feature = "part-review")]
             Route::ReviewPage(year) => review_page::page(self, request, year, now).await,
+            #[cfg(feature = "part-review")]
             Route::ReviewCard(year) => review_page::card(self, request, year, now).await,
+            #[cfg(feature = "part-front")]
             Route::AdminSweep => api::admin_sweep(self, request, now, clock).await,
+            #[cfg(feature = "part-front")]
             Route::AdminJobs => api::admin_enqueue(self, request).await,
+            #[cfg(feature = "part-front")]
             Route::AdminDeadLetters => api::admin_dead_letters(self, request).await,
+            #[cfg(feature = "part-front")]
             Route::AdminShards => api::admin_shards(self, request).await,
+            #[cfg(feature = "part-front")]
             Route::AdminArchive(user_id) => api::admin_archive(self, request, user_id, now).await,
+            // Only a build without every part gets here, and the edge passes such a route
+            // on to its part before it reads the request: reaching this is a deployment
+            // whose front has no binding to the part.
+            #[cfg(not(all(
+                feature = "part-front",
+                feature = "part-review",
+                feature = "part-history"
+            )))]
+            _ => Err(HttpError::part_not_built(route.part())),
         }
     }
 }

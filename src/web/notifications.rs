@@ -163,8 +163,7 @@ pub(super) async fn add_channel<P: Bindings>(
         id: user_id, db, ..
     } = writer(&app.shards, request, now).await?;
     let cipher = app.cipher.map_err(|error| {
-        HttpError::new(503, "misconfigured", "The service cannot seal secrets yet.")
-            .with_cause(error)
+        HttpError::misconfigured("The service cannot seal secrets yet.").with_cause(error)
     })?;
     let invalid = |message: &str| refuse(request, HttpError::new(400, "invalid_channel", message));
     let Some(fields) = fields(request) else {

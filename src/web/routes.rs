@@ -174,6 +174,72 @@ impl<'p> Route<'p> {
     }
 }
 
+/// The Worker of a deployment that answers a route. The web surface is split in three,
+/// each built on its own (the Cargo features `part-front`, `part-review`, `part-history`),
+/// so that no Worker ships, nor compiles on a cold start, all of the code. The front takes
+/// every request and passes the other parts' routes on to them through service bindings;
+/// docs/operations.md ("The Workers") says how they are deployed and what each weighs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Sign-in, the dashboard and its script, health, the admin API (and the cron's sweep).
+    Front,
+    /// The year in review, its public links, and forwarding to other services.
+    Review,
+    /// The history API, imports of Spotify's exports, and the notification settings.
+    History,
+}
+
+impl Part {
+    /// The service binding through which the front reaches the part.
+    pub fn binding(self) -> &'static str {
+        match self {
+            Part::Front => "FRONT_WORKER",
+            Part::Review => "REVIEW_WORKER",
+            Part::History => "HISTORY_WORKER",
+        }
+    }
+
+    /// Whether this build holds the part's handlers.
+    pub fn is_built(self) -> bool {
+        match self {
+            Part::Front => cfg!(feature = "part-front"),
+            Part::Review => cfg!(feature = "part-review"),
+            Part::History => cfg!(feature = "part-history"),
+        }
+    }
+}
+
+impl Route<'_> {
+    /// The part that answers the route.
+    pub fn part(self) -> Part {
+        use Route::*;
+        match self {
+            Home | Login | Callback | Logout | LogoutEverywhere | AppScript | Health
+            | AdminSweep | AdminJobs | AdminDeadLetters | AdminShards | AdminArchive(_) => {
+                Part::Front
+            }
+            Review
+            | ReviewPage(_)
+            | ReviewCard(_)
+            | Shares
+            | ShareCreate
+            | ShareRevoke(_)
+            | SharePage(_)
+            | Forwarding
+            | ForwardingConnect(_)
+            | ForwardingPause(_)
+            | ForwardingResume(_)
+            | ForwardingDisconnect(_)
+            | LastFmCallback => Part::Review,
+            Status | Plays | Stats | Export | ArchiveNow | Settings | Gaps | Pause | Resume
+            | DeleteAccount | DeleteAccountForm | ImportPage | ImportScript | Imports
+            | ImportReport(_) | ImportChunks(_) | ImportFinish(_) | Notifications
+            | NotificationSettings | Channels | DeleteChannel(_) | DeleteChannelForm(_)
+            | ChannelTest(_) => Part::History,
+        }
+    }
+}
+
 /// A path segment a route carries, percent-decoded. Unlike a query string or a form body,
 /// a path has no `+` for a space: `+` is itself, a space is `%20`.
 pub fn decode_segment(segment: &str) -> String {

@@ -82,7 +82,8 @@ struct Findings {
     /// Keys at a deployment's scale (what the model takes), and from 1.
     storage: Storage,
     storage_small: Storage,
-    bundle: Result<Bundle, String>,
+    /// One per Worker, the front first.
+    bundle: Result<Vec<Bundle>, String>,
     week: Result<Week, String>,
     local_sweeps: Vec<(usize, Result<LocalSweep, String>)>,
     throughput: Result<Throughput, String>,
@@ -196,7 +197,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
     let storage_small = storage::measure(users, archives, false);
     done(t);
 
-    let t = step("the release bundle: wrangler deploy --dry-run");
+    let t = step("the release bundles: wrangler deploy --dry-run of each Worker");
     let bundle = bundle::measure(root);
     done(t);
 
