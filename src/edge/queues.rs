@@ -118,6 +118,15 @@ async fn keep_dead_letters(
     }
 }
 
+/// The shards of the databases the Worker binds, or why there are none.
+fn bound_shards<'a>(
+    databases: &'a Result<Vec<D1>, String>,
+    settings: &EnvSettings<'_>,
+) -> Result<Shards<'a, D1>, String> {
+    let databases = databases.as_ref().map_err(Clone::clone)?;
+    shards(databases, settings)
+}
+
 /// Sets a message's fate.
 fn settle(message: &worker::Message<serde_json::Value>, decision: MessageDecision) {
     match decision {
@@ -135,10 +144,7 @@ async fn deliver_notifications(messages: &[worker::Message<serde_json::Value>], 
     let settings = EnvSettings(env);
     let databases = bind_shards(env);
     let bound = (
-        databases
-            .as_ref()
-            .map_err(Clone::clone)
-            .and_then(|databases| shards(databases, &settings)),
+        bound_shards(&databases, &settings),
         env.kv(IDEMPOTENCY_KV),
         cipher(&settings),
         notify_and_forward_config(&settings),
@@ -239,10 +245,7 @@ async fn archive_messages(
     let settings = EnvSettings(env);
     let databases = bind_shards(env);
     let bound = (
-        databases
-            .as_ref()
-            .map_err(Clone::clone)
-            .and_then(|databases| shards(databases, &settings)),
+        bound_shards(&databases, &settings),
         env.kv(IDEMPOTENCY_KV),
         config::credentials(&settings),
         cipher(&settings),

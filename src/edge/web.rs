@@ -24,10 +24,11 @@ fn misconfigured(message: &str) -> worker::Result<Response> {
 #[event(fetch)]
 async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     let started = now();
-    let Some(method) = known_method(&request) else {
-        return into_response(crate::web::refuse_unknown_method(&request_path(&request)));
-    };
     let path = request_path(&request);
+    let Some(method) = known_method(&request) else {
+        return into_response(crate::web::refuse_unknown_method(&path));
+    };
+    // A route of another part goes to its Worker before anything of it is read here.
     if let Some(part) = Route::at(&path)
         .map(Route::part)
         .filter(|part| !part.is_built())
@@ -37,7 +38,7 @@ async fn fetch(mut request: Request, env: Env, _ctx: Context) -> worker::Result<
     let web_request = match read_request(&mut request, method).await {
         Ok(web_request) => web_request,
         Err(error) => {
-            if let Some(line) = error.log_line(&request_path(&request)) {
+            if let Some(line) = error.log_line(&path) {
                 ConsoleLog.write(line);
             }
             return into_response(error.to_response());
