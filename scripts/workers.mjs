@@ -26,6 +26,9 @@ export const PARTS = [
   { part: "background", suffix: "-background", dir: "background" },
 ];
 
+/** The top level's `route` or `routes`: the front's alone. */
+const ROUTE_KEY = /^\s*routes?\s*=/;
+
 /** The front's service bindings: `Part::binding` in src/web/routes.rs. */
 const FRONT_BINDINGS = [
   { binding: "REVIEW_WORKER", part: "review" },
@@ -40,6 +43,10 @@ const FRONT_BINDINGS = [
  */
 export function partConfigs(text, vars = {}) {
   const front = parseTables(text)[0];
+  const unclosed = front.lines.find((line) => ROUTE_KEY.test(line) && !/\]\s*(#.*)?$/.test(line));
+  if (unclosed && !/^\s*route\s*=/.test(unclosed)) {
+    throw new Error("write `routes` on one line: a part's config drops it line by line");
+  }
   const name = getString(front, "name");
   const main = getString(front, "main");
   if (!name || !main) throw new Error("the config names no Worker (`name`) or no `main`");
@@ -49,16 +56,20 @@ export function partConfigs(text, vars = {}) {
       (table) =>
         (table.name !== "triggers" || part === "front") &&
         (table.name !== "queues.consumers" || part === "background") &&
-        (table.name !== "services" || part === "front"),
+        ((table.name !== "services" && table.name !== "routes") || part === "front"),
     );
     const top = tables[0];
+    // The front's routes (custom domains) are its alone: a part takes no request directly.
+    if (part !== "front") top.lines = top.lines.filter((line) => !ROUTE_KEY.test(line));
     setString(top, "name", nameOf(part));
-    // Each config builds its own Worker (scripts/build takes the parts to build).
+    // Each config builds its own Worker: scripts/build takes the parts to build as its
+    // arguments (a command of another shape would need its own rule here).
     const build = findTable(tables, "build");
     const command = build && getString(build, "command");
     if (command) setString(build, "command", `${command} ${part}`);
     if (dir) {
-      setString(top, "main", path.posix.join(path.posix.dirname(main), dir, path.posix.basename(main)));
+      const partMain = path.posix.join(path.posix.dirname(main), dir, path.posix.basename(main));
+      setString(top, "main", partMain);
       setValue(top, "workers_dev", "false");
       setValue(top, "preview_urls", "false");
     } else {
@@ -105,15 +116,19 @@ function main(argv) {
 // The [build] command runs in build.cwd, else in the working directory: pinned as well.
 const PATH_KEYS = {
   "": ["main", "tsconfig"],
-  build: ["cwd"],
+  build: ["cwd", "watch_dir"],
   assets: ["directory"],
   d1_databases: ["migrations_dir"],
 };
 
+// The defaults of those that have one, which are relative too: what `wrangler dev` watches
+// to rebuild is `src` beside the config.
+const PATH_DEFAULTS = { cwd: ".", watch_dir: "src" };
+
 export function makePathsAbsolute(tables, base) {
   for (const table of tables) {
     for (const key of PATH_KEYS[table.name] ?? []) {
-      const value = getString(table, key) ?? (key === "cwd" ? "." : undefined);
+      const value = getString(table, key) ?? PATH_DEFAULTS[key];
       if (value !== undefined) setString(table, key, path.resolve(base, value));
     }
   }

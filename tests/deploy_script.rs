@@ -830,30 +830,84 @@ fn the_workers_are_deployed_as_parts_of_one_service() {
 }
 
 #[test]
-fn a_token_key_that_only_some_workers_hold_is_never_guessed_for_the_others() {
+fn secrets_that_only_some_workers_hold_are_never_guessed_for_the_others() {
     let world = World::new("one-worker-before");
     world.deploy_with(&[], &SPOTIFY).assert_success();
-    // A deployment from before the split: the front alone holds the key.
-    let key = world.secrets()["TOKEN_ENCRYPTION_KEY"].clone();
+    // A deployment from before the split: the front alone holds the secrets, one of them
+    // (Last.fm's key, set by hand) unknown to scripts/deploy.
+    let front = world.secrets();
+    let key = front["TOKEN_ENCRYPTION_KEY"].clone();
     for (_, worker) in &WORKERS[1..] {
-        let secret = format!("workers/{worker}/secrets/TOKEN_ENCRYPTION_KEY");
-        fs::remove_file(world.cloudflare().join(secret)).unwrap();
+        for (name, _) in SPOTIFY.iter().chain([&("TOKEN_ENCRYPTION_KEY", "")]) {
+            let secret = format!("workers/{worker}/secrets/{name}");
+            fs::remove_file(world.cloudflare().join(secret)).unwrap();
+        }
     }
+    let lastfm = ("LASTFM_API_KEY", "lastfm-key-set-by-hand");
+    let on_front = format!("workers/{}/secrets/{}", WORKERS[0].1, lastfm.0);
+    fs::write(world.cloudflare().join(on_front), lastfm.1).unwrap();
 
     let refused = world.deploy(&[]);
     assert_eq!(refused.status.code(), Some(1), "{refused}");
-    let reason = "TOKEN_ENCRYPTION_KEY is set on the front Worker(s) but not on the review, \
-                  history, background one(s)";
-    assert!(refused.stderr.contains(reason), "{refused}");
+    for name in ["TOKEN_ENCRYPTION_KEY", SPOTIFY[0].0, SPOTIFY[1].0, lastfm.0] {
+        let reason = format!("{name} (set on front; not on review, history, background)");
+        assert!(refused.stderr.contains(&reason), "{name}: {refused}");
+    }
     assert!(refused.secrets_put().is_empty(), "{refused}");
-
-    let given = world.deploy_with(&[], &[("TOKEN_ENCRYPTION_KEY", &key)]);
-    given.assert_success();
-    assert_eq!(
-        given.secrets_put(),
-        puts(&[("TOKEN_ENCRYPTION_KEY", 3)]),
-        "{given}"
+    assert!(
+        refused
+            .changes()
+            .iter()
+            .all(|call| !call.starts_with("deploy")),
+        "{refused}"
     );
+
+    let given = [
+        SPOTIFY[0],
+        SPOTIFY[1],
+        ("TOKEN_ENCRYPTION_KEY", &key),
+        lastfm,
+    ];
+    let upgraded = world.deploy_with(&[], &given);
+    upgraded.assert_success();
+    let puts = puts(&[
+        ("TOKEN_ENCRYPTION_KEY", 3),
+        (SPOTIFY[0].0, 3),
+        (SPOTIFY[1].0, 3),
+        (lastfm.0, 3),
+    ]);
+    assert_eq!(upgraded.secrets_put(), puts, "{upgraded}");
+    for (_, worker) in WORKERS {
+        let secrets = world.secrets_of(worker);
+        assert_eq!(secrets["TOKEN_ENCRYPTION_KEY"], key, "{worker}");
+        assert_eq!(secrets[lastfm.0], lastfm.1, "{worker}");
+    }
+}
+
+#[test]
+fn a_run_stopped_while_setting_a_generated_key_is_finished_with_the_same_key() {
+    let world = World::new("stopped-key");
+    let history = world.state_dir().join("history.toml");
+    let put_on_history = format!("secret put TOKEN_ENCRYPTION_KEY -c {}", history.display());
+    let stopped = world.deploy_with(&[], &[("FAKE_WRANGLER_FAIL", &put_on_history)]);
+    assert_eq!(stopped.status.code(), Some(1), "{stopped}");
+    // Set on the front and the review Worker, not yet on the others.
+    assert_eq!(
+        stopped.secrets_put(),
+        puts(&[("TOKEN_ENCRYPTION_KEY", 2)]),
+        "{stopped}"
+    );
+    let pending = world.state_dir().join("pending-secrets.json");
+    let mode = fs::metadata(&pending).unwrap().permissions().mode();
+    assert_eq!(
+        mode & 0o777,
+        0o600,
+        "the generated key is readable by its owner alone"
+    );
+
+    let rerun = world.deploy(&[]);
+    rerun.assert_success();
+    let key = world.secrets()["TOKEN_ENCRYPTION_KEY"].clone();
     for (_, worker) in WORKERS {
         assert_eq!(
             world.secrets_of(worker)["TOKEN_ENCRYPTION_KEY"],
@@ -861,6 +915,7 @@ fn a_token_key_that_only_some_workers_hold_is_never_guessed_for_the_others() {
             "{worker}"
         );
     }
+    assert!(!pending.exists(), "the generated key stays on disk");
 }
 
 #[test]

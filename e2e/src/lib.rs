@@ -359,6 +359,25 @@ fn derived_config(shards: usize) -> String {
     derived
 }
 
+/// `config` with its Worker named `name` (and so its parts after it, by
+/// scripts/workers.mjs): each stack's own, so that wrangler's registry of the Workers in
+/// development, which every `wrangler dev` of the machine shares, can never bind one
+/// stack's front to another stack's part.
+fn with_worker_name(config: &str, name: &str) -> String {
+    let mut named = false;
+    let lines = config.lines().map(|line| {
+        if !named && toml_string(line, "name").is_some() {
+            named = true;
+            format!("name = \"{name}\"")
+        } else {
+            line.to_owned()
+        }
+    });
+    let renamed: Vec<String> = lines.collect();
+    assert!(named, "the config names no Worker:\n{config}");
+    renamed.join("\n") + "\n"
+}
+
 /// wrangler, run in `dir`, without telemetry or colours.
 fn wrangler_command(dir: &Path) -> Command {
     let mut command = Command::new(wrangler_binary());
@@ -912,7 +931,9 @@ impl Stack {
             started,
         };
         stack.start_simulator();
-        fs::write(&stack.config, derived_config(shards)).expect("write the derived wrangler.toml");
+        let name = format!("stm-e2e-{}", random_hex(6));
+        let config = with_worker_name(&derived_config(shards), &name);
+        fs::write(&stack.config, config).expect("write the derived wrangler.toml");
         seed_d1(&stack.persist_dir(), shards);
         stack.start_wrangler();
         eprintln!(
@@ -2067,6 +2088,17 @@ mod tests {
             (archive.name, archive.id, archive.migrations_dir),
             ("a".to_owned(), "id-a".to_owned(), "migrations".to_owned())
         );
+    }
+
+    #[test]
+    fn a_stacks_workers_are_named_its_own() {
+        let config = with_worker_name(&derived_config(1), "stm-e2e-0a1b");
+        let names: Vec<String> = config
+            .lines()
+            .filter_map(|line| toml_string(line, "name"))
+            .collect();
+        assert_eq!(names, ["stm-e2e-0a1b"], "{config}");
+        assert!(config.contains("database_name = "), "{config}");
     }
 
     #[test]
