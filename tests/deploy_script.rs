@@ -741,14 +741,7 @@ fn secrets_it_cannot_make_are_named_at_the_end_and_set_later_from_the_environmen
     let still = "Still to set: SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET";
     assert!(first.stdout.contains(still), "{first}");
     assert!(first.stdout.contains("OPERATOR_ALERT_URL"), "{first}");
-    let key = world.secrets()["TOKEN_ENCRYPTION_KEY"].clone();
-    for (_, worker) in WORKERS {
-        assert_eq!(
-            world.secrets_of(worker)["TOKEN_ENCRYPTION_KEY"],
-            key,
-            "{worker}"
-        );
-    }
+    let key = the_one_token_key(&world);
 
     let alerts = ("OPERATOR_ALERT_URL", "https://alerts.example.com/hook");
     let another_key = ("TOKEN_ENCRYPTION_KEY", "not-to-be-used");
@@ -763,6 +756,16 @@ fn secrets_it_cannot_make_are_named_at_the_end_and_set_later_from_the_environmen
     // A secret that exists is never overwritten: the token key seals the stored tokens.
     assert_eq!(world.secrets()["TOKEN_ENCRYPTION_KEY"], key);
     assert!(!second.stdout.contains("Still to set"), "{second}");
+}
+
+/// The token key, once every Worker is seen to hold the same one.
+fn the_one_token_key(world: &World) -> String {
+    let key = world.secrets()["TOKEN_ENCRYPTION_KEY"].clone();
+    for (_, worker) in WORKERS {
+        let held = &world.secrets_of(worker)["TOKEN_ENCRYPTION_KEY"];
+        assert_eq!(held, &key, "{worker}");
+    }
+    key
 }
 
 /// The `secret put`s of `secrets`, each on that many Workers, each with its value.
@@ -907,14 +910,7 @@ fn a_run_stopped_while_setting_a_generated_key_is_finished_with_the_same_key() {
 
     let rerun = world.deploy(&[]);
     rerun.assert_success();
-    let key = world.secrets()["TOKEN_ENCRYPTION_KEY"].clone();
-    for (_, worker) in WORKERS {
-        assert_eq!(
-            world.secrets_of(worker)["TOKEN_ENCRYPTION_KEY"],
-            key,
-            "{worker}"
-        );
-    }
+    the_one_token_key(&world);
     assert!(!pending.exists(), "the generated key stays on disk");
 }
 
