@@ -372,13 +372,7 @@ async function ensureSecrets() {
 }
 
 function readPendingSecrets() {
-  try {
-    return JSON.parse(fs.readFileSync(PENDING_SECRETS_FILE, "utf8"));
-  } catch (error) {
-    if (error.code === "ENOENT") return {};
-    const problem = `${shown(PENDING_SECRETS_FILE)} is unreadable (${error.message})`;
-    throw new DeployError(`${problem}: it holds generated secrets not yet set everywhere`);
-  }
+  return readJsonFile(PENDING_SECRETS_FILE, "it holds generated secrets not yet set everywhere");
 }
 
 function writePendingSecrets(values) {
@@ -469,12 +463,16 @@ function report(url, unset) {
 // ---- Local state and the generated config ----
 
 function readState() {
+  return readJsonFile(STATE_FILE, "fix or remove it");
+}
+
+/** A JSON file of the state directory, `{}` when absent; `advice` says what to do if unreadable. */
+function readJsonFile(file, advice) {
   try {
-    return JSON.parse(fs.readFileSync(STATE_FILE, "utf8"));
+    return JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (error) {
     if (error.code === "ENOENT") return {};
-    const problem = `${shown(STATE_FILE)} is unreadable (${error.message})`;
-    throw new DeployError(`${problem}; fix or remove it`);
+    throw new DeployError(`${shown(file)} is unreadable (${error.message}); ${advice}`);
   }
 }
 
